@@ -1,0 +1,122 @@
+/**
+ * The stage contract: the one thing a plugin (a file under `stages/`) implements.
+ *
+ * A stage is a plain typed object: an id, a description, parameters with documented
+ * defaults (and optional `quick`-profile values), named inputs taken from other stages'
+ * named outputs, named outputs, and `run(ctx)`. The engine never imports `stages/`; the
+ * registry hands it a list of these objects.
+ *
+ * @module
+ */
+
+/** A JSON value: what parameters and manifests are made of. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The declared type of a parameter; overrides from the command line are checked against it. */
+export type ParamType = "number" | "integer" | "string" | "boolean" | "number[]" | "string[]";
+
+/** One parameter of a stage: its type, its default (the `paper` profile), and why. */
+export interface ParamDef {
+  /** The declared type; `--set` values are parsed and checked against it. */
+  type: ParamType;
+  /** Value in the `paper` profile (the settings of the spec). */
+  default: Json;
+  /** Value in the `quick` profile, when it differs (fewer steps, smaller sets). */
+  quick?: Json;
+  /** One line: what the parameter is and why it has this default. */
+  doc: string;
+  /** For strings: the allowed values. */
+  choices?: readonly string[];
+  /** For numbers: inclusive bounds. */
+  min?: number;
+  /** For numbers: inclusive bounds. */
+  max?: number;
+}
+
+/** The parameter declarations of a stage. */
+export type ParamDefs = Record<string, ParamDef>;
+
+/** A reference to another stage's named output, written `"stage-id:output-name"`. */
+export type OutputRef = `${string}:${string}`;
+
+/** Progress of a long stage, shown as a live line (terminal) or a timestamped line (CI). */
+export interface Progress {
+  /** Steps done so far. */
+  step: number;
+  /** Total steps, when known; the ETA is computed from it. */
+  total?: number;
+  /** Free-form numbers shown beside the step (e.g. `{ loss: 0.01 }`). */
+  values?: Record<string, number>;
+  /** What the stage is doing now, when it has phases. */
+  phase?: string;
+}
+
+/** A deterministic pseudo-random generator derived from the stage's parameters. */
+export interface Rng {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform 32-bit unsigned integer. */
+  nextUint32(): number;
+  /** Standard normal draw. */
+  normal(): number;
+  /** A new independent generator, derived from this one's seed and a label. */
+  fork(label: string): Rng;
+  /** The 32-bit seed this generator started from (for libraries that take an integer seed). */
+  readonly seed: number;
+}
+
+/** What a stage gets when it runs. */
+export interface Context<P = Record<string, Json>> {
+  /** The stage id. */
+  readonly id: string;
+  /** Merged parameters: defaults, then the profile's values, then `--set` overrides. */
+  readonly params: P;
+  /** The profile in force (`paper` or `quick`). */
+  readonly profile: string;
+  /** The compute backend in force (`cpu`, `webgpu`, `tensorflow`), for stages with `compute`. */
+  readonly backend: string;
+  /** Absolute paths of the inputs, by the local names the stage declared. */
+  readonly inputs: Record<string, string>;
+  /** Directory the stage writes its outputs into (a temporary directory until it succeeds). */
+  readonly outDir: string;
+  /** Absolute path of one declared output inside `outDir`. */
+  outPath(name: string): string;
+  /** Directory kept across interrupted attempts of the same key (checkpoints live here). */
+  readonly scratchDir: string;
+  /** Seeded generator derived from the stage id and its parameters. */
+  readonly rng: Rng;
+  /** Writes a line to the stage's log file (and, in verbose mode, to the terminal). */
+  log(message: string): void;
+  /** Reports progress; cheap to call often (the engine throttles what it shows). */
+  progress(p: Progress): void;
+  /** Records extra facts in the manifest (e.g. the GPU adapter's description). */
+  record(key: string, value: Json): void;
+}
+
+/** A stage: one node of the DAG. */
+export interface Stage<P = Record<string, Json>> {
+  /** Unique id: lower-case letters, digits and dashes (it names a cache directory). */
+  id: string;
+  /** One line shown by `dag` and `status`. */
+  description: string;
+  /** `import.meta.url` of the module that defines the stage: its code (and every local module
+   * it imports) is part of the cache key. */
+  module: string;
+  /** Parameter declarations with documented defaults. */
+  params: ParamDefs;
+  /** Inputs: local name → `"stage-id:output-name"`. */
+  inputs: Record<string, OutputRef>;
+  /** Output file names (relative, no directories). */
+  outputs: readonly string[];
+  /** True when the stage computes with tensors: the backend becomes part of its key. */
+  compute?: boolean;
+  /** Rough cost per profile, in seconds on a CPU, for `--dry-run` estimates. */
+  estimate?: (params: P, backend: string) => number;
+  /** Does the work; throws on failure. */
+  run(ctx: Context<P>): Promise<void>;
+}
+
+/** Defines a stage with its parameter type inferred (an identity function, for typing). */
+export function defineStage<P>(stage: Stage<P>): Stage<P> {
+  return stage;
+}
