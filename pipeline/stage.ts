@@ -110,6 +110,9 @@ export interface Stage<P = Record<string, Json>> {
   outputs: readonly string[];
   /** True when the stage computes with tensors: the backend becomes part of its key. */
   compute?: boolean;
+  /** Where outputs are published after a run: `dir` (default) copies its figures, tables and
+   * JSON (not arrays or weights) to `figures/<id>/`; `root` to `figures/` itself; `none`. */
+  publish?: "dir" | "root" | "none";
   /** Rough cost per profile, in seconds on a CPU, for `--dry-run` estimates. */
   estimate?: (params: P, backend: string) => number;
   /** Does the work; throws on failure. */

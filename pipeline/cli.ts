@@ -1,0 +1,318 @@
+/**
+ * The command line: `reproduce`, `status`, `dag`, `verify`, `gc`, `export`, `import`. The
+ * entry module (`stages/main.ts`) passes its registry and hooks; the engine never imports
+ * `stages/`.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { exportArchive, importArchive } from "./archive.ts";
+import { dagMermaid, dagText } from "./dag.ts";
+import { didYouMean, StageError, UsageError } from "./errors.ts";
+import { gc } from "./gc.ts";
+import { buildGraph, select } from "./graph.ts";
+import { Layout } from "./layout.ts";
+import {
+  checkOverrideStages,
+  type Override,
+  parseOverride,
+  type Profile,
+  PROFILES,
+} from "./params.ts";
+import { Planner } from "./planner.ts";
+import { formatDuration, ProgressBoard } from "./progress.ts";
+import { runStages, type WorkerCommand } from "./runner.ts";
+import type { Stage } from "./stage.ts";
+import { computeStatus, formatStatus } from "./status.ts";
+import { verifyStages } from "./verify.ts";
+import { workerMain } from "./worker.ts";
+
+/** What the entry module tells the engine about compute backends. */
+export interface Hooks {
+  /** Backend names accepted by `--backend` besides `auto`. */
+  backends?: readonly string[];
+  /** Detects a hardware GPU (a software adapter does not count); null when none. */
+  detectGpu?: () => Promise<{ description: string } | null>;
+  /** The backend `auto` means when a hardware GPU exists. */
+  gpuBackend?: string;
+}
+
+const COMMANDS = ["reproduce", "status", "dag", "verify", "gc", "export", "import"] as const;
+
+const USAGE = `usage: deno task <command> [options] [targets...]
+
+commands:
+  reproduce [targets]   run what the targets need (all stages by default), reusing the cache
+  status [targets]      up to date / stale (and why) / missing, per stage
+  dag [--mermaid]       the stage graph
+  verify [targets]      rerun cached stages into a scratch area and compare outputs
+  gc [--dry-run]        remove cache entries no current key uses, stale locks and temp files
+  export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz)
+  import FILE           unpack FILE into the cache, checking every file against its manifest
+
+options:
+  --profile paper|quick   paper = the spec's settings; quick = fewer steps, smaller sets
+                          (default: paper on a hardware GPU, quick otherwise)
+  --backend auto|cpu|webgpu|tensorflow  compute backend (default auto: webgpu on a hardware GPU)
+  --set stage.param=value override a parameter (repeatable; type-checked)
+  --jobs N                stages run at once (default 1)
+  --force                 rerun the targets (all selected stages without targets)
+  --keep-going            go on with independent stages after a failure
+  --dry-run               list what would run and why, with estimated times
+  --verbose               show stage log lines
+  --root DIR              project root (default: the current directory)`;
+
+/** Runs the command line; returns the exit code. */
+export async function main(
+  stages: readonly Stage<unknown>[],
+  args: readonly string[],
+  hooks: Hooks = {},
+): Promise<number> {
+  if (args[0] === "__stage") {
+    await workerMain(stages, args[1]);
+    return 0;
+  }
+  try {
+    return await command(stages, args, hooks);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof StageError) {
+      console.error(e.message);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function command(
+  stages: readonly Stage<unknown>[],
+  args: readonly string[],
+  hooks: Hooks,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        profile: { type: "string" },
+        backend: { type: "string" },
+        set: { type: "string", multiple: true },
+        jobs: { type: "string" },
+        force: { type: "boolean" },
+        "keep-going": { type: "boolean" },
+        "dry-run": { type: "boolean" },
+        verbose: { type: "boolean" },
+        mermaid: { type: "boolean" },
+        root: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const opt = /'(--?[^']+)'/.exec(msg)?.[1];
+    throw new UsageError(
+      opt && /Unknown option/.test(msg)
+        ? `Unknown option "${opt}"; run with --help for the options`
+        : `${msg.split(". ")[0]}; run with --help for the options`,
+    );
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help || positionals.length === 0) {
+    console.log(USAGE);
+    return v.help ? 0 : 2;
+  }
+  const [cmd, ...rest] = positionals;
+  if (!(COMMANDS as readonly string[]).includes(cmd)) {
+    throw new UsageError(
+      `Unknown command "${cmd}"${didYouMean(cmd, COMMANDS)}; commands: ${COMMANDS.join(", ")}`,
+    );
+  }
+  const graph = buildGraph(stages);
+  const layout = new Layout(v.root ?? Deno.cwd());
+  if (cmd === "dag") {
+    console.log(v.mermaid ? dagMermaid(graph) : dagText(graph));
+    return 0;
+  }
+  if (cmd === "import") {
+    if (rest.length !== 1) {
+      throw new UsageError("Cannot import: give exactly one archive, e.g. `import results.tar.gz`");
+    }
+    const n = await importArchive(layout, graph, rest[0]);
+    console.log(`imported ${n.imported} entries (${n.skipped} already present) from ${rest[0]}`);
+    return 0;
+  }
+
+  const overrides: Override[] = (v.set ?? []).map(parseOverride);
+  checkOverrideStages(overrides, [...graph.byId.keys()]);
+  const jobs = v.jobs === undefined ? 1 : Number(v.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
+    throw new UsageError(`Cannot use --jobs ${v.jobs}: expected an integer from 1 to 64`);
+  }
+  const backendNames = hooks.backends ?? ["cpu"];
+  const backendArg = v.backend ?? "auto";
+  if (backendArg !== "auto" && !backendNames.includes(backendArg)) {
+    throw new UsageError(
+      `Unknown backend "${backendArg}"${didYouMean(backendArg, backendNames)}; use auto or one of ${
+        backendNames.join(", ")
+      }`,
+    );
+  }
+  if (v.profile !== undefined && !(PROFILES as readonly string[]).includes(v.profile)) {
+    throw new UsageError(
+      `Unknown profile "${v.profile}"${didYouMean(v.profile, PROFILES)}; use paper or quick`,
+    );
+  }
+  // Only look for a GPU when it decides something: it costs an adapter request.
+  let gpu: { description: string } | null = null;
+  if ((backendArg === "auto" || v.profile === undefined) && hooks.detectGpu) {
+    gpu = await hooks.detectGpu();
+  }
+  const backend = backendArg === "auto"
+    ? (gpu && hooks.gpuBackend ? hooks.gpuBackend : backendNames[0])
+    : backendArg;
+  const profile = (v.profile ?? (gpu ? "paper" : "quick")) as Profile;
+  const targets = cmd === "export" ? rest.slice(1) : rest;
+  const planner = new Planner(codeRoot(), { profile, backend, overrides, deno: Deno.version.deno });
+  select(graph, targets); // unknown targets fail here, before anything else
+  for (const s of graph.order) planner.params(s); // and bad overrides here
+  if (v.profile === undefined && !gpu && cmd === "reproduce") {
+    console.error(
+      "note: no hardware GPU found, so the `quick` profile runs (same models, fewer steps and smaller " +
+        "sets). For the paper's settings use --profile paper: on this CPU that takes many hours " +
+        "(see --dry-run for the estimate).",
+    );
+  }
+
+  if (cmd === "status") {
+    const rows = computeStatus(layout, graph, planner, targets);
+    console.log(`profile ${profile}, backend ${backend}\n${formatStatus(rows)}`);
+    return 0;
+  }
+  if (cmd === "gc") {
+    const r = gc(layout, graph, codeRoot(), backend, overrides, v["dry-run"] ?? false);
+    console.log(
+      `${
+        v["dry-run"] ? "would remove" : "removed"
+      }: ${r.entries} entries, ${r.temp} temporary files, ${r.locks} stale locks`,
+    );
+    return 0;
+  }
+  if (cmd === "export") {
+    if (rest.length < 1) {
+      throw new UsageError(
+        "Cannot export: give the archive path, e.g. `export results.tar.gz [targets]`",
+      );
+    }
+    const n = await exportArchive(layout, graph, planner, targets, rest[0]);
+    console.log(`exported ${n} entries to ${rest[0]}`);
+    return 0;
+  }
+  if (v["dry-run"]) {
+    const rows = computeStatus(layout, graph, planner, targets);
+    let total = 0;
+    for (const r of rows) {
+      if (r.state === "up-to-date") continue;
+      const s = graph.byId.get(r.id)!;
+      const est = s.estimate?.(planner.params(s), backend);
+      if (est) total += est;
+      console.log(
+        `would run ${r.id}${est ? ` (~${formatDuration(est)})` : ""}: ${r.why.join("; ")}`,
+      );
+    }
+    const n = rows.filter((r) => r.state !== "up-to-date").length;
+    console.log(
+      `${n} of ${rows.length} stages would run; estimated ${
+        formatDuration(total)
+      } (profile ${profile}, backend ${backend})`,
+    );
+    return 0;
+  }
+  const live = Deno.stderr.isTerminal() && !Deno.env.get("CI");
+  const board = new ProgressBoard(live);
+  const worker = workerCommand(layout, backend);
+  if (cmd === "verify") {
+    const r = await verifyStages(layout, graph, planner, targets, board, worker);
+    board.close();
+    return r;
+  }
+  const t0 = performance.now();
+  const result = await runStages(
+    layout,
+    graph,
+    planner,
+    {
+      targets,
+      jobs,
+      force: v.force ?? false,
+      keepGoing: v["keep-going"] ?? false,
+      verbose: v.verbose ?? false,
+    },
+    board,
+    worker,
+  );
+  board.close();
+  const secs = (performance.now() - t0) / 1000;
+  console.error(
+    `${result.ran.length} ran, ${result.reused.length} cached, ${result.failed.length} failed` +
+      `${
+        result.skipped.length
+          ? `, ${result.skipped.length} skipped (${result.skipped.join(", ")})`
+          : ""
+      }` +
+      ` in ${formatDuration(secs)} (profile ${profile}, backend ${backend})`,
+  );
+  if (result.failed.length) {
+    console.error(
+      `failed: ${result.failed.map((id) => `${id} (log: data/logs/${id}.log)`).join(", ")}`,
+    );
+  }
+  return result.code;
+}
+
+/** The project directory of the entry module (where its deno.json is): code paths in keys
+ * are relative to it, so keys do not depend on where the project is checked out. */
+export function codeRoot(): string {
+  let dir = dirname(fileURLToPath(Deno.mainModule));
+  while (true) {
+    try {
+      Deno.statSync(join(dir, "deno.json"));
+      return dir;
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) return dirname(fileURLToPath(Deno.mainModule));
+      dir = up;
+    }
+  }
+}
+
+/** How workers are started: the same entry module, with the least permissions that work:
+ * read the code and the project, write only `data/` and `figures/`, no network. */
+function workerCommand(layout: Layout, _backend: string): WorkerCommand {
+  const code = codeRoot();
+  const reads = [...new Set([code, layout.root])];
+  return (jobPath) => ({
+    cmd: Deno.execPath(),
+    cwd: layout.root,
+    args: [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      `--config=${join(code, "deno.json")}`,
+      `--allow-read=${reads.join(",")}`,
+      `--allow-write=${join(layout.root, "data")},${layout.figures}`,
+      "--allow-env",
+      "--allow-sys",
+      "--allow-ffi",
+      Deno.mainModule,
+      "__stage",
+      resolve(jobPath),
+    ],
+  });
+}

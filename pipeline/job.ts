@@ -1,0 +1,33 @@
+/**
+ * What the runner hands a worker process: everything one stage attempt needs, written as a
+ * JSON file under `data/tmp/`. And the line protocol a worker speaks on its stdout.
+ *
+ * @module
+ */
+import type { KeyParts } from "./manifest.ts";
+import type { Json, Progress } from "./stage.ts";
+
+/** One stage attempt. */
+export interface Job {
+  stage: string;
+  key: string;
+  parts: KeyParts;
+  profile: string;
+  backend: string;
+  params: Record<string, Json>;
+  inputs: Record<string, { ref: string; path: string; sha256: string }>;
+  /** Temporary output directory (renamed into the cache on success). */
+  outDir: string;
+  scratchDir: string;
+  seed: number;
+}
+
+/** Messages from a worker to the runner, one JSON per stdout line after `MESSAGE_MARK`. */
+export type WorkerMessage =
+  | { t: "log"; msg: string }
+  | { t: "progress"; p: Progress }
+  | { t: "done"; durationMs: number }
+  | { t: "error"; msg: string };
+
+/** Marks a protocol line; any other stdout text goes to the stage's log as it is. */
+export const MESSAGE_MARK = "\u001e";

@@ -1,0 +1,57 @@
+/**
+ * The cache key of a stage: SHA-256 over the canonical JSON of its parts: the recipe
+ * version, stage id, profile, merged parameters, code hash (its module and every local
+ * module it imports), Deno's version, the npm packages its code loads and their versions, the
+ * backend (compute stages only) and the content hash of every input. A golden test pins it.
+ *
+ * @module
+ */
+import { canonicalJson } from "./json.ts";
+import { sha256 } from "./hash.ts";
+import type { KeyParts } from "./manifest.ts";
+
+/** Version of the key recipe; bump it when anything below changes meaning. */
+export const KEY_RECIPE = 1;
+
+/** The key of a set of parts (`files` is explanatory only: `code` already covers it). */
+export function keyOf(parts: KeyParts): string {
+  const { files: _files, ...hashed } = parts;
+  return sha256(canonicalJson(hashed));
+}
+
+/** Why `cur` differs from `old`, in words, one reason per changed part. */
+export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
+  if (!old) return ["never built"];
+  const why: string[] = [];
+  if (old.recipe !== cur.recipe) why.push("key recipe changed");
+  if (old.profile !== cur.profile) why.push(`profile ${old.profile} → ${cur.profile}`);
+  if (old.params !== cur.params) {
+    const a = JSON.parse(old.params), b = JSON.parse(cur.params);
+    const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) =>
+      JSON.stringify(a[k]) !== JSON.stringify(b[k])
+    );
+    why.push(
+      `params: ${
+        names.map((k) => `${k} ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`).join(", ")
+      }`,
+    );
+  }
+  if (old.code !== cur.code) {
+    const files = [...new Set([...Object.keys(old.files ?? {}), ...Object.keys(cur.files)])]
+      .filter((f) => old.files?.[f] !== cur.files[f]);
+    why.push(`code: ${files.join(", ") || "changed"}`);
+  }
+  if (old.deno !== cur.deno) why.push(`deno ${old.deno} → ${cur.deno}`);
+  if (canonicalJson(old.deps) !== canonicalJson(cur.deps)) {
+    const names = [...new Set([...Object.keys(old.deps), ...Object.keys(cur.deps)])]
+      .filter((k) => old.deps[k] !== cur.deps[k]);
+    why.push(
+      `dependencies: ${names.map((k) => `${k} ${old.deps[k] ?? "-"} → ${cur.deps[k] ?? "-"}`)}`,
+    );
+  }
+  if (old.backend !== cur.backend) why.push(`backend ${old.backend} → ${cur.backend}`);
+  const inputs = [...new Set([...Object.keys(old.inputs), ...Object.keys(cur.inputs)])]
+    .filter((k) => old.inputs[k] !== cur.inputs[k]);
+  if (inputs.length) why.push(`inputs: ${inputs.join(", ")}`);
+  return why.length ? why : ["same parts, different key (recipe change)"];
+}

@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { explainChange, KEY_RECIPE, keyOf } from "./key.ts";
+import type { KeyParts } from "./manifest.ts";
+
+const base: KeyParts = {
+  recipe: KEY_RECIPE,
+  stage: "ae-d1",
+  profile: "paper",
+  params: '{"steps":10000}',
+  code: "c".repeat(64),
+  files: { "stages/a.ts": "f".repeat(64) },
+  deno: "2.9.6",
+  deps: { "@tensorflow/tfjs": "4.22.0" },
+  backend: "cpu",
+  inputs: { images: "1".repeat(64) },
+};
+
+Deno.test("keyOf() matches the pinned recipe (golden value)", () => {
+  // The recipe: sha256 of the parts (less `files`) as canonical JSON. This value was computed
+  // independently, in Python: sha256(json.dumps(parts, sort_keys=True, separators=(",", ":"))).
+  // If this fails, the key recipe changed: bump KEY_RECIPE and update this value on purpose.
+  assert.equal(keyOf(base), "d6e8871e58cc8a62a36870c056e724b0db69ed3fdd75290de8ecfcfcd4b295bf");
+});
+
+Deno.test("keyOf() changes with every hashed part and not with the explanatory file list", () => {
+  const k = keyOf(base);
+  const variants: Partial<KeyParts>[] = [
+    { stage: "nobias" },
+    { profile: "quick" },
+    { params: '{"steps":500}' },
+    { code: "d".repeat(64) },
+    { deno: "2.9.7" },
+    { deps: { "@tensorflow/tfjs": "4.21.0" } },
+    { backend: "webgpu" },
+    { inputs: { images: "2".repeat(64) } },
+    { recipe: KEY_RECIPE + 1 },
+  ];
+  for (const v of variants) assert.notEqual(keyOf({ ...base, ...v }), k, JSON.stringify(v));
+  assert.equal(keyOf({ ...base, files: { "x.ts": "0" } }), k);
+});
+
+Deno.test("explainChange() names what changed", () => {
+  const why = explainChange(base, {
+    ...base,
+    params: '{"steps":500}',
+    code: "e".repeat(64),
+    files: { "stages/a.ts": "0".repeat(64) },
+    backend: "webgpu",
+  });
+  assert.deepEqual(why, ["params: steps 10000 → 500", "code: stages/a.ts", "backend cpu → webgpu"]);
+  assert.deepEqual(explainChange(null, base), ["never built"]);
+});

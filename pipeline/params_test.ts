@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { UsageError } from "./errors.ts";
+import { checkOverrideStages, parseOverride, resolveParams } from "./params.ts";
+import { defineStage } from "./stage.ts";
+
+const stage = defineStage({
+  id: "ae-d1",
+  description: "t",
+  module: import.meta.url,
+  params: {
+    steps: { type: "integer", default: 10000, quick: 600, doc: "iterations", min: 1 },
+    lr: { type: "number", default: 0.001, doc: "learning rate" },
+    loss: { type: "string", default: "sum", choices: ["sum", "mean"], doc: "loss scale" },
+    bias: { type: "boolean", default: true, doc: "biases" },
+    lambdas: { type: "number[]", default: [0.1, 1], doc: "sweep" },
+  },
+  inputs: {},
+  outputs: [],
+  run: () => Promise.resolve(),
+});
+
+Deno.test("resolveParams() merges defaults, profile and overrides with types", () => {
+  assert.equal(resolveParams(stage, "paper", []).steps, 10000);
+  assert.equal(resolveParams(stage, "quick", []).steps, 600);
+  const p = resolveParams(
+    stage,
+    "quick",
+    [
+      "ae-d1.steps=20",
+      "ae-d1.lr=1e-2",
+      "ae-d1.bias=false",
+      "ae-d1.lambdas=1,2.5",
+      "ae-d1.loss=mean",
+    ].map(parseOverride),
+  );
+  assert.deepEqual(p, { steps: 20, lr: 0.01, loss: "mean", bias: false, lambdas: [1, 2.5] });
+});
+
+Deno.test("resolveParams() rejects bad values and unknown names with suggestions", () => {
+  const bad = (s: string, re: RegExp) =>
+    assert.throws(
+      () => resolveParams(stage, "paper", [parseOverride(s)]),
+      (e: Error) => e instanceof UsageError && re.test(e.message),
+    );
+  bad("ae-d1.step=3", /no parameter "step" \(did you mean "steps"\?\)/);
+  bad("ae-d1.steps=2.5", /integer is required/);
+  bad("ae-d1.steps=0", /at least 1/);
+  bad("ae-d1.lr=fast", /not a finite number/);
+  bad("ae-d1.loss=median", /expected one of sum, mean/);
+  bad("ae-d1.bias=yes", /true or false/);
+  assert.throws(() => parseOverride("ae-d1steps=3"), UsageError);
+  assert.throws(() => parseOverride("../x.y=3"), UsageError);
+  assert.throws(
+    () => checkOverrideStages([parseOverride("ae-d2.steps=3")], ["ae-d1"]),
+    /did you mean "ae-d1"/,
+  );
+});

@@ -1,0 +1,100 @@
+/**
+ * `verify`: reruns cached stages from scratch into a scratch area (never resuming from a
+ * checkpoint, never touching the cache) and compares every output with the cached one.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { compareFiles, type FileVerdict } from "./compare.ts";
+import type { Graph } from "./graph.ts";
+import type { Layout } from "./layout.ts";
+import { lookup } from "./cache.ts";
+import type { Manifest } from "./manifest.ts";
+import type { Planner } from "./planner.ts";
+import type { ProgressBoard } from "./progress.ts";
+import { ActiveAttempt, type WorkerCommand } from "./runner.ts";
+import { computeStatus } from "./status.ts";
+
+/** Reruns and compares; returns the exit code (1 when anything diverged or failed). */
+export async function verifyStages(
+  layout: Layout,
+  graph: Graph,
+  planner: Planner,
+  targets: readonly string[],
+  board: ProgressBoard,
+  worker: WorkerCommand,
+): Promise<number> {
+  const rows = computeStatus(layout, graph, planner, targets);
+  const manifests = new Map<string, Manifest>();
+  for (const r of rows) {
+    const f = r.state === "up-to-date" ? lookup(layout, r.id, r.key!) : null;
+    if (f?.state === "present") manifests.set(r.id, f.manifest);
+  }
+  const chosen = targets.length ? rows.filter((r) => targets.includes(r.id)) : rows;
+  let bad = 0;
+  for (const r of chosen) {
+    const stage = graph.byId.get(r.id)!;
+    const cached = manifests.get(r.id);
+    if (!cached) {
+      board.message(`- ${r.id}: not cached (${r.state}); nothing to verify`);
+      continue;
+    }
+    const base = join(layout.tmp, `verify-${r.id}-${Deno.pid}`);
+    const attempt = new ActiveAttempt(
+      layout,
+      stage,
+      r.key!,
+      cached.parts,
+      planner,
+      manifests,
+      board,
+      worker,
+      false,
+      {
+        tmpDir: join(base, "out"),
+        scratchDir: join(base, "scratch"),
+        logPath: join(base, "log.txt"),
+      },
+    );
+    try {
+      const fresh = await attempt.run("verify");
+      const verdicts: Array<[string, FileVerdict, string]> = [];
+      const files = new Set([...Object.keys(cached.outputs), ...Object.keys(fresh.outputs)]);
+      for (const f of [...files].sort()) {
+        if (!cached.outputs[f] || !fresh.outputs[f]) {
+          verdicts.push([f, "divergent", "present in one run only"]);
+          continue;
+        }
+        if (cached.outputs[f].sha256 === fresh.outputs[f].sha256) {
+          verdicts.push([f, "identical", ""]);
+          continue;
+        }
+        const { verdict, detail } = compareFiles(
+          f,
+          Deno.readFileSync(join(layout.entry(r.id, r.key!), f)),
+          Deno.readFileSync(join(attempt.tmpDir, f)),
+        );
+        verdicts.push([f, verdict, detail]);
+      }
+      const worst = verdicts.some(([, v]) => v === "divergent")
+        ? "divergent"
+        : verdicts.some(([, v]) => v === "within-tolerance")
+        ? "within tolerance"
+        : "bit-identical";
+      if (worst === "divergent") bad++;
+      board.message(`${worst === "divergent" ? "✗" : "✓"} ${r.id}: ${worst}`);
+      for (const [f, v, d] of verdicts) {
+        if (v !== "identical") board.message(`    ${f}: ${v}${d ? ` (${d})` : ""}`);
+      }
+    } catch (e) {
+      bad++;
+      board.message(`✗ ${r.id}: rerun failed: ${(e as Error).message}`);
+    } finally {
+      try {
+        Deno.removeSync(base, { recursive: true });
+      } catch { /* nothing made */ }
+      attempt.cleanup();
+    }
+  }
+  return bad ? 1 : 0;
+}

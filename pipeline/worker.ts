@@ -1,0 +1,152 @@
+/**
+ * The worker side: runs one stage attempt in its own process, so stages run in parallel,
+ * a crash or a kill affects one attempt only, and GPU trainings scale across processes.
+ * It builds the stage's context, runs it, checks that every declared output exists, hashes
+ * the outputs and writes `manifest.json` into the temporary directory. The runner renames
+ * that directory into the cache.
+ *
+ * @module
+ */
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { sha256File } from "./hash.ts";
+import type { Job, WorkerMessage } from "./job.ts";
+import { MESSAGE_MARK } from "./job.ts";
+import type { Manifest } from "./manifest.ts";
+import { createRng } from "./rng.ts";
+import type { Context, Json, Progress, Stage } from "./stage.ts";
+
+/** Sends one protocol message to the runner. */
+export function send(msg: WorkerMessage): void {
+  Deno.stdout.writeSync(new TextEncoder().encode(MESSAGE_MARK + JSON.stringify(msg) + "\n"));
+}
+
+/** Ends this process when the runner goes away (its end of our stdin closes), so a killed
+ * runner never leaves an orphan attempt holding a GPU or racing a later run. */
+export function exitWithParent(): void {
+  (async () => {
+    const buf = new Uint8Array(64);
+    try {
+      while ((await Deno.stdin.read(buf)) !== null) { /* the runner never writes */ }
+    } catch { /* closed */ }
+    Deno.exit(137);
+  })();
+}
+
+/** Builds the context of a job. Messages go through `sink` (the protocol, or a test's array). */
+export function makeContext(
+  job: Job,
+  sink: (m: WorkerMessage) => void,
+  records: Record<string, Json>,
+): Context<Record<string, Json>> {
+  let lastProgress = 0;
+  return {
+    id: job.stage,
+    params: job.params,
+    profile: job.profile,
+    backend: job.backend,
+    inputs: Object.fromEntries(Object.entries(job.inputs).map(([k, v]) => [k, v.path])),
+    outDir: job.outDir,
+    outPath(name: string): string {
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(name)) {
+        throw new Error(`Cannot write output "${name}": output names are plain file names`);
+      }
+      return join(job.outDir, name);
+    },
+    scratchDir: job.scratchDir,
+    rng: createRng(job.seed),
+    log(message: string): void {
+      sink({ t: "log", msg: message });
+    },
+    progress(p: Progress): void {
+      // At most ~10 messages a second: progress is for people, not a data channel.
+      const now = performance.now();
+      if (now - lastProgress < 100 && p.step !== p.total) return;
+      lastProgress = now;
+      sink({ t: "progress", p });
+    },
+    record(key: string, value: Json): void {
+      records[key] = value;
+    },
+  };
+}
+
+/** Runs a job's stage and writes its manifest; throws when the stage fails. */
+export async function executeJob(
+  stage: Stage<unknown>,
+  job: Job,
+  sink: (m: WorkerMessage) => void,
+): Promise<Manifest> {
+  const started = new Date();
+  const t0 = performance.now();
+  const records: Record<string, Json> = { host: hostname() };
+  Deno.mkdirSync(job.outDir, { recursive: true });
+  Deno.mkdirSync(job.scratchDir, { recursive: true });
+  const ctx = makeContext(job, sink, records);
+  await (stage as Stage<Record<string, Json>>).run(ctx);
+  const missing = stage.outputs.filter((o) => {
+    try {
+      return !Deno.statSync(join(job.outDir, o)).isFile;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    throw new Error(`finished without writing declared output(s): ${missing.join(", ")}`);
+  }
+  // Every file the stage wrote is part of the entry (declared ones first), and all are checked.
+  const outputs: Manifest["outputs"] = {};
+  const files = [...Deno.readDirSync(job.outDir)]
+    .filter((e) => e.isFile && e.name !== "manifest.json" && e.name !== "log.txt")
+    .map((e) => e.name).sort();
+  for (const f of files) outputs[f] = await sha256File(join(job.outDir, f));
+  const durationMs = Math.round(performance.now() - t0);
+  const manifest: Manifest = {
+    format: 1,
+    stage: job.stage,
+    key: job.key,
+    parts: job.parts,
+    profile: job.profile,
+    backend: job.backend,
+    adapter: typeof records.adapter === "string" ? records.adapter : null,
+    params: job.params,
+    inputs: Object.fromEntries(
+      Object.entries(job.inputs).map(([k, v]) => [k, { ref: v.ref, sha256: v.sha256 }]),
+    ),
+    outputs,
+    seeds: { rng: job.seed },
+    started: started.toISOString(),
+    finished: new Date().toISOString(),
+    durationMs,
+    deno: Deno.version.deno,
+    deps: job.parts.deps,
+    records,
+  };
+  Deno.writeTextFileSync(join(job.outDir, "manifest.json"), JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
+/** Entry of a worker process: `__stage <job.json>`; exits 0 on success, 1 on failure. */
+export async function workerMain(stages: readonly Stage<unknown>[], jobPath: string) {
+  exitWithParent();
+  // Libraries that print (tfjs's banners) must not corrupt the protocol: send them to the log.
+  const logLine = (...a: unknown[]) => send({ t: "log", msg: a.map(String).join(" ") });
+  console.log = logLine;
+  console.info = logLine;
+  console.warn = logLine;
+  const job = JSON.parse(Deno.readTextFileSync(jobPath)) as Job;
+  const stage = stages.find((s) => s.id === job.stage);
+  if (!stage) {
+    send({ t: "error", msg: `no stage "${job.stage}" in this registry` });
+    Deno.exit(1);
+  }
+  try {
+    const m = await executeJob(stage, job, send);
+    send({ t: "done", durationMs: m.durationMs });
+    Deno.exit(0);
+  } catch (e) {
+    const err = e as Error;
+    send({ t: "error", msg: err?.stack ?? String(e) });
+    Deno.exit(1);
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The engine end to end, on the toy project: caching, corruption, kills, concurrency, bad
+ * input, determinism, backends, export/import and verify.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { entries, runs, spawnToy, toy, waitFor } from "./cli_util.ts";
+
+const Q = ["--profile", "quick", "--backend", "cpu"];
+
+function fresh(): string {
+  return Deno.makeTempDirSync({ prefix: "toy-" });
+}
+
+/** Worker processes whose job lives under `dir` (Linux: read from /proc). */
+function workersIn(dir: string): number {
+  let n = 0;
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${e.name}/cmdline`);
+      if (cmd.includes("__stage") && cmd.includes(dir)) n++;
+    } catch { /* gone */ }
+  }
+  return n;
+}
+
+function manifestOf(dir: string, stage: string) {
+  const [key] = entries(dir, stage);
+  return JSON.parse(Deno.readTextFileSync(join(dir, "data", "cache", stage, key, "manifest.json")));
+}
+
+Deno.test("reproduce runs each stage once, and a second run is all cache hits", async () => {
+  const dir = fresh();
+  const a = await toy(dir, ["reproduce", "computed", ...Q]);
+  assert.equal(a.code, 0, a.err);
+  assert.deepEqual(runs(dir), ["source", "doubled"]);
+  const b = await toy(dir, ["reproduce", "computed", ...Q]);
+  assert.equal(b.code, 0, b.err);
+  assert.match(b.err, /0 ran, 3 cached/);
+  assert.deepEqual(runs(dir), ["source", "doubled"]);
+  const m = manifestOf(dir, "computed");
+  assert.equal(m.backend, "cpu");
+  assert.equal(m.adapter, "toy cpu");
+  assert.ok(m.outputs["sum.json"].sha256.length === 64);
+  // Code paths in keys are relative to the project, never absolute.
+  assert.ok(
+    Object.keys(m.parts.files).every((f: string) => !f.startsWith("/") && !f.startsWith("..")),
+  );
+  // Published for readers.
+  assert.ok(Deno.statSync(join(dir, "figures", "computed", "sum.json")).isFile);
+});
+
+Deno.test("a corrupted output file is detected by name and recomputed", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
+  const [key] = entries(dir, "source");
+  Deno.writeTextFileSync(join(dir, "data", "cache", "source", key, "numbers.json"), "[0]");
+  const r = await toy(dir, ["reproduce", "source", ...Q]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /numbers\.json/);
+  assert.deepEqual(runs(dir), ["source", "source"]);
+  const again = await toy(dir, ["reproduce", "source", ...Q]);
+  assert.match(again.err, /0 ran, 1 cached/);
+});
+
+Deno.test("a corrupt manifest stops with exit 2, names the entry and the fix, and leaves it alone", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
+  const [key] = entries(dir, "source");
+  const path = join(dir, "data", "cache", "source", key, "manifest.json");
+  Deno.writeTextFileSync(path, "{not json");
+  const r = await toy(dir, ["reproduce", "source", ...Q]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /stage "source".*manifest\.json is not valid JSON.*--force source/s);
+  assert.equal(Deno.readTextFileSync(path), "{not json");
+  const forced = await toy(dir, ["reproduce", "source", "--force", ...Q]);
+  assert.equal(forced.code, 0, forced.err);
+});
+
+Deno.test("SIGKILL mid-stage leaves no entry, and the rerun redoes that stage only", async () => {
+  const dir = fresh();
+  const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
+  await waitFor(() => runs(dir).includes("slow"));
+  await new Promise((r) => setTimeout(r, 500));
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  // The worker notices its runner is gone and ends too (well before its 4 s of work), and
+  // nothing partial is in the cache.
+  await waitFor(() => workersIn(dir) === 0, 3000);
+  assert.deepEqual(entries(dir, "slow"), []);
+  const r = await toy(dir, ["reproduce", "slow", "--set", "slow.ms=200", ...Q]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /1 ran, 1 cached/);
+  assert.deepEqual(runs(dir), ["source", "slow", "slow"]);
+  assert.equal(entries(dir, "slow").length, 1);
+});
+
+Deno.test("two concurrent processes run a stage once", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
+  const a = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=1500", ...Q]);
+  const b = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=1500", ...Q]);
+  const [ra, rb] = await Promise.all([a.output(), b.output()]);
+  assert.equal(ra.code, 0, new TextDecoder().decode(ra.stderr));
+  assert.equal(rb.code, 0, new TextDecoder().decode(rb.stderr));
+  assert.deepEqual(runs(dir).filter((x) => x === "slow"), ["slow"]);
+});
+
+Deno.test("bad input gives one clear message and exit code 2, with the cache untouched", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
+  const before = JSON.stringify(entries(dir, "source"));
+  const cases: Array<[string[], RegExp]> = [
+    [["reproduce", "sourc"], /no such stage \(did you mean "source"\?\)/],
+    [["reproduce", "--bogus"], /Unknown option "--bogus"/],
+    [["reproduce", "--set", "source.nn=3"], /no parameter "nn" \(did you mean "n"\?\)/],
+    [["reproduce", "--set", "source.n=abc"], /not a finite number/],
+    [["reproduce", "--set", "sourc.n=3"], /no stage "sourc"/],
+    [["reproduce", "--set", "garbage"], /expected --set stage\.param=value/],
+    [["reproduce", "--backend", "cuda"], /Unknown backend "cuda"/],
+    [["reproduce", "--profile", "fast"], /Unknown profile "fast"/],
+    [["reproduce", "--jobs", "0"], /--jobs 0/],
+    [["frobnicate"], /Unknown command "frobnicate"/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await toy(dir, args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.err.trim().split("\n").length, 1, `one line for ${args.join(" ")}: ${r.err}`);
+  }
+  assert.equal(JSON.stringify(entries(dir, "source")), before);
+  assert.deepEqual(runs(dir), ["source"]);
+});
+
+Deno.test("a stage that throws is named with its log path, exit code 1, no entry", async () => {
+  const dir = fresh();
+  const r = await toy(dir, ["reproduce", "broken", ...Q]);
+  assert.equal(r.code, 1);
+  assert.match(r.err, /Stage "broken" failed: Error: broken on purpose/);
+  assert.match(r.err, /data\/logs\/broken\.log/);
+  assert.match(Deno.readTextFileSync(join(dir, "data", "logs", "broken.log")), /about to fail/);
+  assert.deepEqual(entries(dir, "broken"), []);
+});
+
+Deno.test("a forced rerun of a seeded stage gives identical output hashes", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
+  const h1 = manifestOf(dir, "source").outputs;
+  assert.equal((await toy(dir, ["reproduce", "source", "--force", ...Q])).code, 0);
+  assert.deepEqual(manifestOf(dir, "source").outputs, h1);
+  assert.deepEqual(runs(dir), ["source", "source"]);
+});
+
+Deno.test("the backend is part of compute stages' keys only", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "computed", ...Q])).code, 0);
+  const r = await toy(dir, [
+    "reproduce",
+    "computed",
+    "--profile",
+    "quick",
+    "--backend",
+    "fake-gpu",
+  ]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /1 ran, 2 cached/);
+  assert.equal(entries(dir, "computed").length, 2);
+  const st = await toy(dir, ["status", "--profile", "quick", "--backend", "cpu"]);
+  assert.match(st.out, /computed\s+up-to-date/);
+});
+
+Deno.test("status and dry-run explain what changed", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "doubled", ...Q])).code, 0);
+  const st = await toy(dir, ["status", "--set", "source.n=4", ...Q]);
+  assert.match(st.out, /source\s+stale\s+\w+\s+params: n 3 → 4/);
+  assert.match(st.out, /doubled\s+blocked/);
+  const dry = await toy(dir, ["reproduce", "--dry-run", "--set", "source.n=4", ...Q]);
+  assert.match(dry.out, /would run source: params: n 3 → 4/);
+  assert.deepEqual(runs(dir), ["source", "doubled"]);
+});
+
+Deno.test("export then import moves results to a fresh project, checked", async () => {
+  const a = fresh(), b = fresh();
+  assert.equal((await toy(a, ["reproduce", "computed", ...Q])).code, 0);
+  const archive = join(a, "results.tar.gz");
+  const ex = await toy(a, ["export", archive, "computed", ...Q]);
+  assert.equal(ex.code, 0, ex.err);
+  assert.match(ex.out, /exported 3 entries/);
+  const im = await toy(b, ["import", archive]);
+  assert.equal(im.code, 0, im.err);
+  const st = await toy(b, ["status", "computed", ...Q]);
+  assert.match(st.out, /3 stages: 3 up-to-date/);
+  const bad = await toy(b, ["import", join(a, "data", "runs.log")]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /Cannot import/);
+});
+
+Deno.test("verify reruns cached stages and reports bit-identical outputs", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "doubled", ...Q])).code, 0);
+  const r = await toy(dir, ["verify", "doubled", ...Q]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /doubled: bit-identical/);
+});
