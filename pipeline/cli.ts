@@ -24,7 +24,7 @@ import {
 import { Planner } from "./planner.ts";
 import { formatDuration, ProgressBoard } from "./progress.ts";
 import { runStages, type WorkerCommand } from "./runner.ts";
-import type { Stage } from "./stage.ts";
+import type { AnyStage } from "./stage.ts";
 import { computeStatus, formatStatus } from "./status.ts";
 import { verifyStages } from "./verify.ts";
 import { workerMain } from "./worker.ts";
@@ -66,7 +66,7 @@ options:
 
 /** Runs the command line; returns the exit code. */
 export async function main(
-  stages: readonly Stage<unknown>[],
+  stages: readonly AnyStage[],
   args: readonly string[],
   hooks: Hooks = {},
 ): Promise<number> {
@@ -90,7 +90,7 @@ export async function main(
 }
 
 async function command(
-  stages: readonly Stage<unknown>[],
+  stages: readonly AnyStage[],
   args: readonly string[],
   hooks: Hooks,
 ): Promise<number> {

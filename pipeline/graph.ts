@@ -6,7 +6,7 @@
  */
 import { didYouMean, UsageError } from "./errors.ts";
 import { checkParamDefs } from "./params.ts";
-import type { Stage } from "./stage.ts";
+import type { AnyStage } from "./stage.ts";
 
 /** Stage ids and output names are path components: only these characters, so no id or
  * output can point outside the cache. */
@@ -17,9 +17,9 @@ export const OUTPUT_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** A checked registry: stages by id, in topological order. */
 export interface Graph {
   /** Stages in a topological order (dependencies first; ties keep registry order). */
-  order: Stage<unknown>[];
+  order: AnyStage[];
   /** Stages by id. */
-  byId: Map<string, Stage<unknown>>;
+  byId: Map<string, AnyStage>;
   /** Upstream stage ids of each stage. */
   deps: Map<string, string[]>;
 }
@@ -31,8 +31,8 @@ export function splitRef(ref: string): [string, string] {
 }
 
 /** Checks a registry and builds its graph; a malformed registry is a programming error. */
-export function buildGraph(stages: readonly Stage<unknown>[]): Graph {
-  const byId = new Map<string, Stage<unknown>>();
+export function buildGraph(stages: readonly AnyStage[]): Graph {
+  const byId = new Map<string, AnyStage>();
   for (const s of stages) {
     if (!ID_RE.test(s.id)) {
       throw new Error(`Stage id "${s.id}" is invalid: use lower-case letters, digits and dashes`);
@@ -63,7 +63,7 @@ export function buildGraph(stages: readonly Stage<unknown>[]): Graph {
     deps.set(s.id, ups);
   }
   // Kahn's algorithm, taking ready stages in registry order so the order is stable.
-  const order: Stage<unknown>[] = [];
+  const order: AnyStage[] = [];
   const done = new Set<string>();
   while (order.length < stages.length) {
     const next = stages.find((s) => !done.has(s.id) && deps.get(s.id)!.every((d) => done.has(d)));
@@ -78,7 +78,7 @@ export function buildGraph(stages: readonly Stage<unknown>[]): Graph {
 }
 
 /** The stages the targets need (targets and everything upstream), in topological order. */
-export function select(graph: Graph, targets: readonly string[]): Stage<unknown>[] {
+export function select(graph: Graph, targets: readonly string[]): AnyStage[] {
   if (targets.length === 0) return graph.order;
   const ids = [...graph.byId.keys()];
   const need = new Set<string>();

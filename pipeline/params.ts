@@ -5,7 +5,7 @@
  * @module
  */
 import { didYouMean, UsageError } from "./errors.ts";
-import type { Json, ParamDef, ParamDefs, Stage } from "./stage.ts";
+import type { AnyStage, Json, ParamDef, ParamDefs } from "./stage.ts";
 
 /** The profiles: `paper` is the spec's settings; `quick` uses each parameter's `quick` value. */
 export const PROFILES = ["paper", "quick"] as const;
@@ -79,7 +79,7 @@ export function parseValue(stage: string, name: string, def: ParamDef, raw: stri
 
 /** Merges a stage's parameters: defaults, then the profile's values, then overrides. */
 export function resolveParams(
-  stage: Stage<unknown>,
+  stage: AnyStage,
   profile: Profile,
   overrides: readonly Override[],
 ): Record<string, Json> {

@@ -11,7 +11,7 @@ import { canonicalJson } from "./json.ts";
 import { KEY_RECIPE } from "./key.ts";
 import type { KeyParts, Manifest } from "./manifest.ts";
 import { type Override, type Profile, resolveParams } from "./params.ts";
-import type { Json, Stage } from "./stage.ts";
+import type { AnyStage, Json } from "./stage.ts";
 
 /** Run-wide settings that enter keys. */
 export interface PlanSettings {
@@ -36,7 +36,7 @@ export class Planner {
   }
 
   /** Merged parameters of a stage (checked; throws a usage error on a bad override). */
-  params(stage: Stage<unknown>): Record<string, Json> {
+  params(stage: AnyStage): Record<string, Json> {
     let p = this.#params.get(stage.id);
     if (!p) {
       p = resolveParams(stage, this.settings.profile, this.settings.overrides);
@@ -46,7 +46,7 @@ export class Planner {
   }
 
   /** Input content hashes from the upstream manifests; null when one is not built yet. */
-  inputHashes(stage: Stage<unknown>, manifests: ReadonlyMap<string, Manifest>) {
+  inputHashes(stage: AnyStage, manifests: ReadonlyMap<string, Manifest>) {
     const out: Record<string, string> = {};
     for (const [name, ref] of Object.entries(stage.inputs)) {
       const [up, file] = splitRef(ref);
@@ -59,7 +59,7 @@ export class Planner {
   }
 
   /** The key parts of a stage given its input hashes. */
-  parts(stage: Stage<unknown>, inputs: Record<string, string>): KeyParts {
+  parts(stage: AnyStage, inputs: Record<string, string>): KeyParts {
     const code = this.#hasher.info(stage.module);
     return {
       recipe: KEY_RECIPE,

@@ -27,7 +27,7 @@ import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 import { formatDuration, type ProgressBoard } from "./progress.ts";
 import { seedFromLabel } from "./rng.ts";
-import type { Stage } from "./stage.ts";
+import type { AnyStage } from "./stage.ts";
 
 /** Options of one `reproduce`. */
 export interface RunOptions {
@@ -95,7 +95,7 @@ export async function runStages(
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, onSignal);
 
-  const handle = async (stage: Stage<unknown>): Promise<void> => {
+  const handle = async (stage: AnyStage): Promise<void> => {
     const inputs = planner.inputHashes(stage, result.manifests);
     if (!inputs) throw new Error(`internal: inputs of "${stage.id}" not ready`);
     const parts = planner.parts(stage, inputs);
@@ -251,7 +251,7 @@ async function acquire(
 }
 
 /** Copies what a reader looks at to `figures/`. */
-function publish(layout: Layout, stage: Stage<unknown>, manifest: Manifest): void {
+function publish(layout: Layout, stage: AnyStage, manifest: Manifest): void {
   const mode = stage.publish ?? "dir";
   if (mode === "none") return;
   const files = Object.keys(manifest.outputs).filter((f) => PUBLISHED.has(extname(f)));
@@ -288,7 +288,7 @@ export class ActiveAttempt {
 
   constructor(
     readonly layout: Layout,
-    readonly stage: Stage<unknown>,
+    readonly stage: AnyStage,
     readonly key: string,
     readonly parts: Job["parts"],
     readonly planner: Planner,

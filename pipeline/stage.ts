@@ -119,7 +119,25 @@ export interface Stage<P = Record<string, Json>> {
   run(ctx: Context<P>): Promise<void>;
 }
 
-/** Defines a stage with its parameter type inferred (an identity function, for typing). */
-export function defineStage<P>(stage: Stage<P>): Stage<P> {
+/** A stage of any parameter type: what registries and the engine hold. (`run` takes its
+ * context contravariantly, so no narrower type admits every stage.) */
+// deno-lint-ignore no-explicit-any
+export type AnyStage = Stage<any>;
+
+/** The TypeScript type of a parameter's value, from its declared `type`. */
+export type ParamValue<D extends ParamDef> = D["type"] extends "number" | "integer" ? number
+  : D["type"] extends "string" ? string
+  : D["type"] extends "boolean" ? boolean
+  : D["type"] extends "number[]" ? number[]
+  : string[];
+
+/** The merged parameters' type of a set of declarations. */
+export type ParamsOf<D extends ParamDefs> = { [K in keyof D]: ParamValue<D[K]> };
+
+/** Defines a stage, typing `ctx.params` from the parameter declarations (an identity
+ * function: it only helps the compiler). */
+export function defineStage<const D extends ParamDefs>(
+  stage: Omit<Stage<ParamsOf<D>>, "params"> & { params: D },
+): Stage<ParamsOf<D>> {
   return stage;
 }

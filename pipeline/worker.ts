@@ -14,7 +14,7 @@ import type { Job, WorkerMessage } from "./job.ts";
 import { MESSAGE_MARK } from "./job.ts";
 import type { Manifest } from "./manifest.ts";
 import { createRng } from "./rng.ts";
-import type { Context, Json, Progress, Stage } from "./stage.ts";
+import type { AnyStage, Context, Json, Progress } from "./stage.ts";
 
 /** Sends one protocol message to the runner. */
 export function send(msg: WorkerMessage): void {
@@ -73,7 +73,7 @@ export function makeContext(
 
 /** Runs a job's stage and writes its manifest; throws when the stage fails. */
 export async function executeJob(
-  stage: Stage<unknown>,
+  stage: AnyStage,
   job: Job,
   sink: (m: WorkerMessage) => void,
 ): Promise<Manifest> {
@@ -83,7 +83,7 @@ export async function executeJob(
   Deno.mkdirSync(job.outDir, { recursive: true });
   Deno.mkdirSync(job.scratchDir, { recursive: true });
   const ctx = makeContext(job, sink, records);
-  await (stage as Stage<Record<string, Json>>).run(ctx);
+  await stage.run(ctx);
   const missing = stage.outputs.filter((o) => {
     try {
       return !Deno.statSync(join(job.outDir, o)).isFile;
@@ -127,7 +127,7 @@ export async function executeJob(
 }
 
 /** Entry of a worker process: `__stage <job.json>`; exits 0 on success, 1 on failure. */
-export async function workerMain(stages: readonly Stage<unknown>[], jobPath: string) {
+export async function workerMain(stages: readonly AnyStage[], jobPath: string) {
   exitWithParent();
   // Libraries that print (tfjs's banners) must not corrupt the protocol: send them to the log.
   const logLine = (...a: unknown[]) => send({ t: "log", msg: a.map(String).join(" ") });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Stage } from "../pipeline/stage.ts";
+import type { AnyStage } from "../pipeline/stage.ts";
 
 /** Every stage, in the order `dag` lists them (dependencies need not come first). */
-export const stages: Stage<unknown>[] = [] as Stage<unknown>[];
+export const stages: AnyStage[] = [];
