@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import {
+  CATALOGUE,
+  catalogueItem,
+  SECTION_ORDER,
+  SECTION_TITLES,
+  UNREPRODUCIBLE,
+} from "./catalogue.ts";
+import { parseSpecItemIds } from "./spec_items.ts";
+
+/** The spec lives beside the repository: `../shared/spec/REPRODUCTION.md` from its root. */
+const SPEC_URL = new URL("../../shared/spec/REPRODUCTION.md", import.meta.url);
+
+/** The spec's text, or `null` when it is not beside the repository (the test is then skipped). */
+function readSpec(): string | null {
+  try {
+    return Deno.readTextFileSync(SPEC_URL);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+const SPEC = readSpec();
+if (SPEC === null) {
+  console.warn(`SKIPPING the spec comparison: no spec at ${SPEC_URL.pathname}`);
+}
+
+Deno.test({
+  name: "CATALOGUE covers every item id of the spec's tables, in the spec's order",
+  ignore: SPEC === null,
+  fn() {
+    const specIds = parseSpecItemIds(SPEC ?? "");
+    assert.ok(specIds.length >= 20, `expected the spec's tables to list items, got ${specIds}`);
+    const ours = CATALOGUE.map((entry) => entry.id);
+    const missing = specIds.filter((id) => !ours.includes(id));
+    assert.deepEqual(missing, [], `items of the spec missing from the catalogue: ${missing}`);
+    const extra = ours.filter((id) => !specIds.includes(id));
+    assert.deepEqual(extra, [], `items of the catalogue not in the spec: ${extra}`);
+    assert.deepEqual(ours, specIds);
+  },
+});
+
+Deno.test("CATALOGUE entries are well formed and unique", () => {
+  const ids = new Set<string>();
+  for (const entry of CATALOGUE) {
+    assert.match(entry.id, /^[a-z0-9]+(-[a-z0-9]+)*$/, `bad id ${entry.id}`);
+    assert.ok(!ids.has(entry.id), `duplicate id ${entry.id}`);
+    ids.add(entry.id);
+    assert.equal(entry.stage, entry.id, `stage of ${entry.id} should be named after it`);
+    assert.ok(SECTION_ORDER.includes(entry.section));
+    for (const field of ["source", "title", "claim", "check"] as const) {
+      assert.ok(entry[field].trim().length > 0, `${entry.id}.${field} is empty`);
+    }
+    assert.ok(entry.figures.length > 0, `${entry.id} lists no figure`);
+    for (const file of [...entry.figures, ...entry.tables]) {
+      assert.match(file, /^[A-Za-z0-9_.-]+\.(png|svg|md)$/, `${entry.id}: bad file ${file}`);
+    }
+  }
+  for (const section of SECTION_ORDER) assert.ok(SECTION_TITLES[section].length > 0);
+});
+
+Deno.test("UNREPRODUCIBLE lists the spec's section 5 with reasons", () => {
+  const sources = UNREPRODUCIBLE.map((entry) => entry.source).join(" ");
+  for (const slide of ["S53", "S6", "S20", "S29", "S41", "S19"]) {
+    assert.ok(sources.includes(slide), `slide ${slide} missing from UNREPRODUCIBLE`);
+  }
+  for (const entry of UNREPRODUCIBLE) assert.ok(entry.reason.length > 0);
+});
+
+Deno.test("catalogueItem() finds an entry and names the known ids when it cannot", () => {
+  assert.equal(catalogueItem("airy").section, "size");
+  assert.throws(() => catalogueItem("nope"), /Cannot find catalogue item "nope".*ae-d1/);
+});

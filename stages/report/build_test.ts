@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { CATALOGUE } from "../../paper/catalogue.ts";
+import { check } from "../common/checks.ts";
+import { buildReport, itemStatus } from "./build.ts";
+import type { ReportItem, StageEntry } from "./model.ts";
+import { collectFixture } from "./_fixture.ts";
+
+function findItem(report: ReturnType<typeof buildReport>, id: string): ReportItem {
+  for (const section of report.sections) {
+    const found = section.items.find((it) => it.id === id);
+    if (found) return found;
+  }
+  throw new Error(`item ${id} not in report`);
+}
+
+function entry(id: string, checks = [check(id, "c", 1, ">=", 0)]): StageEntry {
+  return {
+    id,
+    checks,
+    figures: [{ stage: id, file: "figure.png", name: `${id}--figure.png`, mime: "image/png" }],
+    tables: [],
+    provenance: { stage: id, manifest: true, profile: "paper" },
+    errors: [],
+    notes: [],
+  };
+}
+
+Deno.test("buildReport() gives every catalogue item a verdict and counts them", async () => {
+  const { root, entries } = await collectFixture("quick");
+  try {
+    const report = buildReport(entries, { profile: "quick" });
+    assert.equal(report.quick, true);
+    assert.match(report.title, /\(quick profile\)$/);
+    assert.equal(findItem(report, "ae-d1").status, "pass");
+    assert.equal(findItem(report, "latent").status, "pass");
+    assert.equal(findItem(report, "hole").status, "fail");
+    assert.equal(findItem(report, "weights").status, "reported");
+    assert.equal(findItem(report, "arch").status, "reported");
+    assert.equal(findItem(report, "airy").status, "error");
+    assert.equal(findItem(report, "dcgan").status, "missing");
+    assert.equal(findItem(report, "mystery").status, "reported");
+    assert.equal(findItem(report, "hole").checks[0].quick, true);
+    const catalogued = report.sections.filter((s) => s.id !== "other")
+      .flatMap((s) => s.items.map((it) => it.id));
+    assert.deepEqual(catalogued, CATALOGUE.map((c) => c.id));
+    assert.deepEqual(report.counts, { pass: 4, fail: 1, reported: 3, missing: 16, error: 1 });
+    assert.equal(report.finished, "2025-01-01T11:06:40.000Z");
+    assert.deepEqual(report.backends, ["cpu"]);
+    assert.ok(report.unreproducible.length >= 5);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("buildReport() on the paper profile has no quick flag", () => {
+  const report = buildReport([entry("ae-d1")], { profile: "paper" });
+  assert.equal(report.quick, false);
+  assert.doesNotMatch(report.title, /quick/);
+  assert.equal(findItem(report, "ae-d1").checks[0].quick, false);
+});
+
+Deno.test("buildReport() files a helper stage's checks under their items, once per figure", () => {
+  // A helper stage (not any item's own stage) that checks two items, and an item stage that
+  // also checks another item: figures stay with their own item.
+  const helper = entry("disk-train", [
+    check("nobias", "homogeneity", 1e-7, "<=", 1e-5),
+    check("h-vs-z", "pearson", 0.999, ">=", 0.99),
+  ]);
+  const airy = entry("airy", [
+    check("airy", "d", 0.05, "<=", 0.1),
+    check("nobias", "x", 1, ">", 0),
+  ]);
+  const report = buildReport([helper, airy], { profile: "paper" });
+  const nobias = findItem(report, "nobias");
+  assert.equal(nobias.status, "pass");
+  assert.deepEqual(nobias.checks.map((c) => c.stage), ["disk-train", "airy"]);
+  assert.deepEqual(nobias.figures.map((f) => f.stage), ["disk-train"]);
+  assert.deepEqual(findItem(report, "airy").figures.map((f) => f.stage), ["airy"]);
+  assert.equal(report.sections.some((s) => s.id === "other"), false);
+});
+
+Deno.test("buildReport() notes an item stage that produced no figure", () => {
+  const bare = { ...entry("ae-d1"), figures: [] };
+  const item = findItem(buildReport([bare], { profile: "paper" }), "ae-d1");
+  assert.match(item.notes[0], /produced no figure \(expected figure.png\)/);
+});
+
+Deno.test("itemStatus() ranks missing, fail, error, pass, reported", () => {
+  const pass = { ...check("a", "c", 1, ">=", 0), stage: "a", quick: false };
+  const fail = { ...check("a", "c", 0, ">=", 1), stage: "a", quick: false };
+  const rep = { ...check("a", "c", 1, "report", null), stage: "a", quick: false };
+  assert.equal(itemStatus(false, [], []), "missing");
+  assert.equal(itemStatus(true, [pass, fail], ["e"]), "fail");
+  assert.equal(itemStatus(true, [pass], ["e"]), "error");
+  assert.equal(itemStatus(true, [pass, rep], []), "pass");
+  assert.equal(itemStatus(true, [rep], []), "reported");
+  assert.equal(itemStatus(true, [], []), "reported");
+});

@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { CATALOGUE } from "../../paper/catalogue.ts";
+import { buildReport, QUICK_CAVEAT } from "./build.ts";
+import { provenanceLine, renderMarkdown } from "./markdown.ts";
+import { collectFixture } from "./_fixture.ts";
+
+async function fixtureMarkdown(profile: string) {
+  const { root, entries } = await collectFixture(profile);
+  await Deno.remove(root, { recursive: true });
+  return renderMarkdown(buildReport(entries, { profile }));
+}
+
+Deno.test("renderMarkdown() writes title, summary rows for every item, and verdicts", async () => {
+  const md = await fixtureMarkdown("quick");
+  assert.match(md, /^# Reproduction report: .*\(quick profile\)\n/);
+  assert.match(md, /> \*\*Quick profile\.\*\*/);
+  const summary = md.slice(
+    md.indexOf("## Summary"),
+    md.indexOf("\n## ", md.indexOf("## Summary") + 1),
+  );
+  for (const c of CATALOGUE) assert.ok(summary.includes(`| \`${c.id}\` |`), `no row for ${c.id}`);
+  assert.match(summary, /\| `ae-d1` \| P-Fig 2, S11 \| .* \| 0\.9623 \| ≥ 0\.9 \| PASS \|/);
+  assert.match(summary, /\| `hole` \| .* \| 2\.134 \| ≥ 3 \| \*\*FAIL\*\* \|/);
+  assert.match(summary, /\| `dcgan` \| .* \| not yet reproduced \|/);
+  assert.match(md, /- Items: 4 pass, 1 fail, 3 reported, 1 error, 16 not yet reproduced/);
+});
+
+Deno.test("renderMarkdown() references the figure copies and includes stage tables", async () => {
+  const md = await fixtureMarkdown("quick");
+  assert.match(md, /!\[ae-d1\/figure.png\]\(ae-d1--figure.png\)/);
+  assert.match(md, /!\[arch\/figure.svg\]\(arch--figure.svg\)/);
+  assert.match(md, /\| \[1,0,0,0,0,0,0,0\] \| \[2,0,0,0\] \| \[4,0\] \| 8 \|/);
+  assert.equal(md.split(QUICK_CAVEAT).length - 1, 1);
+  assert.match(md, /## Kept on the list, not reproduced here/);
+});
+
+Deno.test("renderMarkdown() on the paper profile does not mention the quick profile", async () => {
+  assert.doesNotMatch(await fixtureMarkdown("paper"), /quick profile/i);
+});
+
+Deno.test("provenanceLine() lists what the manifest says", () => {
+  assert.equal(
+    provenanceLine({
+      stage: "s",
+      manifest: true,
+      key: "0123456789",
+      profile: "paper",
+      backend: "webgpu",
+      adapter: "H100",
+      seeds: { rng: 3 },
+      durationMs: 1500,
+    }),
+    "stage `s` · key `01234567` · profile paper · backend webgpu · adapter H100 · seed rng 3 · " +
+      "ran 1.5 s",
+  );
+  assert.equal(
+    provenanceLine({ stage: "s", manifest: false }),
+    "stage `s` · no cache manifest found",
+  );
+});

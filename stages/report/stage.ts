@@ -1,0 +1,88 @@
+/**
+ * The `report` stage: reads every listed stage's `checks.json` (and the figures and manifest
+ * beside it) and writes `index.html` (self-contained, figures embedded), `REPORT.md` (figures
+ * as the relative copies `<stage>--<file>` written beside it) and `report.json`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { OutputRef, Stage } from "../../pipeline/stage.ts";
+import { buildReport } from "./build.ts";
+import { collectStage } from "./collect.ts";
+import { renderHtml } from "./html.ts";
+import { renderMarkdown } from "./markdown.ts";
+import type { StageEntry } from "./model.ts";
+
+/** Id of the report stage. */
+export const REPORT_STAGE_ID = "report";
+
+/** Files the report stage declares (the figure copies `<stage>--<file>` come beside them). */
+export const REPORT_OUTPUTS = ["index.html", "REPORT.md", "report.json"] as const;
+
+/**
+ * Makes the report stage over the given stages: each becomes an input named after the stage,
+ * `"<stage-id>:checks.json"`. Items of the catalogue whose stage is not listed are shown as
+ * "not yet reproduced".
+ */
+export function makeReportStage(stageIds: readonly string[]): Stage {
+  const seen = new Set<string>();
+  for (const id of stageIds) {
+    if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
+      throw new Error(
+        `Cannot make the report stage over "${id}": stage ids are lower-case letters, digits ` +
+          `and single dashes; fix the id`,
+      );
+    }
+    if (id === REPORT_STAGE_ID) {
+      throw new Error(`Cannot make the report stage over "${id}": it cannot report on itself`);
+    }
+    if (seen.has(id)) {
+      throw new Error(
+        `Cannot make the report stage over "${id}": it is listed twice; list it once`,
+      );
+    }
+    seen.add(id);
+  }
+  const inputs: Record<string, OutputRef> = Object.fromEntries(
+    stageIds.map((id) => [id, `${id}:checks.json` as OutputRef]),
+  );
+  return {
+    id: REPORT_STAGE_ID,
+    description: "Reproduction report (HTML and Markdown) from every stage's checks and figures",
+    module: import.meta.url,
+    params: {},
+    inputs,
+    outputs: REPORT_OUTPUTS,
+    // The report is the front page of figures/: index.html and REPORT.md sit at its top.
+    publish: "root",
+    estimate: () => 2,
+    async run(ctx) {
+      const entries: StageEntry[] = [];
+      const images = new Map<string, Uint8Array>();
+      for (const id of stageIds) {
+        const collected = await collectStage(id, ctx.inputs[id]);
+        entries.push(collected.entry);
+        for (const [name, bytes] of collected.images) images.set(name, bytes);
+        for (const e of collected.entry.errors) ctx.log(`${id}: ${e}`);
+        ctx.progress({ step: entries.length, total: stageIds.length, phase: "reading stages" });
+      }
+      const report = buildReport(entries, { profile: ctx.profile });
+      await Deno.writeTextFile(ctx.outPath("index.html"), renderHtml(report, { images }));
+      await Deno.writeTextFile(ctx.outPath("REPORT.md"), renderMarkdown(report));
+      await Deno.writeTextFile(ctx.outPath("report.json"), JSON.stringify(report, null, 2) + "\n");
+      // Copies for REPORT.md; names are unique because stage ids are, and contain no slash.
+      for (const [name, bytes] of images) await Deno.writeFile(join(ctx.outDir, name), bytes);
+      for (const entry of entries) {
+        for (const t of entry.tables) {
+          await Deno.writeTextFile(join(ctx.outDir, t.name), t.markdown);
+        }
+      }
+      const c = report.counts;
+      ctx.log(
+        `report: ${c.pass} pass, ${c.fail} fail, ${c.reported} reported, ${c.error} error, ` +
+          `${c.missing} not yet reproduced; ${images.size} figures`,
+      );
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { Context, Rng } from "../../pipeline/stage.ts";
+import { makeReportStage, REPORT_OUTPUTS } from "./stage.ts";
+import type { Report } from "./model.ts";
+import { writeFixtureCache } from "./_fixture.ts";
+
+/** A generator that must not be used: the report draws no random numbers. */
+const NO_RNG: Rng = {
+  next: () => {
+    throw new Error("the report stage draws no random numbers");
+  },
+  nextUint32: () => {
+    throw new Error("the report stage draws no random numbers");
+  },
+  normal: () => {
+    throw new Error("the report stage draws no random numbers");
+  },
+  fork: () => NO_RNG,
+  seed: 0,
+};
+
+function context(inputs: Record<string, string>, outDir: string, profile: string): Context {
+  return {
+    id: "report",
+    params: {},
+    profile,
+    backend: "cpu",
+    inputs,
+    outDir,
+    outPath: (name) => join(outDir, name),
+    scratchDir: outDir,
+    rng: NO_RNG,
+    log: () => {},
+    progress: () => {},
+    record: () => {},
+  };
+}
+
+Deno.test("makeReportStage() declares one checks.json input per stage and flat outputs", () => {
+  const stage = makeReportStage(["ae-d1", "h-vs-z"]);
+  assert.equal(stage.id, "report");
+  assert.deepEqual(stage.inputs, { "ae-d1": "ae-d1:checks.json", "h-vs-z": "h-vs-z:checks.json" });
+  assert.deepEqual(stage.outputs, ["index.html", "REPORT.md", "report.json"]);
+  for (const name of stage.outputs) assert.doesNotMatch(name, /[\/\\]/);
+  assert.equal(stage.module, new URL("./stage.ts", import.meta.url).href);
+});
+
+Deno.test("makeReportStage() refuses bad, duplicate or self ids", () => {
+  assert.throws(() => makeReportStage(["Bad_Id"]), /Cannot make the report stage over "Bad_Id"/);
+  assert.throws(() => makeReportStage(["a", "a"]), /listed twice/);
+  assert.throws(() => makeReportStage(["report"]), /cannot report on itself/);
+});
+
+Deno.test("report stage run() writes the HTML, Markdown, JSON and figure copies", async () => {
+  const root = await Deno.makeTempDir({ prefix: "report_stage_" });
+  try {
+    const inputs = await writeFixtureCache(root);
+    const outDir = join(root, "out");
+    await Deno.mkdir(outDir);
+    // "dcgan" is listed but the engine gave no path: the report still runs.
+    const stage = makeReportStage([...Object.keys(inputs), "dcgan"]);
+    await stage.run(context(inputs, outDir, "quick"));
+    for (const name of REPORT_OUTPUTS) assert.ok((await Deno.stat(join(outDir, name))).size > 0);
+    const report = JSON.parse(await Deno.readTextFile(join(outDir, "report.json"))) as Report;
+    assert.equal(report.quick, true);
+    assert.equal(report.counts.fail, 1);
+    const files = [...Deno.readDirSync(outDir)].map((e) => e.name).sort();
+    assert.deepEqual(files, [
+      "REPORT.md",
+      "ae-d1--figure.png",
+      "arch--figure.svg",
+      "hole--figure.png",
+      "index.html",
+      "latent--figure.png",
+      "latent--radius_vs_z.png",
+      "nav-pca--figure.png",
+      "report.json",
+      "table2--figure.png",
+      "table2--table.md",
+      "weights--figure.png",
+    ]);
+    const md = await Deno.readTextFile(join(outDir, "REPORT.md"));
+    for (const m of md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) {
+      assert.ok(files.includes(decodeURI(m[1])), `REPORT.md links a missing file ${m[1]}`);
+    }
+    const dcgan = report.sections.flatMap((s) => s.items).find((it) => it.id === "dcgan");
+    assert.equal(dcgan?.status, "error");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
