@@ -1,0 +1,56 @@
+/**
+ * Two small statistics used to compare the code z with the optimal amplitude of P-Fig 11:
+ * Pearson's correlation and the least-squares scale C of y ≈ C x.
+ *
+ * @module
+ */
+
+/**
+ * Pearson correlation of two equally long samples.
+ *
+ * @throws {RangeError} when the lengths differ, fewer than two samples are given, or one
+ * sample is constant.
+ */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  if (n !== y.length || n < 2) {
+    throw new RangeError(
+      `Cannot correlate samples of sizes ${n} and ${y.length}: need equal sizes ≥ 2`,
+    );
+  }
+  let mx = 0, my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i] - mx, dy = y[i] - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  if (sxx === 0 || syy === 0) throw new RangeError("Cannot correlate a constant sample");
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/**
+ * The C minimising Σ (y − C x)² (a line through the origin, as z = C ⟨f, 1_{B_r}⟩ is):
+ * C = Σ x y / Σ x².
+ *
+ * @throws {RangeError} when the lengths differ or x is all zeros.
+ */
+export function fitScale(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) {
+    throw new RangeError(`Cannot fit a scale to samples of sizes ${x.length} and ${y.length}`);
+  }
+  let sxy = 0, sxx = 0;
+  for (let i = 0; i < x.length; i++) {
+    sxy += x[i] * y[i];
+    sxx += x[i] * x[i];
+  }
+  if (sxx === 0) throw new RangeError("Cannot fit a scale against an all-zero sample");
+  return sxy / sxx;
+}
