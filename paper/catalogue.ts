@@ -220,10 +220,10 @@ export const CATALOGUE: readonly CatalogueItem[] = [
     "Hand-crafted position encoder on size 8",
     "Filtering with [1, 2, 1] and keeping even positions, three times, with neither bias nor " +
       "non-linearity, maps the one-hot vector at position a (size 8) to 8 − a.",
-    "u(1), u(2), u(3) equal the paper's table exactly, entry by entry (S31 lists the same " +
-      "rows in the opposite order)",
-    ["figure.png"],
-    ["table.md"],
+    "u(1), u(2), u(3) equal the paper's table exactly, entry by entry (S31 prints the same " +
+      "table with every vector written right to left)",
+    [],
+    ["table2.md", "table2_slides.md"],
   ),
   item(
     "prop3",
@@ -233,6 +233,8 @@ export const CATALOGUE: readonly CatalogueItem[] = [
     "The same cascade with L layers maps the one-hot vector at position a of size 2^L to " +
       "2^L − a, for every a: position is read out exactly by a linear network.",
     "E_L(δ_a) = 2^L − a exactly, for every a and every L from 1 to 10",
+    [],
+    ["prop3.md"],
   ),
   item(
     "enc-weights",

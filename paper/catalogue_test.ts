@@ -52,7 +52,10 @@ Deno.test("CATALOGUE entries are well formed and unique", () => {
     for (const field of ["source", "title", "claim", "check"] as const) {
       assert.ok(entry[field].trim().length > 0, `${entry.id}.${field} is empty`);
     }
-    assert.ok(entry.figures.length > 0, `${entry.id} lists no figure`);
+    assert.ok(
+      entry.figures.length + entry.tables.length > 0,
+      `${entry.id} lists no figure or table`,
+    );
     for (const file of [...entry.figures, ...entry.tables]) {
       assert.match(file, /^[A-Za-z0-9_.-]+\.(png|svg|md)$/, `${entry.id}: bad file ${file}`);
     }

@@ -5,6 +5,19 @@
  * @module
  */
 import type { AnyStage } from "../pipeline/stage.ts";
+import { prop3Stage } from "./position/prop3.ts";
+import { table2Stage } from "./position/table2.ts";
+import { makeReportStage } from "./report/stage.ts";
 
-/** Every stage, in the order `dag` lists them (dependencies need not come first). */
-export const stages: AnyStage[] = [];
+/** Every stage that makes an item of the catalogue, in the catalogue's order. */
+const experiments: AnyStage[] = [
+  // Position: Diracs (P§5; S28–S39)
+  table2Stage,
+  prop3Stage,
+];
+
+/** Every stage; the report, last, reads every experiment's checks and figures. */
+export const stages: AnyStage[] = [
+  ...experiments,
+  makeReportStage(experiments.map((s) => s.id)),
+];

@@ -38,5 +38,5 @@ Deno.test("prop3Stage.run() checks L = 1..10 exactly (2046 cases)", async () => 
 
 Deno.test("prop3Stage declares its parameter with the spec's default", () => {
   assert.equal(prop3Stage.params.maxLayers.default, 10);
-  assert.deepEqual(prop3Stage.outputs, ["prop3.json", "checks.json"]);
+  assert.deepEqual(prop3Stage.outputs, ["prop3.json", "prop3.md", "checks.json"]);
 });
