@@ -37,6 +37,8 @@ export interface Hooks {
   detectGpu?: () => Promise<{ description: string } | null>;
   /** The backend `auto` means when a hardware GPU exists. */
   gpuBackend?: string;
+  /** Default `--jobs` on a GPU backend (stages sharing one GPU, each in its own process). */
+  gpuJobs?: number;
 }
 
 const COMMANDS = ["reproduce", "status", "dag", "verify", "gc", "export", "import"] as const;
@@ -57,7 +59,8 @@ options:
                           (default: paper on a hardware GPU, quick otherwise)
   --backend auto|cpu|webgpu|tensorflow  compute backend (default auto: webgpu on a hardware GPU)
   --set stage.param=value override a parameter (repeatable; type-checked)
-  --jobs N                stages run at once (default 1)
+  --jobs N|auto           stages run at once, each in its own process (default auto: one
+                          per CPU core on the cpu backend; the hook's figure on a GPU)
   --force                 rerun the targets (all selected stages without targets)
   --keep-going            go on with independent stages after a failure
   --dry-run               list what would run and why, with estimated times
@@ -151,9 +154,10 @@ async function command(
 
   const overrides: Override[] = (v.set ?? []).map(parseOverride);
   checkOverrideStages(overrides, [...graph.byId.keys()]);
-  const jobs = v.jobs === undefined ? 1 : Number(v.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) {
-    throw new UsageError(`Cannot use --jobs ${v.jobs}: expected an integer from 1 to 64`);
+  const jobsArg = v.jobs ?? "auto";
+  const jobsNum = Number(jobsArg);
+  if (jobsArg !== "auto" && (!Number.isInteger(jobsNum) || jobsNum < 1 || jobsNum > 64)) {
+    throw new UsageError(`Cannot use --jobs ${v.jobs}: expected auto or an integer from 1 to 64`);
   }
   const backendNames = hooks.backends ?? ["cpu"];
   const backendArg = v.backend ?? "auto";
@@ -178,6 +182,7 @@ async function command(
     ? (gpu && hooks.gpuBackend ? hooks.gpuBackend : backendNames[0])
     : backendArg;
   const profile = (v.profile ?? (gpu ? "paper" : "quick")) as Profile;
+  const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsNum;
   const targets = cmd === "export" ? rest.slice(1) : rest;
   const planner = new Planner(codeRoot(), { profile, backend, overrides, deno: Deno.version.deno });
   select(graph, targets); // unknown targets fail here, before anything else
@@ -274,6 +279,13 @@ async function command(
     );
   }
   return result.code;
+}
+
+/** Stages run at once by default: on the CPU each worker keeps one core busy (tfjs's cpu
+ * backend is single-threaded), so one per core; on a GPU the hook's measured figure. */
+function defaultJobs(backend: string, hooks: Hooks): number {
+  if (backend !== "cpu" && hooks.gpuJobs) return hooks.gpuJobs;
+  return Math.max(1, Math.min(16, navigator.hardwareConcurrency || 1));
 }
 
 /** The project directory of the entry module (where its deno.json is): code paths in keys
