@@ -1,0 +1,138 @@
+/**
+ * Adam as Keras 2 / TensorFlow's `ApplyAdam` kernel computes it, with its whole state on the
+ * device and readable for checkpoints:
+ *
+ *   β1ᵗ ← β1ᵗ⁻¹·β1,  β2ᵗ ← β2ᵗ⁻¹·β2            (float32, kept as variables)
+ *   lr_t = lr · √(1 − β2ᵗ) / (1 − β1ᵗ)
+ *   m ← m + (g − m)(1 − β1),  v ← v + (g² − v)(1 − β2)
+ *   θ ← θ − lr_t · m / (√v + ε)
+ *
+ * Defaults lr = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-7 (Keras). Every scalar is a tensor made
+ * once, so a step uploads nothing.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { ownVariable } from "./model.ts";
+
+/** Adam's hyper-parameters. */
+export interface AdamSettings {
+  /** Learning rate (P-Tab 1: 0.001). */
+  learningRate: number;
+  /** First-moment decay. */
+  beta1: number;
+  /** Second-moment decay. */
+  beta2: number;
+  /** Added to √v (Keras: 1e-7). */
+  epsilon: number;
+}
+
+/** Keras' defaults with the paper's learning rate. */
+export const KERAS_ADAM: AdamSettings = {
+  learningRate: 0.001,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-7,
+};
+
+/** A variable Adam updates, with the name its state is saved under. */
+export interface AdamTarget {
+  /** Stable name (state entries are `m/<name>` and `v/<name>`). */
+  name: string;
+  /** The variable. */
+  variable: tf.Variable;
+}
+
+/** Adam with device-resident state. */
+export class Adam {
+  readonly settings: AdamSettings;
+  #targets: AdamTarget[];
+  #m: tf.Variable[];
+  #v: tf.Variable[];
+  #b1p: tf.Variable;
+  #b2p: tf.Variable;
+  #c: Record<"lr" | "b1" | "b2" | "omb1" | "omb2" | "eps" | "one", tf.Scalar>;
+
+  /** Zero moments; β powers start at 1 (β⁰). */
+  constructor(targets: AdamTarget[], settings: AdamSettings = KERAS_ADAM) {
+    this.settings = settings;
+    this.#targets = targets;
+    this.#m = targets.map((t) => ownVariable(tf.zerosLike(t.variable), false));
+    this.#v = targets.map((t) => ownVariable(tf.zerosLike(t.variable), false));
+    this.#b1p = ownVariable(tf.scalar(1, "float32"), false);
+    this.#b2p = ownVariable(tf.scalar(1, "float32"), false);
+    const s = settings;
+    this.#c = {
+      lr: tf.scalar(s.learningRate),
+      b1: tf.scalar(s.beta1),
+      b2: tf.scalar(s.beta2),
+      omb1: tf.scalar(1 - s.beta1),
+      omb2: tf.scalar(1 - s.beta2),
+      eps: tf.scalar(s.epsilon),
+      one: tf.scalar(1),
+    };
+  }
+
+  /**
+   * One update. `grads` maps tfjs variable names (`variable.name`, as `tf.variableGrads`
+   * returns them) to gradients; every target must have one.
+   */
+  apply(grads: Record<string, tf.Tensor>): void {
+    const c = this.#c;
+    tf.tidy(() => {
+      this.#b1p.assign(tf.mul(this.#b1p, c.b1));
+      this.#b2p.assign(tf.mul(this.#b2p, c.b2));
+      const lrT = tf.div(tf.mul(c.lr, tf.sqrt(tf.sub(c.one, this.#b2p))), tf.sub(c.one, this.#b1p));
+      this.#targets.forEach((t, i) => {
+        const g = grads[t.variable.name];
+        if (!g) {
+          throw new Error(
+            `Cannot apply Adam: no gradient for "${t.name}"; is it used by the loss?`,
+          );
+        }
+        const m = this.#m[i], v = this.#v[i];
+        m.assign(tf.add(m, tf.mul(tf.sub(g, m), c.omb1)));
+        v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), c.omb2)));
+        t.variable.assign(tf.sub(t.variable, tf.div(tf.mul(lrT, m), tf.add(tf.sqrt(v), c.eps))));
+      });
+    });
+  }
+
+  /** The state by name: `m/<name>`, `v/<name>`, `beta1_power`, `beta2_power` (reads back). */
+  async readState(): Promise<Record<string, Float32Array>> {
+    const out: Record<string, Float32Array> = {};
+    for (let i = 0; i < this.#targets.length; i++) {
+      const name = this.#targets[i].name;
+      out[`m/${name}`] = (await this.#m[i].data()) as Float32Array;
+      out[`v/${name}`] = (await this.#v[i].data()) as Float32Array;
+    }
+    out["beta1_power"] = (await this.#b1p.data()) as Float32Array;
+    out["beta2_power"] = (await this.#b2p.data()) as Float32Array;
+    return out;
+  }
+
+  /** Restores a state written by {@linkcode readState}. */
+  writeState(state: Record<string, Float32Array>): void {
+    const put = (v: tf.Variable, key: string) => {
+      const val = state[key];
+      if (!val || val.length !== v.size) {
+        throw new Error(
+          `Cannot restore Adam state "${key}": missing or of the wrong size; is the checkpoint from this model?`,
+        );
+      }
+      tf.tidy(() => v.assign(tf.tensor(val, v.shape, "float32")));
+    };
+    this.#targets.forEach((t, i) => {
+      put(this.#m[i], `m/${t.name}`);
+      put(this.#v[i], `v/${t.name}`);
+    });
+    put(this.#b1p, "beta1_power");
+    put(this.#b2p, "beta2_power");
+  }
+
+  /** Frees the state and constants. */
+  dispose(): void {
+    for (const v of [...this.#m, ...this.#v, this.#b1p, this.#b2p]) v.dispose();
+    for (const s of Object.values(this.#c)) s.dispose();
+  }
+}

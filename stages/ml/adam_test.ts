@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { Adam, KERAS_ADAM } from "./adam.ts";
+import { initBackend } from "./backend.ts";
+import { ownVariable } from "./model.ts";
+
+await initBackend("cpu");
+
+Deno.test("Adam.apply() follows Keras' update for three steps", () => {
+  const theta = ownVariable(tf.tensor([1, -2]));
+  const adam = new Adam([{ name: "theta", variable: theta }]);
+  try {
+    // Reference in double precision: loss Σ θ², gradient 2θ.
+    const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps } = KERAS_ADAM;
+    let th = [1, -2], m = [0, 0], v = [0, 0];
+    for (let t = 1; t <= 3; t++) {
+      const g = th.map((x) => 2 * x);
+      tf.tidy(() => adam.apply({ [theta.name]: tf.mul(theta, 2) }));
+      const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+      m = m.map((mi, i) => mi + (g[i] - mi) * (1 - b1));
+      v = v.map((vi, i) => vi + (g[i] ** 2 - vi) * (1 - b2));
+      th = th.map((x, i) => x - (lrT * m[i]) / (Math.sqrt(v[i]) + eps));
+      const got = theta.dataSync();
+      th.forEach((x, i) => assert.ok(Math.abs(got[i] - x) < 1e-6, `step ${t}: ${got[i]} vs ${x}`));
+    }
+    // First Adam steps move each coordinate by about lr.
+    assert.ok(Math.abs(theta.dataSync()[0] - (1 - 3 * lr)) < 1e-5);
+  } finally {
+    adam.dispose();
+    theta.dispose();
+  }
+});
+
+Deno.test("Adam.readState() and writeState() continue a run bit-for-bit", async () => {
+  const run = async (split: boolean) => {
+    const theta = ownVariable(tf.tensor([0.3, -0.7, 1.1]));
+    let adam = new Adam([{ name: "theta", variable: theta }]);
+    const step = () => tf.tidy(() => adam.apply({ [theta.name]: tf.sin(tf.mul(theta, 3)) }));
+    for (let i = 0; i < 5; i++) step();
+    if (split) {
+      const state = await adam.readState();
+      adam.dispose();
+      adam = new Adam([{ name: "theta", variable: theta }]);
+      adam.writeState(state);
+    }
+    for (let i = 0; i < 5; i++) step();
+    const out = Float32Array.from(theta.dataSync());
+    adam.dispose();
+    theta.dispose();
+    return out;
+  };
+  assert.deepEqual(await run(true), await run(false));
+});
+
+Deno.test("Adam leaves no tensor behind", () => {
+  const before = tf.memory().numTensors;
+  const theta = ownVariable(tf.tensor([1]));
+  const adam = new Adam([{ name: "theta", variable: theta }]);
+  for (let i = 0; i < 3; i++) tf.tidy(() => adam.apply({ [theta.name]: tf.onesLike(theta) }));
+  adam.dispose();
+  theta.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});

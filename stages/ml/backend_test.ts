@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { detectHardwareGpu, initBackend } from "./backend.ts";
+
+Deno.test("initBackend('cpu') selects tfjs's cpu backend", async () => {
+  const info = await initBackend("cpu");
+  assert.deepEqual(info, { name: "cpu", adapter: null, hardwareGpu: false });
+  assert.equal(tf.getBackend(), "cpu");
+  assert.equal(await initBackend("cpu"), info); // idempotent
+});
+
+Deno.test("detectHardwareGpu() does not count a software adapter as a GPU", async () => {
+  const gpu = await detectHardwareGpu();
+  if (gpu && /llvmpipe|lavapipe|swiftshader/i.test(gpu.description)) {
+    assert.equal(gpu.hardware, false);
+  }
+  const auto = await initBackend("auto");
+  assert.equal(auto.name, gpu?.hardware ? "webgpu" : "cpu");
+  await initBackend("cpu");
+});
+
+Deno.test("initBackend('webgpu') runs on whatever adapter there is, then cpu comes back", async () => {
+  const gpu = await detectHardwareGpu();
+  if (!gpu) return; // no WebGPU here at all
+  const info = await initBackend("webgpu");
+  assert.equal(info.name, "webgpu");
+  assert.equal(info.hardwareGpu, gpu.hardware);
+  // 'same' padding puts the one pad sample after the end: taps per output 3·3, 3·2, 2·3, 2·2.
+  const y = tf.tidy(() =>
+    tf.conv2d(tf.ones([1, 4, 4, 1]) as tf.Tensor4D, tf.ones([3, 3, 1, 1]) as tf.Tensor4D, 2, "same")
+  );
+  assert.deepEqual([...await y.data()], [9, 6, 6, 4]); // synchronous reads fail on webgpu under Deno
+  y.dispose();
+  assert.equal((await initBackend("cpu")).name, "cpu");
+});
+
+Deno.test("initBackend('tensorflow') explains why it cannot be used here", async () => {
+  await assert.rejects(initBackend("tensorflow"), /tfjs-node|cpu/);
+  await assert.rejects(initBackend("nope"), /unknown/);
+  await initBackend("cpu");
+});

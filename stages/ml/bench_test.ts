@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { compareLoss, formatBench, median, parseBenchArgs, runBench } from "./bench.ts";
+
+Deno.test("parseBenchArgs() fills the paper's defaults", () => {
+  const o = parseBenchArgs([]);
+  assert.ok(o !== undefined);
+  assert.equal(o.backend, "cpu");
+  assert.equal(o.batch, 300);
+  assert.equal(o.stock, false);
+  assert.equal(o.compareLoss, false);
+  assert.equal(o.compareSteps, 200);
+  assert.equal(o.out, undefined);
+});
+
+Deno.test("parseBenchArgs() reads every flag", () => {
+  const o = parseBenchArgs([
+    "--backend=webgpu",
+    "--stock",
+    "--batch",
+    "16",
+    "--repeats=4",
+    "--warmup=0",
+    "--top=3",
+    "--seed=7",
+    "--out=x.json",
+    "--compare-loss",
+    "--compare-steps=5",
+    "--compare-batch=2",
+  ]);
+  assert.deepEqual(o, {
+    backend: "webgpu",
+    stock: true,
+    batch: 16,
+    repeats: 4,
+    warmup: 0,
+    top: 3,
+    seed: 7,
+    out: "x.json",
+    compareLoss: true,
+    compareSteps: 5,
+    compareBatch: 2,
+  });
+  assert.equal(parseBenchArgs(["--help"]), undefined);
+});
+
+Deno.test("parseBenchArgs() rejects unknown flags, stray arguments and bad values", () => {
+  assert.throws(
+    () => parseBenchArgs(["--batchsize", "3"]),
+    /Cannot parse the bench arguments.*batchsize/s,
+  );
+  assert.throws(() => parseBenchArgs(["extra"]), /Cannot parse the bench arguments/);
+  assert.throws(() => parseBenchArgs(["--backend", "tpu"]), /Cannot use backend "tpu"/);
+  assert.throws(() => parseBenchArgs(["--batch", "0"]), /Cannot parse --batch "0"/);
+  assert.throws(() => parseBenchArgs(["--repeats", "2.5"]), /Cannot parse --repeats "2.5"/);
+});
+
+Deno.test("median() takes the middle value", () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+});
+
+Deno.test("runBench() times a few small steps and profiles one", async () => {
+  const opts = parseBenchArgs(["--batch=2", "--repeats=2", "--warmup=1", "--top=4"])!;
+  const r = await runBench(opts);
+  assert.equal(r.backend, "cpu");
+  assert.equal(r.stepsMs.length, 2);
+  assert.ok(r.minMs <= r.medianMs && r.medianMs <= r.maxMs);
+  assert.ok(Number.isFinite(r.lastLoss) && r.lastLoss > 0);
+  assert.ok(r.topKernels.length === 4 && r.topCalls.length === 4);
+  assert.ok(r.topKernels.some((k) => k.name.startsWith("Conv2D")));
+  assert.match(formatBench(r), /ms per training step: median/);
+});
+
+Deno.test("compareLoss() finds stock and fast kernels train alike", async () => {
+  const opts = parseBenchArgs(["--compare-loss", "--compare-steps=3", "--compare-batch=2"])!;
+  const r = await compareLoss(opts);
+  assert.equal(r.steps, 3);
+  assert.ok(r.pass, `relative difference ${r.relativeDifference}`);
+  assert.ok(r.relativeDifference < 1e-4);
+  assert.ok(r.weightsRelativeDifference < 1e-4, `weights differ by ${r.weightsRelativeDifference}`);
+});

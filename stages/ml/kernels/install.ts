@@ -1,0 +1,98 @@
+/**
+ * Swaps the stock tfjs kernels for the fast ones of this folder, per backend, and back.
+ *
+ * tfjs looks a kernel up in its global registry at every call, so replacing a registration takes
+ * effect at once for every later op (also inside gradients). The stock configuration is kept so
+ * that {@linkcode restoreStockKernels} can put it back (benchmarks and tests compare the two) and
+ * so that the fast kernels can hand the cases they do not cover (NCHW, other dtypes) to it.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { makeConv2dBackpropFilterCpu } from "./conv2d_backprop_filter_cpu.ts";
+import { makeConv2dBackpropInputCpu } from "./conv2d_backprop_input_cpu.ts";
+import { makeConv2dCpu } from "./conv2d_cpu.ts";
+import { makeConv2dBackpropFilterWebgpu } from "./conv2d_backprop_filter_webgpu.ts";
+import { BINARY_CPU_KERNELS, makeBinaryCpu } from "./binary_cpu.ts";
+import { makeSumCpu } from "./sum_cpu.ts";
+
+/** One replacement: the kernel it replaces and how to build it from the stock function. */
+interface Replacement {
+  kernelName: string;
+  make: (stock: tf.KernelFunc) => tf.KernelFunc;
+}
+
+/** The fast kernels, by backend name. */
+const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
+  cpu: [
+    { kernelName: tf.Conv2DBackpropFilter, make: makeConv2dBackpropFilterCpu },
+    { kernelName: tf.Conv2DBackpropInput, make: makeConv2dBackpropInputCpu },
+    { kernelName: tf.Conv2D, make: makeConv2dCpu },
+    { kernelName: tf.Sum, make: makeSumCpu },
+    ...BINARY_CPU_KERNELS.map((kernelName) => ({
+      kernelName,
+      make: (stock: tf.KernelFunc) => makeBinaryCpu(kernelName, stock),
+    })),
+  ],
+  webgpu: [
+    { kernelName: tf.Conv2DBackpropFilter, make: makeConv2dBackpropFilterWebgpu },
+  ],
+};
+
+/** Stock configurations saved at installation, by `backend/kernelName`. */
+const stockConfigs = new Map<string, tf.KernelConfig>();
+
+/** Backends whose fast kernels are registered now. */
+const installedBackends = new Set<string>();
+
+/** The kernel names this module replaces on `backend` (empty for unknown backends). */
+export function fastKernelNames(backend: string): string[] {
+  return (REPLACEMENTS[backend] ?? []).map((r) => r.kernelName);
+}
+
+/** Whether the fast kernels of `backend` are registered now. */
+export function fastKernelsInstalled(backend: string): boolean {
+  return installedBackends.has(backend);
+}
+
+/**
+ * Registers the fast kernels for `backend` in place of the stock ones. Idempotent; a no-op for
+ * backends without fast kernels. For `webgpu`, `@tensorflow/tfjs-backend-webgpu` must have been
+ * imported first (its stock kernels are what gets replaced).
+ */
+export function installFastKernels(backend: string): void {
+  const replacements = REPLACEMENTS[backend];
+  if (replacements === undefined || installedBackends.has(backend)) return;
+  // Check everything before changing anything, so a failure leaves the registry untouched.
+  const stocks = replacements.map((r) => {
+    const stock = tf.getKernel(r.kernelName, backend);
+    if (stock === undefined) {
+      throw new Error(
+        `Cannot install fast kernel "${r.kernelName}" for backend "${backend}": no stock kernel is registered; import the backend package (e.g. @tensorflow/tfjs-backend-${backend}) first`,
+      );
+    }
+    return stock;
+  });
+  replacements.forEach((r, i) => {
+    const stock = stocks[i];
+    stockConfigs.set(`${backend}/${r.kernelName}`, stock);
+    tf.unregisterKernel(r.kernelName, backend);
+    tf.registerKernel({ ...stock, kernelFunc: r.make(stock.kernelFunc) });
+  });
+  installedBackends.add(backend);
+}
+
+/** Puts the stock kernels of `backend` back. Idempotent; a no-op if nothing was installed. */
+export function restoreStockKernels(backend: string): void {
+  if (!installedBackends.has(backend)) return;
+  for (const r of REPLACEMENTS[backend] ?? []) {
+    const key = `${backend}/${r.kernelName}`;
+    const stock = stockConfigs.get(key);
+    if (stock === undefined) continue;
+    tf.unregisterKernel(r.kernelName, backend);
+    tf.registerKernel(stock);
+    stockConfigs.delete(key);
+  }
+  installedBackends.delete(backend);
+}

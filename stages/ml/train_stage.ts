@@ -1,0 +1,519 @@
+/**
+ * Stage factories plugging the training core into the pipeline (`pipeline/stage.ts`):
+ *
+ * - {@linkcode diskDatasetStage}: writes `images.npy` (float32 [n, m, m]), `radii.npy`
+ *   (float64 [n]) and `dataset.json` (the parameters and a few statistics).
+ * - {@linkcode trainStage}: trains on a dataset stage's outputs and writes `weights.json` +
+ *   `weights.bin` (the format of `weights_io.ts`, loadable with `loadAutoencoder(outDir)`)
+ *   and `loss.json` (`{ terms, records: [{ step, loss, terms }] }`). Checkpoints go to
+ *   `ctx.scratchDir/checkpoints`, so an interrupted stage resumes where it stopped.
+ *
+ * Every output is a pure function of the parameters and inputs (no timings inside them):
+ * timings and the adapter go to the manifest through `ctx.record`.
+ *
+ * @module
+ */
+import type { Context, Json, OutputRef, ParamDefs, Stage } from "../../pipeline/stage.ts";
+import { initBackend } from "./backend.ts";
+import { type DiskGeometry, generateDiskDataset, type RadiusSampler } from "./disks.ts";
+import {
+  type Activation,
+  type AutoencoderConfig,
+  diskAutoencoderConfig,
+  latentSize,
+} from "./model.ts";
+import { readNpy, readNpyFloat32, stableJson, writeNpy } from "./npy.ts";
+import type { LossReduction } from "./regularisers.ts";
+import { train, type TrainData, type TrainMode } from "./train.ts";
+import { saveWeights } from "./weights_io.ts";
+
+// ---------------------------------------------------------------------------------------------
+// Dataset stage
+
+/** Parameters of a disk dataset stage. */
+export type DiskDatasetParams = {
+  count: number;
+  size: number;
+  sigma: number;
+  blur: string;
+  samples: number;
+  sampler: string;
+  radiusMin: number;
+  radiusMax: number;
+  holeMin: number;
+  holeMax: number;
+  centre: number[];
+  seed: number;
+};
+
+/** Options of {@linkcode diskDatasetStage}; each value becomes a parameter's default. */
+export interface DiskDatasetStageOptions {
+  /** Stage id. */
+  id: string;
+  /** One line for `dag`. */
+  description: string;
+  /** Radius sampler (default uniform on (0, 32)). */
+  sampler?: RadiusSampler;
+  /** Number of images (default 3000, P§4.1). */
+  count?: number;
+  /** Number of images in the quick profile (default: the same). */
+  quickCount?: number;
+  /** `mc` (default, App. A) or `exact`. */
+  blur?: "mc" | "exact";
+  /** Monte Carlo samples (default 800). */
+  samples?: number;
+  /** Image side (default 64). */
+  size?: number;
+  /** Blur σ (default 0.5). */
+  sigma?: number;
+  /** Disk centre (row, column); default ((m−1)/2, (m−1)/2). */
+  centre?: [number, number];
+  /** Seed label (default 1): datasets differing only by it are independent draws. */
+  seed?: number;
+  /** The module defining the stage, when not this one (its code joins the cache key). */
+  module?: string;
+}
+
+/** A stage generating blurred disks (App. A). */
+export function diskDatasetStage(o: DiskDatasetStageOptions): Stage<DiskDatasetParams> {
+  const sampler = o.sampler ?? { kind: "uniform", min: 0, max: 32 };
+  const count = o.count ?? 3000;
+  const params: ParamDefs = {
+    count: {
+      type: "integer",
+      default: count,
+      ...(o.quickCount !== undefined ? { quick: o.quickCount } : {}),
+      min: 1,
+      doc: "number of images (P§4.1: 3000)",
+    },
+    size: { type: "integer", default: o.size ?? 64, min: 2, doc: "image side m (P§3: 64)" },
+    sigma: {
+      type: "number",
+      default: o.sigma ?? 0.5,
+      min: 0,
+      doc: "Gaussian blur σ in pixels (authors' code: 0.5)",
+    },
+    blur: {
+      type: "string",
+      default: o.blur ?? "mc",
+      choices: ["mc", "exact"],
+      doc: "mc: Monte Carlo as App. A; exact: exact radial profile (1 − Marcum Q)",
+    },
+    samples: {
+      type: "integer",
+      default: o.samples ?? 800,
+      min: 1,
+      doc: "Monte Carlo samples per image (authors' code: 800)",
+    },
+    sampler: {
+      type: "string",
+      default: sampler.kind,
+      choices: ["uniform", "hole", "grid"],
+      doc:
+        "radius law: uniform on (min, max), uniform without [holeMin, holeMax], or a regular grid",
+    },
+    radiusMin: {
+      type: "number",
+      default: sampler.min,
+      min: 0,
+      doc: "smallest radius (exclusive for random laws)",
+    },
+    radiusMax: {
+      type: "number",
+      default: sampler.max,
+      min: 0,
+      doc: "largest radius (P§4.1: m/2 = 32)",
+    },
+    holeMin: {
+      type: "number",
+      default: sampler.kind === "hole" ? sampler.holeMin : 11,
+      doc: "start of the missing radii (P-Fig 6: 11); used by sampler=hole",
+    },
+    holeMax: {
+      type: "number",
+      default: sampler.kind === "hole" ? sampler.holeMax : 18,
+      doc: "end of the missing radii (P-Fig 6: 18); used by sampler=hole",
+    },
+    centre: {
+      type: "number[]",
+      default: o.centre ?? [],
+      doc: "disk centre [row, column]; empty = ((m−1)/2, (m−1)/2) = (31.5, 31.5) for m = 64",
+    },
+    seed: { type: "integer", default: o.seed ?? 1, doc: "seed label: changes every draw" },
+  };
+  return {
+    id: o.id,
+    description: o.description,
+    module: o.module ?? import.meta.url,
+    params,
+    inputs: {},
+    outputs: ["images.npy", "radii.npy", "dataset.json"],
+    estimate: (p) => (p.blur === "exact" ? p.count * 0.003 : (p.count * p.samples) / 900_000),
+    async run(ctx: Context<DiskDatasetParams>) {
+      const p = ctx.params;
+      const radiusSampler: RadiusSampler = p.sampler === "hole"
+        ? {
+          kind: "hole",
+          min: p.radiusMin,
+          max: p.radiusMax,
+          holeMin: p.holeMin,
+          holeMax: p.holeMax,
+        }
+        : { kind: p.sampler as "uniform" | "grid", min: p.radiusMin, max: p.radiusMax };
+      const geometry: DiskGeometry = {
+        size: p.size,
+        sigma: p.sigma,
+        ...(p.centre.length === 2
+          ? { centre: [p.centre[0], p.centre[1]] as [number, number] }
+          : {}),
+      };
+      if (p.centre.length !== 0 && p.centre.length !== 2) {
+        throw new Error(
+          `Cannot generate "${ctx.id}": centre must be empty or [row, column]; fix --set centre`,
+        );
+      }
+      const t0 = performance.now();
+      const ds = generateDiskDataset(
+        {
+          count: p.count,
+          geometry,
+          sampler: radiusSampler,
+          blur: p.blur as "mc" | "exact",
+          samples: p.samples,
+        },
+        ctx.rng,
+      );
+      ctx.record("generation_seconds", (performance.now() - t0) / 1000);
+      await writeNpy(ctx.outPath("images.npy"), {
+        data: ds.images,
+        shape: [p.count, p.size, p.size],
+      });
+      await writeNpy(ctx.outPath("radii.npy"), { data: ds.radii, shape: [p.count] });
+      let lo = Infinity, hi = -Infinity;
+      for (const r of ds.radii) [lo, hi] = [Math.min(lo, r), Math.max(hi, r)];
+      const meta = {
+        params: p,
+        geometry: { ...geometry, centre: geometry.centre ?? [(p.size - 1) / 2, (p.size - 1) / 2] },
+        sampler: radiusSampler,
+        count: p.count,
+        radii: { min: lo, max: hi },
+        layout:
+          "images.npy: float32 [n, m, m], row-major, pixel (i, j) at point (i, j); radii.npy: float64 [n]",
+      };
+      await Deno.writeTextFile(ctx.outPath("dataset.json"), stableJson(meta) + "\n");
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training stage
+
+/** Parameters of a training stage. */
+export type TrainStageParams = {
+  seed: number;
+  iterations: number;
+  batchSize: number;
+  learningRate: number;
+  loss: string;
+  mode: string;
+  encoderDepths: number[];
+  decoderDepths: number[];
+  encoderBias: boolean;
+  decoderBias: boolean;
+  latentActivation: string;
+  outputActivation: string;
+  latentDistanceLambda: number;
+  neighbours: number;
+  weightDecayLambda: number;
+  encoderWeightDecayLambda: number;
+  denoisingLambda: number;
+  denoisingSigma: number;
+  contractiveLambda: number;
+  logEvery: number;
+  checkpointEvery: number;
+};
+
+/** Options of {@linkcode trainStage}; most values become parameters' defaults. */
+export interface TrainStageOptions {
+  /** Stage id. */
+  id: string;
+  /** One line for `dag`. */
+  description: string;
+  /**
+   * The dataset: a dataset stage's id (its `images.npy` and `radii.npy` are used), or the
+   * reference of an images `.npy` (`"stage-id:file.npy"`).
+   */
+  dataset: string;
+  /** Keys (radii) for ψ1 neighbours, when `dataset` is a reference; default none. */
+  keys?: OutputRef;
+  /** Codes `.npy` (n × d) for modes `encoder` (targets) and `decoder` (inputs). */
+  codes?: OutputRef;
+  /** Base architecture (default the disk autoencoder); depths, biases and activations become parameters. */
+  config?: AutoencoderConfig;
+  /** Defaults and quick values of any parameter, e.g. `{ iterations: { default: 10000, quick: 300 } }`. */
+  params?: Partial<Record<keyof TrainStageParams, { default?: Json; quick?: Json }>>;
+  /** The module defining the stage, when not this one. */
+  module?: string;
+}
+
+/** Default number of updates (authors' code: 10,000). */
+export const PAPER_ITERATIONS = 10_000;
+/**
+ * Quick profile: batch 8, 1500 updates, learning rate 0.005. Measured on the 2-core CPU of
+ * development: about 35 ms per update (50 s per training), and the disk autoencoder then
+ * reaches a mean IoU of about 0.93 on test radii 2–30 (two seeds), where batch 32 × 500
+ * updates at lr 0.001 reached only 0.48. The larger rate is a quick-profile concession.
+ */
+export const QUICK_ITERATIONS = 1500;
+/** Quick-profile batch size. */
+export const QUICK_BATCH = 8;
+/** Quick-profile learning rate. */
+export const QUICK_LEARNING_RATE = 0.005;
+
+/** Rough seconds per update of the disk model: measured 33 ms (batch 8), 112 ms (32), 1.16 s (300) on cpu. */
+export function secondsPerUpdate(batchSize: number, backend: string): number {
+  return backend === "cpu" ? 0.025 + 0.0038 * batchSize : 0.01 + 0.0001 * batchSize;
+}
+
+/** The parameter declarations of a training stage. */
+export function trainParamDefs(
+  config: AutoencoderConfig,
+  overrides: TrainStageOptions["params"] = {},
+): ParamDefs {
+  const base: ParamDefs = {
+    seed: {
+      type: "integer",
+      default: 1,
+      doc: "training seed: initial weights, batch order, neighbours, noise",
+    },
+    iterations: {
+      type: "integer",
+      default: PAPER_ITERATIONS,
+      quick: QUICK_ITERATIONS,
+      min: 0,
+      doc: "number of Adam updates (authors' code: 10,000)",
+    },
+    batchSize: {
+      type: "integer",
+      default: 300,
+      quick: QUICK_BATCH,
+      min: 1,
+      doc: "batch size (P-Tab 1: 300)",
+    },
+    learningRate: {
+      type: "number",
+      default: 0.001,
+      quick: QUICK_LEARNING_RATE,
+      min: 0,
+      doc:
+        "Adam learning rate (P-Tab 1: 0.001; quick profile 0.005 to converge in 1500 small steps)",
+    },
+    loss: {
+      type: "string",
+      default: "mean",
+      choices: ["sum", "mean"],
+      doc:
+        "mean: per-pixel mean squared error as the authors' Keras code (λ in its scale); sum: P Eq. 1 per image, averaged over the batch",
+    },
+    mode: {
+      type: "string",
+      default: "autoencoder",
+      choices: ["autoencoder", "encoder", "decoder"],
+      doc: "what is trained: x→D(E(x)), x→E(x) against codes, or codes→D(z)",
+    },
+    encoderDepths: {
+      type: "number[]",
+      default: config.encoderDepths ?? [],
+      doc: "encoder depths from input to code (P-Tab 1: 1 8 4 4 3 2 1); empty = no encoder",
+    },
+    decoderDepths: {
+      type: "number[]",
+      default: config.decoderDepths ?? [],
+      doc: "decoder depths from code to output (mirror: 1 2 3 4 4 8 1); empty = no decoder",
+    },
+    encoderBias: { type: "boolean", default: config.encoderBias, doc: "biases in the encoder" },
+    decoderBias: {
+      type: "boolean",
+      default: config.decoderBias,
+      doc: "biases in the decoder (P§4.3 removes them)",
+    },
+    latentActivation: {
+      type: "string",
+      default: config.latentActivation,
+      choices: ["leaky_relu", "linear", "relu", "sigmoid"],
+      doc: "activation on z (authors' code: leaky ReLU)",
+    },
+    outputActivation: {
+      type: "string",
+      default: config.outputActivation,
+      choices: ["leaky_relu", "linear", "relu", "sigmoid"],
+      doc: "activation on the output (authors' code: leaky ReLU, no sigmoid)",
+    },
+    latentDistanceLambda: {
+      type: "number",
+      default: 0,
+      min: 0,
+      doc: "λ of ψ1, latent distance preservation (P§4.4.1)",
+    },
+    neighbours: {
+      type: "integer",
+      default: 5,
+      min: 1,
+      doc: "ψ1 neighbour: a random one of the k nearest radii",
+    },
+    weightDecayLambda: {
+      type: "number",
+      default: 0,
+      min: 0,
+      doc: "λ of ψ2, encoder + decoder kernel l2",
+    },
+    encoderWeightDecayLambda: {
+      type: "number",
+      default: 0,
+      min: 0,
+      doc: "λ of ψ3, encoder kernel l2",
+    },
+    denoisingLambda: {
+      type: "number",
+      default: 0,
+      min: 0,
+      doc: "λ of S24's denoising term ‖D(E(x+η)) − x‖²",
+    },
+    denoisingSigma: { type: "number", default: 0.1, min: 0, doc: "σ of the denoising noise η" },
+    contractiveLambda: {
+      type: "number",
+      default: 0,
+      min: 0,
+      doc: "λ of the contractive term ‖∂E/∂x‖²_F",
+    },
+    logEvery: {
+      type: "integer",
+      default: 100,
+      quick: 50,
+      min: 1,
+      doc: "record the loss every this many updates",
+    },
+    checkpointEvery: {
+      type: "integer",
+      default: 1000,
+      quick: 500,
+      min: 1,
+      doc: "checkpoint every this many updates",
+    },
+  };
+  for (const [name, o] of Object.entries(overrides ?? {})) {
+    const def = base[name];
+    if (!def) {
+      throw new Error(`Cannot declare training parameter "${name}": unknown; see trainParamDefs`);
+    }
+    base[name] = {
+      ...def,
+      ...(o?.default !== undefined ? { default: o.default } : {}),
+      ...(o?.quick !== undefined ? { quick: o.quick } : {}),
+    };
+  }
+  return base;
+}
+
+/** The configuration a training stage builds from its base and parameters. */
+export function stageConfig(base: AutoencoderConfig, p: TrainStageParams): AutoencoderConfig {
+  return {
+    ...base,
+    encoderDepths: p.encoderDepths.length > 0 ? p.encoderDepths : null,
+    decoderDepths: p.decoderDepths.length > 0 ? p.decoderDepths : null,
+    encoderBias: p.encoderBias,
+    decoderBias: p.decoderBias,
+    latentActivation: p.latentActivation as Activation,
+    outputActivation: p.outputActivation as Activation,
+  };
+}
+
+/**
+ * A stage training a model on a dataset. The training seed is `ctx.rng.fork("train").seed`
+ * (ctx.rng derives from the stage id and every parameter, `seed` included).
+ */
+export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
+  const base = o.config ?? diskAutoencoderConfig();
+  const inputs: Record<string, OutputRef> = {};
+  if (o.dataset.includes(":")) {
+    inputs.images = o.dataset as OutputRef;
+    if (o.keys) inputs.keys = o.keys;
+  } else {
+    inputs.images = `${o.dataset}:images.npy`;
+    inputs.keys = `${o.dataset}:radii.npy`;
+  }
+  if (o.codes) inputs.codes = o.codes;
+  return {
+    id: o.id,
+    description: o.description,
+    module: o.module ?? import.meta.url,
+    params: trainParamDefs(base, o.params),
+    inputs,
+    outputs: ["weights.json", "weights.bin", "loss.json"],
+    compute: true,
+    estimate: (p, backend) => p.iterations * secondsPerUpdate(p.batchSize, backend),
+    async run(ctx: Context<TrainStageParams>) {
+      const p = ctx.params;
+      const backend = await initBackend(ctx.backend);
+      ctx.record("backend", backend.name);
+      ctx.record("adapter", backend.adapter);
+      ctx.record("hardware_gpu", backend.hardwareGpu);
+      const config = stageConfig(base, p);
+      const images = await readNpyFloat32(ctx.inputs.images);
+      const count = images.shape[0];
+      const data: TrainData = { count, images: images.data };
+      if (ctx.inputs.keys) data.keys = (await readNpy(ctx.inputs.keys)).data;
+      if (ctx.inputs.codes) {
+        const codes = await readNpyFloat32(ctx.inputs.codes);
+        if (codes.data.length !== count * latentSize(config)) {
+          throw new Error(
+            `Cannot train "${ctx.id}": codes hold ${codes.data.length} values for ${count} examples of d = ${
+              latentSize(config)
+            }`,
+          );
+        }
+        data.codes = codes.data;
+      }
+      const seed = ctx.rng.fork("train").seed;
+      const result = await train(data, {
+        config,
+        seed,
+        iterations: p.iterations,
+        batchSize: p.batchSize,
+        loss: p.loss as LossReduction,
+        mode: p.mode as TrainMode,
+        adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+        regularisers: {
+          latentDistance: { lambda: p.latentDistanceLambda, neighbours: p.neighbours },
+          weightDecay: { lambda: p.weightDecayLambda },
+          encoderWeightDecay: { lambda: p.encoderWeightDecayLambda },
+          denoising: { lambda: p.denoisingLambda, sigma: p.denoisingSigma },
+          contractive: { lambda: p.contractiveLambda },
+        },
+        logEvery: p.logEvery,
+        checkpointEvery: p.checkpointEvery,
+        checkpointDir: `${ctx.scratchDir}/checkpoints`,
+        onProgress: (step, total, values) => ctx.progress({ step, total, values }),
+        onLog: (m) => ctx.log(m),
+      });
+      try {
+        ctx.record("train_seconds", result.seconds);
+        ctx.record(
+          "ms_per_step",
+          result.stepsRun > 0 ? (1000 * result.seconds) / result.stepsRun : null,
+        );
+        ctx.record("resumed_from", result.resumedFrom);
+        await saveWeights(result.model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
+          training: { seed, count, params: p },
+        });
+        const terms = [...new Set(result.lossCurve.flatMap((r) => Object.keys(r.terms)))];
+        await Deno.writeTextFile(
+          ctx.outPath("loss.json"),
+          stableJson({ terms, records: result.lossCurve as unknown as Json }) + "\n",
+        );
+      } finally {
+        result.model.dispose();
+      }
+    },
+  };
+}
