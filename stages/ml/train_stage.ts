@@ -456,7 +456,8 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       const p = ctx.params;
       const backend = await initBackend(ctx.backend);
       ctx.record("backend", backend.name);
-      ctx.record("adapter", backend.adapter);
+      // The manifest names the device the numbers came from: the GPU adapter, or the CPU backend.
+      ctx.record("adapter", backend.adapter ?? "cpu (tfjs-backend-cpu)");
       ctx.record("hardware_gpu", backend.hardwareGpu);
       const config = stageConfig(base, p);
       const images = await readNpyFloat32(ctx.inputs.images);
