@@ -23,6 +23,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
+import process from "node:process";
 import { parseArgs } from "node:util";
 import { Adam, KERAS_ADAM } from "./adam.ts";
 import { initBackend } from "./backend.ts";
@@ -225,6 +226,14 @@ export interface BenchResult {
   maxMs: number;
   /** Every timed step, in order. */
   stepsMs: number[];
+  /**
+   * Median CPU time (user + system, all threads of the process) per timed step: less sensitive
+   * than wall time to other processes sharing the machine; above wall time when V8's helper
+   * threads (garbage collection, compilation) run beside the main one.
+   */
+  cpuMedianMs: number;
+  /** CPU time of every timed step, in order. */
+  cpuStepsMs: number[];
   /** Kernels by total time in one profiled step, largest first (at most `top`). */
   topKernels: KernelTime[];
   /** Kernels grouped by name and input shapes, largest first (at most `top`). */
@@ -282,11 +291,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   try {
     for (let i = 0; i < opts.warmup; i++) await trainer.step();
     const stepsMs: number[] = [];
+    const cpuStepsMs: number[] = [];
     let lastLoss = NaN;
     for (let i = 0; i < opts.repeats; i++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       lastLoss = await trainer.step();
       stepsMs.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpuStepsMs.push((c.user + c.system) / 1000);
     }
     const profile = await tf.profile(() => trainer.step());
     const all = kernelTimes(profile.kernels, false);
@@ -299,6 +312,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       minMs: Math.min(...stepsMs),
       maxMs: Math.max(...stepsMs),
       stepsMs,
+      cpuMedianMs: median(cpuStepsMs),
+      cpuStepsMs,
       topKernels: all.slice(0, opts.top),
       topCalls: kernelTimes(profile.kernels, true).slice(0, opts.top),
       profiledKernelMs: all.reduce((s, k) => s + (Number.isFinite(k.ms) ? k.ms : 0), 0),
@@ -380,6 +395,7 @@ export function formatBench(r: BenchResult): string {
     `ms per training step: median ${r.medianMs.toFixed(1)}, min ${r.minMs.toFixed(1)}, max ${
       r.maxMs.toFixed(1)
     } over ${r.stepsMs.length} steps (last loss ${r.lastLoss.toPrecision(4)})`,
+    `CPU ms per training step (user + system): median ${r.cpuMedianMs.toFixed(1)}`,
     `top kernels of one profiled step (sum of all kernels ${r.profiledKernelMs.toFixed(1)} ms):`,
     ...r.topKernels.map((k) =>
       `  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms  ${
@@ -418,7 +434,9 @@ async function main(argv: string[]): Promise<number> {
         r.fastSeconds.toFixed(1)
       } s), relative difference ${r.relativeDifference.toExponential(2)}: ${
         r.pass ? "PASS" : "FAIL"
-      } (bar 1%)`,
+      } (bar 1%); final weights differ by ${
+        r.weightsRelativeDifference.toExponential(2)
+      } (relative L2)`,
     );
     json = r;
     if (opts.out !== undefined) {

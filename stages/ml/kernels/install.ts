@@ -15,6 +15,7 @@ import { makeConv2dBackpropInputCpu } from "./conv2d_backprop_input_cpu.ts";
 import { makeConv2dCpu } from "./conv2d_cpu.ts";
 import { makeConv2dBackpropFilterWebgpu } from "./conv2d_backprop_filter_webgpu.ts";
 import { BINARY_CPU_KERNELS, makeBinaryCpu } from "./binary_cpu.ts";
+import { makeStepCpu } from "./step_cpu.ts";
 import { makeSumCpu } from "./sum_cpu.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
@@ -30,6 +31,7 @@ const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
     { kernelName: tf.Conv2DBackpropInput, make: makeConv2dBackpropInputCpu },
     { kernelName: tf.Conv2D, make: makeConv2dCpu },
     { kernelName: tf.Sum, make: makeSumCpu },
+    { kernelName: tf.Step, make: makeStepCpu },
     ...BINARY_CPU_KERNELS.map((kernelName) => ({
       kernelName,
       make: (stock: tf.KernelFunc) => makeBinaryCpu(kernelName, stock),

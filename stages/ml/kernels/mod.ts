@@ -1,11 +1,12 @@
 /**
- * Fast tfjs kernels for training the paper's convolutional autoencoders. On the cpu backend:
- * `Conv2DBackpropFilter`, `Conv2DBackpropInput` and `Conv2D` (flat typed-array loops), `Sum` over
- * leading axes (bias gradients), and float32 `Add`, `Sub`, `Multiply`, `RealDiv`, `Greater`,
- * `SquaredDifference` (no per-element closure or index conversion). On webgpu:
- * `Conv2DBackpropFilter` (a parallel reduction per filter element). Each is deterministic and
- * hands the cases it does not cover to the stock kernel. Call {@linkcode installFastKernels}
- * once the backend is chosen.
+ * Fast tfjs kernels for training the paper's convolutional autoencoders.
+ *
+ * On the cpu backend: `Conv2DBackpropFilter`, `Conv2DBackpropInput` and `Conv2D` (flat
+ * typed-array loops), `Sum` over leading axes (bias gradients), `Step` (leaky-ReLU gradients),
+ * and float32 `Add`, `Sub`, `Multiply`, `RealDiv`, `Greater`, `SquaredDifference` (no
+ * per-element closure or index conversion). On webgpu: `Conv2DBackpropFilter` (a parallel
+ * reduction per filter element). Each is deterministic and hands the cases it does not cover to
+ * the stock kernel. Call {@linkcode installFastKernels} once the backend is chosen.
  *
  * @module
  */
@@ -18,4 +19,5 @@ export * from "./conv2d_backprop_input_cpu.ts";
 export * from "./conv2d_cpu.ts";
 export * from "./binary_cpu.ts";
 export * from "./sum_cpu.ts";
+export * from "./step_cpu.ts";
 export * from "./conv2d_backprop_filter_webgpu.ts";
