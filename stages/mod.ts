@@ -8,9 +8,16 @@ import type { AnyStage } from "../pipeline/stage.ts";
 import { prop3Stage } from "./position/prop3.ts";
 import { table2Stage } from "./position/table2.ts";
 import { makeReportStage } from "./report/stage.ts";
+import { datasetStages } from "./size/datasets.ts";
+import { sizeStages } from "./size/stages.ts";
 
-/** Every stage that makes an item of the catalogue, in the catalogue's order. */
+/** Every stage that makes an item of the catalogue (and the datasets and models behind
+ * them), in the catalogue's order. */
 const experiments: AnyStage[] = [
+  // Datasets shared by the size experiments (P§4.1, App. A, P-Fig 5, P-Fig 6)
+  ...datasetStages,
+  // Size: disks (P§4, App. A–C; S8–S18)
+  ...sizeStages,
   // Position: Diracs (P§5; S28–S39)
   table2Stage,
   prop3Stage,

@@ -1,0 +1,117 @@
+/**
+ * Reading what the size stages evaluate on: a disk data set (`images.npy`, `radii.npy`,
+ * `dataset.json` of a dataset stage), the radii of a range, the image nearest a radius, and a
+ * trained model (`weights.json` + `weights.bin` of a training stage) on the stage's backend.
+ *
+ * @module
+ */
+import type { Autoencoder } from "../ml/model.ts";
+import { loadAutoencoder } from "../ml/analysis.ts";
+import { initBackend } from "../ml/backend.ts";
+import { readNpy, readNpyFloat32 } from "../ml/npy.ts";
+
+/** A stack of square disk images with their radii. */
+export interface DiskSet {
+  /** n × m × m values, row-major. */
+  images: Float32Array;
+  /** The radius of each image. */
+  radii: Float64Array;
+  /** Number of images n. */
+  count: number;
+  /** Image side m. */
+  size: number;
+}
+
+/** Reads a dataset stage's `images.npy` and `radii.npy`. */
+export async function readDiskSet(imagesPath: string, radiiPath: string): Promise<DiskSet> {
+  const images = await readNpyFloat32(imagesPath);
+  const radii = await readNpy(radiiPath);
+  const [count, h, w] = images.shape;
+  if (images.shape.length !== 3 || h !== w || radii.data.length !== count) {
+    throw new Error(
+      `Cannot read disks "${imagesPath}": shape [${images.shape}] with ${radii.data.length} radii; expected [n, m, m] and n radii`,
+    );
+  }
+  return { images: images.data, radii: Float64Array.from(radii.data), count, size: h };
+}
+
+/** The radius law a dataset stage recorded in its `dataset.json`. */
+export interface DatasetLaw {
+  /** `uniform`, `hole` or `grid`. */
+  kind: string;
+  /** Smallest radius. */
+  min: number;
+  /** Largest radius (R). */
+  max: number;
+  /** Monte Carlo samples per image, when the blur is `mc`. */
+  samples: number;
+  /** `mc` or `exact`. */
+  blur: string;
+  /** Blur σ. */
+  sigma: number;
+  /** Image side. */
+  size: number;
+  /** Disk centre (row, column). */
+  centre: [number, number];
+}
+
+/** Reads the radius law and geometry from a dataset stage's `dataset.json`. */
+export async function readDatasetLaw(path: string): Promise<DatasetLaw> {
+  const meta = JSON.parse(await Deno.readTextFile(path));
+  const s = meta?.sampler, g = meta?.geometry, p = meta?.params;
+  if (!s || !g || !p || typeof s.max !== "number") {
+    throw new Error(
+      `Cannot read the radius law of "${path}": no sampler/geometry/params; regenerate the dataset stage`,
+    );
+  }
+  return {
+    kind: s.kind,
+    min: s.min,
+    max: s.max,
+    samples: p.samples,
+    blur: p.blur,
+    sigma: g.sigma,
+    size: g.size,
+    centre: g.centre,
+  };
+}
+
+/** Indices of the radii inside [lo, hi] (inclusive), in their order. */
+export function indicesInRange(radii: ArrayLike<number>, lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < radii.length; i++) if (radii[i] >= lo && radii[i] <= hi) out.push(i);
+  return out;
+}
+
+/** Index of the radius nearest to r (the first one on ties). */
+export function nearestIndex(radii: ArrayLike<number>, r: number): number {
+  let best = 0;
+  for (let i = 1; i < radii.length; i++) {
+    if (Math.abs(radii[i] - r) < Math.abs(radii[best] - r)) best = i;
+  }
+  return best;
+}
+
+/** The images at some indices, packed one after the other. */
+export function gatherImages(set: DiskSet, indices: readonly number[]): Float32Array {
+  const p = set.size * set.size;
+  const out = new Float32Array(indices.length * p);
+  indices.forEach((k, i) => out.set(set.images.subarray(k * p, (k + 1) * p), i * p));
+  return out;
+}
+
+/**
+ * Initialises the backend and loads a trained model; records the backend in the manifest.
+ * The caller disposes the model.
+ */
+export async function loadTrainedModel(
+  json: string,
+  bin: string,
+  backend: string,
+  record?: (key: string, value: string | boolean | null) => void,
+): Promise<Autoencoder> {
+  const info = await initBackend(backend);
+  record?.("backend", info.name);
+  record?.("adapter", info.adapter);
+  return await loadAutoencoder({ json, bin });
+}

@@ -1,0 +1,61 @@
+/**
+ * The four trainings of the size experiments (P§4.1–4.4, App. B–C): the disk autoencoder of
+ * P-Fig 1 / P-Tab 1 with and without biases, on the full radius range (0, 32) and on the
+ * limited range (0, 18]. Everything but the data set and the biases is the training core's
+ * default (10,000 Adam updates, batch 300, lr 0.001, per-pixel mean squared error, leaky ReLU
+ * everywhere including the code and the output, as the authors' code).
+ *
+ * Quick profile: the training core's quick settings, shared by every experiment group
+ * (`QUICK_ITERATIONS` updates of batch `QUICK_BATCH` at learning rate `QUICK_LEARNING_RATE`,
+ * `stages/ml/train_stage.ts`: 1500 × 8 at 0.005, about 50 s per training on this 2-core CPU),
+ * so the four trainings take under two minutes of wall time with two jobs at once.
+ *
+ * @module
+ */
+import type { Stage } from "../../pipeline/stage.ts";
+import { diskAutoencoderConfig } from "../ml/model.ts";
+import { trainStage, type TrainStageParams } from "../ml/train_stage.ts";
+
+/** P§4.1, P-Fig 2–3: the disk autoencoder with biases, radii uniform on (0, 32). */
+export const trainAe: Stage<TrainStageParams> = trainStage({
+  id: "train-ae",
+  description: "disk autoencoder d = 1 with biases on data-uniform (P§4.1, P-Fig 2–3)",
+  dataset: "data-uniform",
+  config: diskAutoencoderConfig(),
+  module: import.meta.url,
+});
+
+/** P§4.3, P-Fig 4, App. B: no bias in any layer, radii uniform on (0, 32). */
+export const trainNobias: Stage<TrainStageParams> = trainStage({
+  id: "train-nobias",
+  description: "disk autoencoder without any bias on data-uniform (P§4.3, P-Fig 4, App. B)",
+  dataset: "data-uniform",
+  config: diskAutoencoderConfig({ encoderBias: false, decoderBias: false }),
+  module: import.meta.url,
+});
+
+/** P-Fig 5: with biases, radii limited to r ≤ R = 18. */
+export const trainLimited: Stage<TrainStageParams> = trainStage({
+  id: "train-limited",
+  description: "disk autoencoder with biases on data-limited, r ≤ 18 (P-Fig 5)",
+  dataset: "data-limited",
+  config: diskAutoencoderConfig(),
+  module: import.meta.url,
+});
+
+/** App. C, P-Fig 13: no bias, radii limited to r ≤ R = 18. */
+export const trainLimitedNobias: Stage<TrainStageParams> = trainStage({
+  id: "train-limited-nobias",
+  description: "disk autoencoder without any bias on data-limited, r ≤ 18 (App. C, P-Fig 13)",
+  dataset: "data-limited",
+  config: diskAutoencoderConfig({ encoderBias: false, decoderBias: false }),
+  module: import.meta.url,
+});
+
+/** The four training stages of the size experiments. */
+export const sizeTrainingStages: Stage<TrainStageParams>[] = [
+  trainAe,
+  trainNobias,
+  trainLimited,
+  trainLimitedNobias,
+];
