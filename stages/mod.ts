@@ -5,8 +5,7 @@
  * @module
  */
 import type { AnyStage } from "../pipeline/stage.ts";
-import { prop3Stage } from "./position/prop3.ts";
-import { table2Stage } from "./position/table2.ts";
+import { positionStages } from "./position/stages.ts";
 import { makeReportStage } from "./report/stage.ts";
 import { datasetStages } from "./size/datasets.ts";
 import { sizeStages } from "./size/stages.ts";
@@ -19,8 +18,7 @@ const experiments: AnyStage[] = [
   // Size: disks (P§4, App. A–C; S8–S18)
   ...sizeStages,
   // Position: Diracs (P§5; S28–S39)
-  table2Stage,
-  prop3Stage,
+  ...positionStages,
 ];
 
 /** Every stage; the report, last, reads every experiment's checks and figures. */
