@@ -5,6 +5,7 @@
  * @module
  */
 import type { AnyStage } from "../pipeline/stage.ts";
+import { pcaStages } from "./pca/stages.ts";
 import { positionStages } from "./position/stages.ts";
 import { makeReportStage } from "./report/stage.ts";
 import { datasetStages } from "./size/datasets.ts";
@@ -19,6 +20,8 @@ const experiments: AnyStage[] = [
   ...sizeStages,
   // Position: Diracs (P§5; S28–S39)
   ...positionStages,
+  // PCA-like autoencoder of the talk (S40–S51)
+  ...pcaStages,
 ];
 
 /** Every stage; the report, last, reads every experiment's checks and figures. */
