@@ -5,6 +5,7 @@
  * @module
  */
 import type { AnyStage } from "../pipeline/stage.ts";
+import { dcganStages } from "./dcgan/stages.ts";
 import { pcaStages } from "./pca/stages.ts";
 import { positionStages } from "./position/stages.ts";
 import { makeReportStage } from "./report/stage.ts";
@@ -18,6 +19,8 @@ const experiments: AnyStage[] = [
   ...datasetStages,
   // Size: disks (P§4, App. A–C; S8–S18)
   ...sizeStages,
+  // DCGAN baseline on the hole dataset (App. D, P-Fig 14)
+  ...dcganStages,
   // Position: Diracs (P§5; S28–S39)
   ...positionStages,
   // PCA-like autoencoder of the talk (S40–S51)
