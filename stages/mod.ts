@@ -6,6 +6,7 @@
  */
 import type { AnyStage } from "../pipeline/stage.ts";
 import { dcganStages } from "./dcgan/stages.ts";
+import { generalisationStages } from "./generalisation/stages.ts";
 import { pcaStages } from "./pca/stages.ts";
 import { positionStages } from "./position/stages.ts";
 import { makeReportStage } from "./report/stage.ts";
@@ -19,6 +20,8 @@ const experiments: AnyStage[] = [
   ...datasetStages,
   // Size: disks (P§4, App. A–C; S8–S18)
   ...sizeStages,
+  // Holes in the training radii, regularisation, the λ sweep (P§4.4, S20–S26)
+  ...generalisationStages,
   // DCGAN baseline on the hole dataset (App. D, P-Fig 14)
   ...dcganStages,
   // Position: Diracs (P§5; S28–S39)
