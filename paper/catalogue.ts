@@ -191,8 +191,10 @@ export const CATALOGUE: readonly CatalogueItem[] = [
       "gives a smooth, monotone code across the hole and good reconstructions; preserving " +
       "latent distances (ψ1) does not help, and decay on both halves (ψ2) is smooth but blurry.",
     "for ψ3, z monotone across the hole and hole error well below the unregularised runs' in " +
-      "every one of 5 seeds; the hole error of each regulariser (none, ψ1, ψ2, ψ3, denoising) " +
-      "reported over 5 seeds",
+      "every one of 5 seeds (the quick profile trains fewer); the hole error of each " +
+      "regulariser (none, ψ1, ψ2, ψ3, denoising, contractive) reported over the seeds",
+    ["figure.png", "outputs.png"],
+    ["table.md"],
   ),
   item(
     "lambda",
@@ -202,6 +204,8 @@ export const CATALOGUE: readonly CatalogueItem[] = [
     "Raising the weight λ of ψ3 from 0.1 to 100 makes the latent curve smoother, until the " +
       "largest value breaks training.",
     "smoothness of the latent curve rises with λ; at the largest λ the reconstruction collapses",
+    ["figure.png", "latent.png"],
+    ["table.md"],
   ),
   item(
     "dcgan",

@@ -113,7 +113,7 @@ export const holeStage = defineStage({
           "hole",
           `z(r) monotone across the hole (radii ${hole[0] - 1}–${
             hole[1] + 1
-          }); P-Fig 6/S23 show it is not`,
+          }), reported: S23 inspects this curve to explain the failure`,
           e.acrossHole.monotone,
           "report",
           null,
