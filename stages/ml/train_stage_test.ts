@@ -72,7 +72,7 @@ Deno.test("trainStage() trains, writes loadable weights and a loss curve, and re
     });
     await trainer.run(first.ctx);
     assert.equal(first.recorded.records.backend, "cpu");
-    assert.equal(first.recorded.records.adapter, null);
+    assert.equal(first.recorded.records.adapter, "cpu (tfjs-backend-cpu)");
     assert.equal(first.recorded.progress.at(-1)?.step, 6);
     const loss = JSON.parse(await Deno.readTextFile(first.ctx.outPath("loss.json")));
     assert.deepEqual(loss.terms, ["data"]);
