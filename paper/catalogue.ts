@@ -191,7 +191,7 @@ export const CATALOGUE: readonly CatalogueItem[] = [
       "gives a smooth, monotone code across the hole and good reconstructions; preserving " +
       "latent distances (ψ1) does not help, and decay on both halves (ψ2) is smooth but blurry.",
     "for ψ3, z monotone across the hole and hole error well below the unregularised runs' in " +
-      "every one of 5 seeds (the quick profile trains fewer); the hole error of each " +
+      "every one of 5 seeds (fewer in a quick run); the hole error of each " +
       "regulariser (none, ψ1, ψ2, ψ3, denoising, contractive) reported over the seeds",
     ["figure.png", "outputs.png"],
     ["table.md"],
