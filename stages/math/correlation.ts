@@ -5,13 +5,12 @@
  * @module
  */
 
-/**
- * Pearson correlation of two equally long samples.
- *
- * @throws {RangeError} when the lengths differ, fewer than two samples are given, or one
- * sample is constant.
- */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+/** Pearson's r of two equally long samples, and whether either sample is constant (then r
+ * is undefined). The one implementation behind {@link pearson} and {@link pearsonOrNaN}. */
+function pearsonParts(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+): { r: number; constant: boolean } {
   const n = x.length;
   if (n !== y.length || n < 2) {
     throw new RangeError(
@@ -32,8 +31,30 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
     sxx += dx * dx;
     syy += dy * dy;
   }
-  if (sxx === 0 || syy === 0) throw new RangeError("Cannot correlate a constant sample");
-  return sxy / Math.sqrt(sxx * syy);
+  if (sxx === 0 || syy === 0) return { r: NaN, constant: true };
+  return { r: sxy / Math.sqrt(sxx * syy), constant: false };
+}
+
+/**
+ * Pearson correlation of two equally long samples.
+ *
+ * @throws {RangeError} when the lengths differ, fewer than two samples are given, or one
+ * sample is constant.
+ */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const { r, constant } = pearsonParts(x, y);
+  if (constant) throw new RangeError("Cannot correlate a constant sample");
+  return r;
+}
+
+/**
+ * Pearson correlation, NaN when either sample is constant (for tables where a dead
+ * component must show rather than stop the stage).
+ *
+ * @throws {RangeError} when the lengths differ or fewer than two samples are given.
+ */
+export function pearsonOrNaN(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return pearsonParts(x, y).r;
 }
 
 /**

@@ -8,32 +8,10 @@
  *
  * @module
  */
+import { pearsonOrNaN } from "../math/correlation.ts";
 
 /** Pearson correlation; NaN when either sample is constant (a dead component). */
-export function correlation(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  if (n !== y.length || n < 2) {
-    throw new RangeError(
-      `Cannot correlate samples of sizes ${n} and ${y.length}: need equal sizes ≥ 2`,
-    );
-  }
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx, dy = y[i] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  if (sxx === 0 || syy === 0) return NaN;
-  return sxy / Math.sqrt(sxx * syy);
-}
+export const correlation: (x: ArrayLike<number>, y: ArrayLike<number>) => number = pearsonOrNaN;
 
 /** Component j of n × d codes, as a new array. */
 export function column(codes: ArrayLike<number>, d: number, j: number): Float64Array {
