@@ -101,27 +101,23 @@ export async function runStages(
     const parts = planner.parts(stage, inputs);
     const key = keyOf(parts);
     const isForced = forced.has(stage.id);
+    const useCached = (manifest: Manifest) => {
+      result.manifests.set(stage.id, manifest);
+      result.reused.push(stage.id);
+      publish(layout, stage, manifest);
+      if (opts.verbose) board.message(`✓ ${stage.id}: cached (${key.slice(0, 12)})`);
+    };
     if (!isForced) {
       const reuse = await tryReuse(layout, stage.id, key);
-      if (reuse.manifest) {
-        result.manifests.set(stage.id, reuse.manifest);
-        result.reused.push(stage.id);
-        publish(layout, stage, reuse.manifest);
-        if (opts.verbose) board.message(`✓ ${stage.id}: cached (${key.slice(0, 12)})`);
-        return;
-      }
+      if (reuse.manifest) return useCached(reuse.manifest);
     }
     const lock = await acquire(layout, stage.id, key, board);
     try {
       let discard = false;
       if (!isForced) {
         const reuse = await tryReuse(layout, stage.id, key);
-        if (reuse.manifest) { // another process built it while we waited
-          result.manifests.set(stage.id, reuse.manifest);
-          result.reused.push(stage.id);
-          publish(layout, stage, reuse.manifest);
-          return;
-        }
+        // Another process may have built it while we waited for the lock.
+        if (reuse.manifest) return useCached(reuse.manifest);
         if (reuse.problems) {
           board.message(
             `! ${stage.id}: cached entry ${key.slice(0, 12)} is damaged (${
