@@ -56,6 +56,7 @@ for (const s of graph.order) {
     parts,
     profile: "quick",
     backend: "none",
+    threads: 1,
     params: planner.params(s),
     inputs: Object.fromEntries(
       Object.entries(s.inputs).map(([k, ref]) => {

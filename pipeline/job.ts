@@ -20,6 +20,8 @@ export interface Job {
   outDir: string;
   scratchDir: string;
   seed: number;
+  /** CPU threads the stage may use (not part of its key: outputs must not depend on it). */
+  threads: number;
 }
 
 /** Messages from a worker to the runner, one JSON per stdout line after `MESSAGE_MARK`. */

@@ -38,6 +38,14 @@ export interface RunOptions {
   verbose: boolean;
 }
 
+/**
+ * CPU threads a stage may use when `jobs` stages run at once: the cores shared out evenly, at
+ * least one. Outputs must not depend on it (it is not part of any key).
+ */
+export function threadsPerStage(jobs: number): number {
+  return Math.max(1, Math.floor((navigator.hardwareConcurrency || 1) / Math.max(1, jobs)));
+}
+
 /** How to start a worker process for a job file. */
 export type WorkerCommand = (jobPath: string) => { cmd: string; args: string[]; cwd: string };
 
@@ -140,6 +148,7 @@ export async function runStages(
         board,
         worker,
         opts.verbose,
+        threadsPerStage(opts.jobs),
       );
       active.set(stage.id, attempt);
       try {
@@ -292,6 +301,7 @@ export class ActiveAttempt {
     readonly board: ProgressBoard,
     readonly worker: WorkerCommand,
     readonly verbose: boolean,
+    readonly threads: number,
     dirs?: AttemptDirs,
   ) {
     const name = `${stage.id}-${key.slice(0, 12)}-${Deno.pid}-${++attemptCounter}`;
@@ -326,6 +336,7 @@ export class ActiveAttempt {
       outDir: this.tmpDir,
       scratchDir: this.scratchDir,
       seed: seedFromLabel(`${stage.id}\0${this.parts.params}`),
+      threads: this.threads,
     };
     Deno.mkdirSync(this.layout.tmp, { recursive: true });
     Deno.mkdirSync(dirname(this.#logPath), { recursive: true });

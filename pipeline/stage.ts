@@ -75,6 +75,11 @@ export interface Context<P = Record<string, Json>> {
   readonly profile: string;
   /** The compute backend in force (`cpu`, `webgpu`, `tensorflow`), for stages with `compute`. */
   readonly backend: string;
+  /**
+   * CPU threads the stage may use: the cores shared out among the stages running at once. A
+   * stage's outputs must not depend on it (it is not part of the key).
+   */
+  readonly threads: number;
   /** Absolute paths of the inputs, by the local names the stage declared. */
   readonly inputs: Record<string, string>;
   /** Directory the stage writes its outputs into (a temporary directory until it succeeds). */

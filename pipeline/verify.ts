@@ -12,7 +12,7 @@ import { lookup } from "./cache.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 import type { ProgressBoard } from "./progress.ts";
-import { ActiveAttempt, type WorkerCommand } from "./runner.ts";
+import { ActiveAttempt, threadsPerStage, type WorkerCommand } from "./runner.ts";
 import { computeStatus } from "./status.ts";
 
 /** Reruns and compares; returns the exit code (1 when anything diverged or failed). */
@@ -50,6 +50,7 @@ export async function verifyStages(
       board,
       worker,
       false,
+      threadsPerStage(1),
       {
         tmpDir: join(base, "out"),
         scratchDir: join(base, "scratch"),

@@ -45,6 +45,7 @@ export function makeContext(
     params: job.params,
     profile: job.profile,
     backend: job.backend,
+    threads: job.threads ?? 1,
     inputs: Object.fromEntries(Object.entries(job.inputs).map(([k, v]) => [k, v.path])),
     outDir: job.outDir,
     outPath(name: string): string {

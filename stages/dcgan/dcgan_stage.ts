@@ -116,7 +116,7 @@ export const dcganStage = defineStage({
   },
   async run(ctx) {
     const p = ctx.params;
-    const backend = await initBackend(ctx.backend);
+    const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     ctx.record("backend", backend.name);
     const bundle = await readDcganBundle(ctx.inputs.weights, ctx.inputs.weightsBin);
     const config = bundle.config;

@@ -59,7 +59,7 @@ export const holeStage = defineStage({
   compute: true,
   estimate: () => 8,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const hole = await readHole(ctx.inputs.holeData);
     const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const run = await loadRun(ctx.inputs, "model", test);

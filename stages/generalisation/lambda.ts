@@ -128,7 +128,7 @@ export const lambdaStage = defineStage({
   compute: true,
   estimate: () => 3 + 1.5 * LAMBDAS.length,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const radii = ctx.params.radii;
     const hole = await readHole(ctx.inputs.holeData);
     const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);

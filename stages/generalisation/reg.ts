@@ -169,7 +169,7 @@ export const regStage = defineStage({
   compute: true,
   estimate: (p) => 3 + 1.5 * (2 * p.seeds + 4 * p.otherSeeds),
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const p = ctx.params;
     const hole = await readHole(ctx.inputs.holeData);
     const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);

@@ -8,7 +8,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { installFastKernels } from "./kernels/mod.ts";
+import { installFastKernels, setCpuThreads, stopCpuThreads } from "./kernels/mod.ts";
 
 /** Backend names a stage may ask for. */
 export type BackendName = "auto" | "cpu" | "webgpu" | "tensorflow";
@@ -57,6 +57,15 @@ export async function detectHardwareGpu(): Promise<
   return { hardware: !software, description };
 }
 
+/** Options of {@linkcode initBackend}. */
+export interface BackendOptions {
+  /**
+   * Threads of the cpu backend's convolution kernels (default 1). Results are the same bytes
+   * whatever the count; a stage passes its `ctx.threads`.
+   */
+  cpuThreads?: number;
+}
+
 /** The last request and its result, so repeated calls cost nothing. */
 let current: { request: string; info: BackendInfo } | null = null;
 
@@ -67,7 +76,19 @@ let current: { request: string; info: BackendInfo } | null = null;
  * `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` to be importable, which they are
  * not in this project (their install step downloads libtensorflow): it throws then.
  */
-export async function initBackend(name: BackendName | string): Promise<BackendInfo> {
+export async function initBackend(
+  name: BackendName | string,
+  options: BackendOptions = {},
+): Promise<BackendInfo> {
+  const info = await selectBackend(name);
+  // The cpu kernels' threads matter only on cpu; elsewhere the workers would sit idle.
+  if (info.name === "cpu") await setCpuThreads(options.cpuThreads ?? 1);
+  else stopCpuThreads();
+  return info;
+}
+
+/** Sets up backend `name` (see {@linkcode initBackend}), once per request. */
+async function selectBackend(name: BackendName | string): Promise<BackendInfo> {
   if (current && current.request === name && tf.getBackend() === current.info.name) {
     return current.info;
   }

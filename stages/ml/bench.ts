@@ -28,7 +28,7 @@ import { parseArgs } from "node:util";
 import { Adam, KERAS_ADAM } from "./adam.ts";
 import { initBackend } from "./backend.ts";
 import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "./disks.ts";
-import { installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
+import { cpuThreads, installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
 import { createAutoencoder, diskAutoencoderConfig } from "./model.ts";
 import { createRng, deriveSeed } from "./random.ts";
 import { type LossReduction, reconstructionError } from "./regularisers.ts";
@@ -39,6 +39,8 @@ export interface BenchOptions {
   backend: "cpu" | "webgpu";
   /** Run with the stock tfjs kernels instead of the fast ones. */
   stock: boolean;
+  /** Threads of the fast cpu kernels (default: every core). */
+  threads: number;
   /** Images per training step (the paper's 300). */
   batch: number;
   /** Timed steps; the median, min and max are over these. */
@@ -62,6 +64,7 @@ export interface BenchOptions {
 const USAGE = `Usage: deno task bench [options]
   --backend cpu|webgpu   tfjs backend (default cpu)
   --stock                use the stock tfjs kernels instead of the fast ones
+  --threads N            threads of the fast cpu kernels (default: one per core)
   --batch N              images per step (default 300, the paper's)
   --repeats N            timed steps (default 10)
   --warmup N             untimed steps first (default 3)
@@ -96,6 +99,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       options: {
         backend: { type: "string" },
         stock: { type: "boolean" },
+        threads: { type: "string" },
         batch: { type: "string" },
         repeats: { type: "string" },
         warmup: { type: "string" },
@@ -120,6 +124,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   return {
     backend,
     stock: v.stock ?? false,
+    threads: positiveInt("threads", v.threads, navigator.hardwareConcurrency || 1),
     batch: positiveInt("batch", v.batch, 300),
     repeats: positiveInt("repeats", v.repeats, 10),
     warmup: positiveInt("warmup", v.warmup, 3, 0),
@@ -216,6 +221,8 @@ export interface BenchResult {
   device: string;
   /** Whether the stock kernels were used. */
   stock: boolean;
+  /** Threads of the fast cpu kernels (1 on other backends). */
+  threads: number;
   /** Images per step. */
   batch: number;
   /** Median milliseconds per step over the timed repeats. */
@@ -277,8 +284,12 @@ function kernelTimes(kernels: ProfiledKernel[], byShapes: boolean): KernelTime[]
 }
 
 /** Makes `backend` the active tfjs backend (as training does), with fast or stock kernels. */
-async function useBackend(backend: "cpu" | "webgpu", stock: boolean): Promise<string> {
-  const info = await initBackend(backend);
+async function useBackend(
+  backend: "cpu" | "webgpu",
+  stock: boolean,
+  threads: number,
+): Promise<string> {
+  const info = await initBackend(backend, { cpuThreads: threads });
   if (stock) restoreStockKernels(info.name);
   else installFastKernels(info.name);
   return info.adapter ?? info.name;
@@ -286,7 +297,7 @@ async function useBackend(backend: "cpu" | "webgpu", stock: boolean): Promise<st
 
 /** Times training steps of the paper configuration (see the module doc). */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
-  const device = await useBackend(opts.backend, opts.stock);
+  const device = await useBackend(opts.backend, opts.stock, opts.threads);
   const trainer = makeTrainer(opts.seed, opts.batch, 2);
   try {
     for (let i = 0; i < opts.warmup; i++) await trainer.step();
@@ -307,6 +318,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       backend: tf.getBackend(),
       device,
       stock: opts.stock,
+      threads: tf.getBackend() === "cpu" && !opts.stock ? cpuThreads() : 1,
       batch: opts.batch,
       medianMs: median(stepsMs),
       minMs: Math.min(...stepsMs),
@@ -351,7 +363,7 @@ export interface CompareResult {
 
 /** Trains from one seed with the stock and then the fast cpu kernels and compares the losses. */
 export async function compareLoss(opts: BenchOptions): Promise<CompareResult> {
-  await useBackend("cpu", true);
+  await useBackend("cpu", true, opts.threads);
   const train = async (): Promise<{ loss: number; seconds: number; weights: Float32Array[] }> => {
     const trainer = makeTrainer(opts.seed, opts.compareBatch, 4);
     const t0 = performance.now();
@@ -391,7 +403,9 @@ export async function compareLoss(opts: BenchOptions): Promise<CompareResult> {
 /** Human-readable lines for a timing result. */
 export function formatBench(r: BenchResult): string {
   const lines = [
-    `backend ${r.backend} (${r.device}), ${r.stock ? "stock" : "fast"} kernels, batch ${r.batch}`,
+    `backend ${r.backend} (${r.device}), ${
+      r.stock ? "stock" : "fast"
+    } kernels, ${r.threads} thread${r.threads === 1 ? "" : "s"}, batch ${r.batch}`,
     `ms per training step: median ${r.medianMs.toFixed(1)}, min ${r.minMs.toFixed(1)}, max ${
       r.maxMs.toFixed(1)
     } over ${r.stepsMs.length} steps (last loss ${r.lastLoss.toPrecision(4)})`,

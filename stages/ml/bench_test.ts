@@ -16,6 +16,7 @@ Deno.test("parseBenchArgs() reads every flag", () => {
   const o = parseBenchArgs([
     "--backend=webgpu",
     "--stock",
+    "--threads=3",
     "--batch",
     "16",
     "--repeats=4",
@@ -30,6 +31,7 @@ Deno.test("parseBenchArgs() reads every flag", () => {
   assert.deepEqual(o, {
     backend: "webgpu",
     stock: true,
+    threads: 3,
     batch: 16,
     repeats: 4,
     warmup: 0,

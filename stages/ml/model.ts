@@ -28,6 +28,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { createRng, deriveSeed } from "./random.ts";
+import { leakyReluGrad } from "./kernels/leaky_relu_cpu.ts";
 
 /** Activation functions a layer can end with. */
 export type Activation = "leaky_relu" | "linear" | "relu" | "sigmoid";
@@ -371,7 +372,10 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
     save([x]);
     return {
       value: tf.leakyRelu(x, config.alpha),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.mul(dy, slope(saved[0]))],
+      // One fused kernel where the backend has it (cpu), the same float32 values either way.
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        leakyReluGrad(dy, saved[0], config.alpha, () => tf.mul(dy, slope(saved[0]))),
+      ],
     };
   }) as (x: tf.Tensor4D) => tf.Tensor4D;
   const activate = (x: tf.Tensor4D, a: Activation, opts?: ForwardOptions): tf.Tensor4D => {

@@ -85,6 +85,7 @@ export function fakeContext<P>(
     params: params as P,
     profile,
     backend: options.backend ?? "cpu",
+    threads: 1,
     inputs: options.inputs ?? {},
     outDir,
     outPath: (name) => `${outDir}/${name}`,

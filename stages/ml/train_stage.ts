@@ -454,7 +454,7 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     estimate: (p, backend) => p.iterations * secondsPerUpdate(p.batchSize, backend),
     async run(ctx: Context<TrainStageParams>) {
       const p = ctx.params;
-      const backend = await initBackend(ctx.backend);
+      const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
       ctx.record("backend", backend.name);
       // The manifest names the device the numbers came from: the GPU adapter, or the CPU backend.
       ctx.record("adapter", backend.adapter ?? "cpu (tfjs-backend-cpu)");

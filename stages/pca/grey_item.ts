@@ -58,7 +58,7 @@ export const greyItem = defineStage({
   compute: true,
   estimate: () => 12,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const test = await readNpyFloat32(ctx.inputs.test);
     const params = (await readNpy(ctx.inputs.testParams)).data;
     const n = test.shape[0];

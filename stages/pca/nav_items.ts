@@ -127,7 +127,7 @@ export const navAeItem = defineStage({
   compute: true,
   estimate: () => 8,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const { images, attributes } = await testAttributes(ctx.inputs.test);
     const ae = await loadModelInput(ctx, "ae");
     try {
@@ -187,7 +187,7 @@ export const navPcaItem = defineStage({
   compute: true,
   estimate: () => 15,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const { images, attributes } = await testAttributes(ctx.inputs.test);
     const models: LatentModel[] = [];
     try {

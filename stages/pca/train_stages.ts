@@ -215,7 +215,7 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
     estimate: trainEstimate,
     async run(ctx) {
       const p = ctx.params;
-      const backend = await initBackend(ctx.backend);
+      const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
       ctx.record("backend", backend.name);
       ctx.record("adapter", backend.adapter);
       ctx.record("hardware_gpu", backend.hardwareGpu);

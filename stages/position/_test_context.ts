@@ -30,6 +30,7 @@ export async function fakeContext<P = Record<string, Json>>(
     params,
     profile: "paper",
     backend: "cpu",
+    threads: 1,
     inputs: {},
     outDir,
     outPath: (name: string) => `${outDir}/${name}`,

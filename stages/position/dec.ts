@@ -78,7 +78,7 @@ export const decStage = defineStage({
   compute: true,
   estimate: () => 6,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const meta = await readMeta(ctx.inputs.dataset);
     const { n, codeScale } = meta.params;
     const runs = JSON.parse(await Deno.readTextFile(ctx.inputs.runs)) as PositionRuns;
@@ -186,7 +186,7 @@ export const decOnehotStage = defineStage({
   compute: true,
   estimate: () => 6,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const meta = await readMeta(ctx.inputs.dataset);
     const { n, codeScale } = meta.params;
     const runs = JSON.parse(await Deno.readTextFile(ctx.inputs.runs)) as PositionRuns;

@@ -204,7 +204,7 @@ export const encWeightsStage = defineStage({
   compute: true,
   estimate: () => 6,
   async run(ctx) {
-    await initBackend(ctx.backend);
+    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const images = await readNpyFloat32(ctx.inputs.images);
     const positions = Array.from((await readNpy(ctx.inputs.positions)).data);
     const n = images.shape[1];

@@ -229,7 +229,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
         (cost.perStep + cost.perExample * Math.min(p.batchSize, cost.examples ?? Infinity)),
     async run(ctx: Context<PositionTrainParams>) {
       const p = ctx.params;
-      const backend = await initBackend(ctx.backend);
+      const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
       ctx.record("backend", backend.name);
       ctx.record("adapter", backend.adapter);
       const config: AutoencoderConfig = {

@@ -26,6 +26,7 @@ function context(inputs: Record<string, string>, outDir: string, profile: string
     params: {},
     profile,
     backend: "cpu",
+    threads: 1,
     inputs,
     outDir,
     outPath: (name) => join(outDir, name),

@@ -39,6 +39,7 @@ export async function fakeContext<P>(
     params,
     profile: "paper",
     backend: "cpu",
+    threads: 1,
     inputs,
     outDir,
     outPath: (name: string) => `${outDir}/${name}`,

@@ -23,6 +23,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
+import { imageChunkCount, newAccumulators, runImageChunks } from "./cpu_threads.ts";
+import type { ImageKernel } from "./cpu_threads.ts";
 
 /**
  * Adds the contribution of image row pair (b, yR) to output channels [d2, d2 + 4) of every
@@ -125,17 +127,18 @@ function rowBlock1(
 }
 
 /**
- * The filter gradient of an NHWC convolution: `x` is the convolution's input (`N·H·W·C`
- * values), `dy` the gradient of its output (`N·OH·OW·K`); returns `dW` in HWIO order
- * (`FH·FW·C·K` values).
+ * Adds the filter-gradient contributions of images [b0, b1) into `acc` (float64, HWIO order,
+ * `FH·FW·C·K` values), in a fixed order: image, output row, then filter tap.
  */
-export function conv2dBackpropFilterNhwc(
+export function conv2dBackpropFilterImages(
   x: Float32Array,
   dy: Float32Array,
+  acc: Float64Array,
   g: ConvGeometry,
-): Float32Array {
+  b0: number,
+  b1: number,
+): void {
   const { outWidth: OW, outChannels: K, filterWidth: FW, strideWidth: SW, padLeft } = g;
-  const acc = new Float64Array(g.filterHeight * FW * g.inChannels * K);
   // For each filter column wC, the output columns whose input column yC·sW + wC − left lies inside
   // the image: yC in [cols[2wC], cols[2wC + 1]). Independent of the row, so computed once.
   const cols = new Int32Array(2 * FW);
@@ -148,11 +151,45 @@ export function conv2dBackpropFilterNhwc(
     );
   }
   const K4 = K - (K % 4);
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = b0; b < b1; b++) {
     for (let yR = 0; yR < g.outHeight; yR++) {
       for (let d2 = 0; d2 < K4; d2 += 4) rowBlock4(x, dy, acc, g, cols, b, yR, d2);
       for (let d2 = K4; d2 < K; d2++) rowBlock1(x, dy, acc, g, cols, b, yR, d2);
     }
+  }
+}
+
+/**
+ * The filter gradient of an NHWC convolution: `x` is the convolution's input (`N·H·W·C`
+ * values), `dy` the gradient of its output (`N·OH·OW·K`); returns `dW` in HWIO order
+ * (`FH·FW·C·K` values).
+ *
+ * The batch is cut into chunks of a fixed number of images (`IMAGE_CHUNK`, whatever the thread
+ * count); each chunk is summed into its own float64 accumulator, on whichever cpu thread takes
+ * it, and the chunk sums are then added in chunk order and rounded once to float32. The result
+ * is therefore the same bytes with one thread or many.
+ */
+export function conv2dBackpropFilterNhwc(
+  x: Float32Array,
+  dy: Float32Array,
+  g: ConvGeometry,
+): Float32Array {
+  const size = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+  const chunks = imageChunkCount(g.batch);
+  const partial = newAccumulators(chunks * size);
+  runImageChunks(
+    conv2dBackpropFilterImages as ImageKernel,
+    "conv2dBackpropFilter",
+    g,
+    x,
+    dy,
+    partial,
+    size,
+  );
+  const acc = new Float64Array(size);
+  for (let c = 0; c < chunks; c++) {
+    const base = c * size;
+    for (let i = 0; i < size; i++) acc[i] += partial[base + i];
   }
   return Float32Array.from(acc);
 }

@@ -18,6 +18,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
+import { newValues, runImageChunks } from "./cpu_threads.ts";
+import type { ImageKernel } from "./cpu_threads.ts";
 
 /**
  * For each input position p in [0, size): the (filter index, output index) pairs with
@@ -129,27 +131,42 @@ function rowBlock1(
 }
 
 /**
+ * Images [b0, b1) of the input gradient of an NHWC convolution, written into `dx`. Each dx value
+ * depends only on its own image, so any split of the batch gives the same bytes.
+ */
+export function conv2dBackpropInputImages(
+  dy: Float32Array,
+  w: Float32Array,
+  dx: Float32Array,
+  g: ConvGeometry,
+  b0: number,
+  b1: number,
+): void {
+  const C = g.inChannels;
+  const taps: Taps = {
+    rows: tapTable(g.inHeight, g.outHeight, g.filterHeight, g.strideHeight, g.padTop),
+    cols: tapTable(g.inWidth, g.outWidth, g.filterWidth, g.strideWidth, g.padLeft),
+  };
+  const C4 = C - (C % 4);
+  for (let b = b0; b < b1; b++) {
+    for (let xR = 0; xR < g.inHeight; xR++) {
+      for (let d1 = 0; d1 < C4; d1 += 4) rowBlock4(dy, w, dx, g, taps, b, xR, d1);
+      for (let d1 = C4; d1 < C; d1++) rowBlock1(dy, w, dx, g, taps, b, xR, d1);
+    }
+  }
+}
+
+/**
  * The input gradient of an NHWC convolution: `dy` holds `N·OH·OW·K` values, `w` the HWIO
- * filter (`FH·FW·C·K`); returns `dx` (`N·H·W·C`).
+ * filter (`FH·FW·C·K`); returns `dx` (`N·H·W·C`), computed on the cpu threads in force.
  */
 export function conv2dBackpropInputNhwc(
   dy: Float32Array,
   w: Float32Array,
   g: ConvGeometry,
 ): Float32Array {
-  const C = g.inChannels;
-  const dx = new Float32Array(g.batch * g.inHeight * g.inWidth * C);
-  const taps: Taps = {
-    rows: tapTable(g.inHeight, g.outHeight, g.filterHeight, g.strideHeight, g.padTop),
-    cols: tapTable(g.inWidth, g.outWidth, g.filterWidth, g.strideWidth, g.padLeft),
-  };
-  const C4 = C - (C % 4);
-  for (let b = 0; b < g.batch; b++) {
-    for (let xR = 0; xR < g.inHeight; xR++) {
-      for (let d1 = 0; d1 < C4; d1 += 4) rowBlock4(dy, w, dx, g, taps, b, xR, d1);
-      for (let d1 = C4; d1 < C; d1++) rowBlock1(dy, w, dx, g, taps, b, xR, d1);
-    }
-  }
+  const dx = newValues(g.batch * g.inHeight * g.inWidth * g.inChannels);
+  runImageChunks(conv2dBackpropInputImages as ImageKernel, "conv2dBackpropInput", g, dy, w, dx);
   return dx;
 }
 

@@ -14,6 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
+import { newValues, runImageChunks } from "./cpu_threads.ts";
+import type { ImageKernel } from "./cpu_threads.ts";
 
 /**
  * Output channels [d2, d2 + 8) of output row (b, yR): eight dot products at a time.
@@ -157,23 +159,38 @@ function rowBlock1(
 }
 
 /**
- * Forward NHWC convolution: `x` holds `N·H·W·C` values, `w` the HWIO filter (`FH·FW·C·K`);
- * returns `y` (`N·OH·OW·K`).
+ * Images [b0, b1) of a forward NHWC convolution, written into `y`. Each output value depends
+ * only on its own image, so any split of the batch gives the same bytes.
  */
-export function conv2dNhwc(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+export function conv2dImages(
+  x: Float32Array,
+  w: Float32Array,
+  y: Float32Array,
+  g: ConvGeometry,
+  b0: number,
+  b1: number,
+): void {
   const K = g.outChannels;
-  const y = new Float32Array(g.batch * g.outHeight * g.outWidth * K);
   // Eight output channels per pass while there are that many (the paper's widest layer has 8),
   // then four, then one at a time.
   const K8 = K - (K % 8);
   const K4 = K - ((K - K8) % 4);
-  for (let b = 0; b < g.batch; b++) {
+  for (let b = b0; b < b1; b++) {
     for (let yR = 0; yR < g.outHeight; yR++) {
       for (let d2 = 0; d2 < K8; d2 += 8) rowBlock8(x, w, y, g, b, yR, d2);
       for (let d2 = K8; d2 < K4; d2 += 4) rowBlock4(x, w, y, g, b, yR, d2);
       for (let d2 = K4; d2 < K; d2++) rowBlock1(x, w, y, g, b, yR, d2);
     }
   }
+}
+
+/**
+ * Forward NHWC convolution: `x` holds `N·H·W·C` values, `w` the HWIO filter (`FH·FW·C·K`);
+ * returns `y` (`N·OH·OW·K`), computed on the cpu threads in force (see `./cpu_threads.ts`).
+ */
+export function conv2dNhwc(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+  const y = newValues(g.batch * g.outHeight * g.outWidth * g.outChannels);
+  runImageChunks(conv2dImages as ImageKernel, "conv2d", g, x, w, y);
   return y;
 }
 

@@ -16,7 +16,8 @@ import { makeConv2dCpu } from "./conv2d_cpu.ts";
 import { makeConv2dBackpropFilterWebgpu } from "./conv2d_backprop_filter_webgpu.ts";
 import { BINARY_CPU_KERNELS, makeBinaryCpu } from "./binary_cpu.ts";
 import { makeStepCpu } from "./step_cpu.ts";
-import { makeSumCpu } from "./sum_cpu.ts";
+import { makeMeanCpu, makeSumCpu } from "./sum_cpu.ts";
+import { LEAKY_RELU_GRAD, leakyReluGradCpu, makeLeakyReluCpu } from "./leaky_relu_cpu.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
 interface Replacement {
@@ -31,7 +32,9 @@ const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
     { kernelName: tf.Conv2DBackpropInput, make: makeConv2dBackpropInputCpu },
     { kernelName: tf.Conv2D, make: makeConv2dCpu },
     { kernelName: tf.Sum, make: makeSumCpu },
+    { kernelName: tf.Mean, make: makeMeanCpu },
     { kernelName: tf.Step, make: makeStepCpu },
+    { kernelName: tf.LeakyRelu, make: makeLeakyReluCpu },
     ...BINARY_CPU_KERNELS.map((kernelName) => ({
       kernelName,
       make: (stock: tf.KernelFunc) => makeBinaryCpu(kernelName, stock),
@@ -42,15 +45,22 @@ const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
   ],
 };
 
+/** Kernels of our own (no stock counterpart), by backend name: registered and removed with the rest. */
+const ADDITIONS: Readonly<
+  Record<string, readonly { kernelName: string; kernelFunc: tf.KernelFunc }[]>
+> = {
+  cpu: [{ kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradCpu }],
+};
+
 /** Stock configurations saved at installation, by `backend/kernelName`. */
 const stockConfigs = new Map<string, tf.KernelConfig>();
 
 /** Backends whose fast kernels are registered now. */
 const installedBackends = new Set<string>();
 
-/** The kernel names this module replaces on `backend` (empty for unknown backends). */
+/** The kernel names this module replaces or adds on `backend` (empty for unknown backends). */
 export function fastKernelNames(backend: string): string[] {
-  return (REPLACEMENTS[backend] ?? []).map((r) => r.kernelName);
+  return [...(REPLACEMENTS[backend] ?? []), ...(ADDITIONS[backend] ?? [])].map((r) => r.kernelName);
 }
 
 /** Whether the fast kernels of `backend` are registered now. */
@@ -82,6 +92,15 @@ export function installFastKernels(backend: string): void {
     tf.unregisterKernel(r.kernelName, backend);
     tf.registerKernel({ ...stock, kernelFunc: r.make(stock.kernelFunc) });
   });
+  for (const a of ADDITIONS[backend] ?? []) {
+    if (tf.getKernel(a.kernelName, backend) === undefined) {
+      tf.registerKernel({
+        kernelName: a.kernelName,
+        backendName: backend,
+        kernelFunc: a.kernelFunc,
+      });
+    }
+  }
   installedBackends.add(backend);
 }
 
@@ -96,5 +115,6 @@ export function restoreStockKernels(backend: string): void {
     tf.registerKernel(stock);
     stockConfigs.delete(key);
   }
+  for (const a of ADDITIONS[backend] ?? []) tf.unregisterKernel(a.kernelName, backend);
   installedBackends.delete(backend);
 }

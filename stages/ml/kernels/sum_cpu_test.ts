@@ -60,3 +60,37 @@ Deno.test("makeSumCpu() hands int32 inputs to the stock kernel", () => {
   assert.deepEqual(Array.from(out.dataSync()), [4, 6]);
   tf.dispose([x, out]);
 });
+
+Deno.test("sumLeading() adds each column in order in float64, whatever the width", () => {
+  const rng = createRng(302);
+  for (const inner of [1, 3, 4, 8, 9]) {
+    const outer = 37;
+    const x = randomValues(rng, outer * inner);
+    const ref = new Float64Array(inner);
+    for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) ref[j] += x[o * inner + j];
+    assert.deepEqual(sumLeading(x, outer, inner), Float32Array.from(ref), `inner ${inner}`);
+  }
+});
+
+Deno.test("makeMeanCpu() equals the stock Mean bit for bit on leading axes", () => {
+  installFastKernels("cpu");
+  const rng = createRng(303);
+  const x = tf.tensor(randomValues(rng, 6 * 5 * 4 * 8), [6, 5, 4, 8]);
+  const cases: [number | number[], boolean][] = [
+    [[0, 1, 2, 3], false], // the loss: everything
+    [[0, 1, 2], false],
+    [[0, 1], true],
+    [[-4], false],
+    [[1, 2], false], // not leading: stock
+  ];
+  for (const [axis, keepDims] of cases) {
+    const run = () => {
+      const out = tf.mean(x, axis, keepDims);
+      const r = { shape: out.shape, values: Array.from(out.dataSync()) };
+      out.dispose();
+      return r;
+    };
+    assert.deepEqual(run(), withStockKernels("cpu", run), `axis ${JSON.stringify(axis)}`);
+  }
+  x.dispose();
+});

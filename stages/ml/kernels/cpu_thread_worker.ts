@@ -1,0 +1,27 @@
+/// <reference lib="deno.worker" />
+/**
+ * A cpu kernel thread (a Web Worker started by `./cpu_threads.ts`): runs chunks of the
+ * convolution kernels it is sent, in memory shared with the thread that started it.
+ *
+ * @module
+ */
+
+import {
+  type ImageKernel,
+  type ImageKernelName,
+  type ImageTask,
+  workOnTask,
+} from "./cpu_threads.ts";
+import { conv2dImages } from "./conv2d_cpu.ts";
+import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
+import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
+
+/** The kernels this thread runs, under the names `runImageChunks` sends. */
+const KERNELS: Record<ImageKernelName, ImageKernel> = {
+  conv2d: conv2dImages as ImageKernel,
+  conv2dBackpropInput: conv2dBackpropInputImages as ImageKernel,
+  conv2dBackpropFilter: conv2dBackpropFilterImages as ImageKernel,
+};
+
+self.onmessage = (e: MessageEvent<ImageTask>) => workOnTask(e.data, KERNELS);
+self.postMessage("ready");

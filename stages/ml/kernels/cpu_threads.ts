@@ -1,0 +1,217 @@
+/**
+ * Runs the fast cpu convolution kernels on several threads: the calling thread plus a pool of
+ * Web Workers sharing memory with it (`SharedArrayBuffer`).
+ *
+ * tfjs calls a kernel synchronously, so the calling thread cannot await a worker. Instead a
+ * kernel call posts one task to every worker and then works on the task itself; all threads
+ * take chunks of the batch from a shared counter (`Atomics.add`), and the caller blocks in
+ * `Atomics.wait` until every worker has said it is done. No data is copied for tensors that
+ * already live in shared memory, which is why the kernels allocate their outputs with
+ * {@linkcode newValues}.
+ *
+ * Results do not depend on the thread count: the batch is cut into chunks of
+ * {@linkcode IMAGE_CHUNK} images whatever the number of threads, each chunk is computed by the
+ * same code on whichever thread takes it, and reductions over the batch keep one partial sum per
+ * chunk, added afterwards in chunk order. A test checks one thread against two, byte for byte.
+ *
+ * @module
+ */
+
+import type { ConvGeometry } from "./conv_geometry.ts";
+
+/** Images per chunk: 30 chunks for the paper's batch of 300, enough to balance two to eight threads. */
+export const IMAGE_CHUNK = 10;
+
+/**
+ * Below this many multiply-adds a call runs on the calling thread alone: waking a worker costs
+ * tens of microseconds, more than the small layers (4×4 and below) take.
+ */
+const MIN_PARALLEL_WORK = 1 << 18;
+
+/** A kernel's work on images [b0, b1), written into `out`. */
+export type ImageKernel = (
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array | Float64Array,
+  g: ConvGeometry,
+  b0: number,
+  b1: number,
+) => void;
+
+/** The kernels a worker can run, by name (the worker module holds the same table). */
+export type ImageKernelName = "conv2d" | "conv2dBackpropInput" | "conv2dBackpropFilter";
+
+/** One kernel call as a worker receives it. */
+export interface ImageTask {
+  kernel: ImageKernelName;
+  g: ConvGeometry;
+  a: Float32Array;
+  b: Float32Array;
+  out: Float32Array | Float64Array;
+  /** Values of `out` per chunk when each chunk has its own slice (a reduction), else 0. */
+  outPerChunk: number;
+  chunks: number;
+  control: Int32Array;
+}
+
+/** Control words: next chunk to take, workers still busy, and an error flag. */
+const NEXT = 0, BUSY = 1, FAILED = 2;
+
+/** The worker pool: empty means one thread (the caller). */
+let workers: Worker[] = [];
+let control = new Int32Array(new SharedArrayBuffer(3 * 4));
+
+/** Number of threads the cpu kernels use now (the caller plus its workers). */
+export function cpuThreads(): number {
+  return workers.length + 1;
+}
+
+/**
+ * Sets the number of threads of the cpu kernels: 1 runs everything on the calling thread; n > 1
+ * starts n − 1 workers and resolves once each has loaded its kernels. Idempotent.
+ */
+export async function setCpuThreads(n: number): Promise<void> {
+  if (!Number.isInteger(n) || n < 1 || n > 256) {
+    throw new Error(`Cannot use ${n} cpu threads: expected an integer from 1 to 256`);
+  }
+  if (n === cpuThreads()) return;
+  stopCpuThreads();
+  control = new Int32Array(new SharedArrayBuffer(3 * 4));
+  const started = Array.from({ length: n - 1 }, () => {
+    const w = new Worker(new URL("./cpu_thread_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      w.onmessage = (e: MessageEvent) => {
+        if (e.data === "ready") resolve();
+      };
+      w.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        reject(new Error(`Cannot start a cpu kernel thread: ${e.message}`));
+      };
+    });
+    return { w, ready };
+  });
+  workers = started.map((s) => s.w);
+  try {
+    await Promise.all(started.map((s) => s.ready));
+  } catch (e) {
+    stopCpuThreads();
+    throw e;
+  }
+}
+
+/** Terminates the workers; the kernels go on with the calling thread alone. */
+export function stopCpuThreads(): void {
+  for (const w of workers) w.terminate();
+  workers = [];
+}
+
+/** Number of chunks a batch of `batch` images is cut into. */
+export function imageChunkCount(batch: number): number {
+  return Math.max(1, Math.ceil(batch / IMAGE_CHUNK));
+}
+
+/** A zeroed float32 array, in shared memory when workers may write it. */
+export function newValues(n: number): Float32Array {
+  return workers.length > 0 ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+}
+
+/** A zeroed float64 array, in shared memory when workers may write it. */
+export function newAccumulators(n: number): Float64Array {
+  return workers.length > 0 ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+}
+
+/** `v` itself when it lives in shared memory, else a shared copy. */
+function shared(v: Float32Array): Float32Array {
+  if (v.buffer instanceof SharedArrayBuffer) return v;
+  const s = new Float32Array(new SharedArrayBuffer(v.length * 4));
+  s.set(v);
+  return s;
+}
+
+/** Runs chunk `c` of a task on this thread. */
+function runChunk(kernel: ImageKernel, t: Omit<ImageTask, "control" | "kernel">, c: number) {
+  const b0 = c * IMAGE_CHUNK;
+  const b1 = Math.min(t.g.batch, b0 + IMAGE_CHUNK);
+  const out = t.outPerChunk > 0
+    ? t.out.subarray(c * t.outPerChunk, (c + 1) * t.outPerChunk)
+    : t.out;
+  kernel(t.a, t.b, out, t.g, b0, b1);
+}
+
+/**
+ * Runs `kernel` (registered in the worker module as `name`) over every chunk of the batch of
+ * `g`: on the calling thread alone for small calls or one thread, else on all threads. `out`
+ * must come from {@linkcode newValues} / {@linkcode newAccumulators}; with `outPerChunk` > 0,
+ * chunk c writes `out[c·outPerChunk, (c + 1)·outPerChunk)`.
+ */
+export function runImageChunks(
+  kernel: ImageKernel,
+  name: ImageKernelName,
+  g: ConvGeometry,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array | Float64Array,
+  outPerChunk = 0,
+): void {
+  const chunks = imageChunkCount(g.batch);
+  const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
+    g.filterHeight * g.filterWidth * g.inChannels;
+  if (workers.length === 0 || chunks === 1 || work < MIN_PARALLEL_WORK) {
+    const t = { g, a, b, out, outPerChunk, chunks };
+    for (let c = 0; c < chunks; c++) runChunk(kernel, t, c);
+    return;
+  }
+  if (!(out.buffer instanceof SharedArrayBuffer)) {
+    throw new Error(
+      `Cannot run kernel "${name}" on ${cpuThreads()} threads: its output is not in shared memory; allocate it with newValues()`,
+    );
+  }
+  const task: ImageTask = {
+    kernel: name,
+    g,
+    a: shared(a),
+    b: shared(b),
+    out,
+    outPerChunk,
+    chunks,
+    control,
+  };
+  Atomics.store(control, NEXT, 0);
+  Atomics.store(control, BUSY, workers.length);
+  Atomics.store(control, FAILED, 0);
+  for (const w of workers) w.postMessage(task);
+  for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) {
+    runChunk(kernel, task, c);
+  }
+  for (let busy = Atomics.load(control, BUSY); busy !== 0; busy = Atomics.load(control, BUSY)) {
+    Atomics.wait(control, BUSY, busy);
+  }
+  if (Atomics.load(control, FAILED) !== 0) {
+    throw new Error(
+      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
+    );
+  }
+}
+
+/**
+ * The worker side of {@linkcode runImageChunks}: takes chunks of `task` until none are left,
+ * then says it is done. Used by the worker module with its own kernel table.
+ */
+export function workOnTask(task: ImageTask, kernels: Record<ImageKernelName, ImageKernel>): void {
+  const { control: ctl } = task;
+  try {
+    const kernel = kernels[task.kernel];
+    for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
+      runChunk(kernel, task, c);
+    }
+  } catch (e) {
+    // Thrown on, the error would end the worker and leave the caller waiting: flag it instead.
+    console.error(e instanceof Error ? e.stack : String(e));
+    Atomics.store(ctl, FAILED, 1);
+  } finally {
+    Atomics.sub(ctl, BUSY, 1);
+    Atomics.notify(ctl, BUSY);
+  }
+}

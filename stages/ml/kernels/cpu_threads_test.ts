@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createRng } from "../../../pipeline/rng.ts";
+import { conv2dNhwc } from "./conv2d_cpu.ts";
+import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
+import { conv2dBackpropFilterNhwc } from "./conv2d_backprop_filter_cpu.ts";
+import { convGeometry, geometrySizes } from "./conv_geometry.ts";
+import {
+  cpuThreads,
+  imageChunkCount,
+  newValues,
+  setCpuThreads,
+  stopCpuThreads,
+} from "./cpu_threads.ts";
+import { installFastKernels } from "./install.ts";
+import {
+  paperEncoderCases,
+  randomValues,
+  refConv2dBackpropFilter,
+  relativeError,
+} from "./_test_utils.ts";
+
+/** The three kernels on every paper layer at batch 40 (four chunks), as one list of outputs. */
+function allOutputs(seed: number): Float32Array[] {
+  const rng = createRng(seed);
+  const outs: Float32Array[] = [];
+  for (const c of paperEncoderCases(40)) {
+    const n = geometrySizes(c.geometry);
+    const x = randomValues(rng, n.x), w = randomValues(rng, n.filter), dy = randomValues(rng, n.dy);
+    outs.push(
+      conv2dNhwc(x, w, c.geometry),
+      conv2dBackpropInputNhwc(dy, w, c.geometry),
+      conv2dBackpropFilterNhwc(x, dy, c.geometry),
+    );
+  }
+  return outs;
+}
+
+Deno.test("setCpuThreads() gives the same bytes on one thread and on three", async () => {
+  try {
+    await setCpuThreads(1);
+    const one = allOutputs(7);
+    await setCpuThreads(3);
+    assert.equal(cpuThreads(), 3);
+    const three = allOutputs(7);
+    assert.equal(three.length, one.length);
+    three.forEach((t, i) =>
+      assert.deepEqual(new Uint8Array(t.buffer), new Uint8Array(one[i].buffer), `output ${i}`)
+    );
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("setCpuThreads() keeps the filter gradient within float32 rounding of float64", async () => {
+  try {
+    await setCpuThreads(2);
+    const rng = createRng(8);
+    const g = convGeometry([57, 20, 20, 3], [3, 3, 3, 5], 2, "same");
+    assert.ok(imageChunkCount(g.batch) > 1);
+    const n = geometrySizes(g);
+    const x = randomValues(rng, n.x), dy = randomValues(rng, n.dy);
+    const err = relativeError(
+      conv2dBackpropFilterNhwc(x, dy, g),
+      refConv2dBackpropFilter(x, dy, g),
+    );
+    assert.ok(err < 1e-6, `relative error ${err}`);
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("setCpuThreads() trains the same tfjs gradients on one thread and on two", async () => {
+  await tf.setBackend("cpu");
+  installFastKernels("cpu");
+  const grads = () =>
+    tf.tidy(() => {
+      const x = tf.randomUniform([60, 32, 32, 1], 0, 1, "float32", 3);
+      const w1 = tf.randomNormal([3, 3, 1, 8], 0, 0.3, "float32", 4);
+      const w2 = tf.randomNormal([3, 3, 8, 4], 0, 0.3, "float32", 5);
+      const f = (a: tf.Tensor, b: tf.Tensor) => {
+        const h = tf.conv2d(x as tf.Tensor4D, a as tf.Tensor4D, 2, "same");
+        const z = tf.conv2d(h, b as tf.Tensor4D, 2, "same");
+        const y = tf.conv2dTranspose(z, b as tf.Tensor4D, [60, 16, 16, 8], 2, "same");
+        return tf.sum(tf.square(y));
+      };
+      return tf.grads(f)([w1, w2]).map((g) => g.dataSync().slice());
+    });
+  try {
+    await setCpuThreads(1);
+    const one = grads();
+    await setCpuThreads(2);
+    const two = grads();
+    two.forEach((g, i) => assert.deepEqual(g, one[i], `gradient ${i}`));
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("newValues() is in shared memory only while workers run", async () => {
+  try {
+    await setCpuThreads(2);
+    assert.ok(newValues(4).buffer instanceof SharedArrayBuffer);
+  } finally {
+    stopCpuThreads();
+  }
+  assert.equal(cpuThreads(), 1);
+  assert.ok(newValues(4).buffer instanceof ArrayBuffer);
+});
+
+Deno.test("setCpuThreads() rejects a count that is not a positive integer", async () => {
+  await assert.rejects(() => setCpuThreads(0), /Cannot use 0 cpu threads/);
+  await assert.rejects(() => setCpuThreads(1.5), /Cannot use 1.5 cpu threads/);
+});

@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createRng } from "../../../pipeline/rng.ts";
+import { installFastKernels } from "./install.ts";
+import { LEAKY_RELU_GRAD, leakyReluGrad, leakyReluGradValues } from "./leaky_relu_cpu.ts";
+import { withStockKernels } from "./_test_utils.ts";
+
+await tf.setBackend("cpu");
+
+/** Random values with the edge cases mixed in: zeros of both signs, NaN, infinities, denormals. */
+function values(seed: number, n: number): Float32Array {
+  const rng = createRng(seed);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = (rng.next() - 0.5) * 10 ** (rng.next() * 8 - 4);
+  v.set([0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-40, 3], 0);
+  return v;
+}
+
+/** The float32 bytes of a tensor, for bit-for-bit comparison (NaN included). */
+function bytes(t: tf.Tensor): Uint8Array {
+  return new Uint8Array((t.dataSync() as Float32Array).slice().buffer);
+}
+
+Deno.test("leakyReluGrad() equals the four-op composite bit for bit", () => {
+  installFastKernels("cpu");
+  const x = tf.tensor(values(1, 4000), [40, 10, 10, 1]);
+  const dy = tf.tensor(values(2, 4000), [40, 10, 10, 1]);
+  for (const alpha of [0.2, 0.3, 0.01]) {
+    const a = tf.scalar(alpha), oneMinusA = tf.scalar(1 - alpha);
+    const composite = () => tf.mul(dy, tf.add(a, tf.mul(oneMinusA, tf.step(x))));
+    assert.ok(tf.getKernel(LEAKY_RELU_GRAD, "cpu") !== undefined);
+    const fused = leakyReluGrad(dy, x, alpha, () => assert.fail("the fused kernel should run"));
+    const reference = withStockKernels("cpu", () => {
+      assert.equal(tf.getKernel(LEAKY_RELU_GRAD, "cpu"), undefined);
+      return leakyReluGrad(dy, x, alpha, composite);
+    });
+    assert.deepEqual(bytes(fused), bytes(reference), `alpha ${alpha}`);
+    tf.dispose([a, oneMinusA, fused, reference]);
+  }
+  tf.dispose([x, dy]);
+});
+
+Deno.test("leakyReluGradValues() passes dy above zero, α·dy at or below, NaN for NaN", () => {
+  const x = new Float32Array([2, 0, -0, -3, NaN]);
+  const dy = new Float32Array([5, 5, 5, 5, 5]);
+  assert.deepEqual(Array.from(leakyReluGradValues(dy, x, 0.5)), [5, 2.5, 2.5, 2.5, NaN]);
+});
+
+Deno.test("makeLeakyReluCpu() equals the stock LeakyRelu bit for bit", () => {
+  installFastKernels("cpu");
+  const x = tf.tensor(values(3, 5000), [5000]);
+  for (const alpha of [0.2, 0.3]) {
+    const run = () => {
+      const out = tf.leakyRelu(x, alpha);
+      const b = bytes(out);
+      out.dispose();
+      return b;
+    };
+    assert.deepEqual(run(), withStockKernels("cpu", run), `alpha ${alpha}`);
+  }
+  x.dispose();
+});
+
+Deno.test("leakyReluGradValues() takes the exact path for finite inputs and the plain one otherwise", () => {
+  // Finite inputs of both signs (the branch-free loop), then the same with one NaN or one
+  // infinity (the plain loop): the values must not depend on which loop ran.
+  const x = new Float32Array([3, -2, 0, -0, 1e-40, -1e-40, 5]);
+  const dy = new Float32Array([1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5]);
+  const a = Math.fround(0.2) * 1.5;
+  const expected = [1.5, a, a, a, 1.5, a, 1.5].map(Math.fround);
+  assert.deepEqual(Array.from(leakyReluGradValues(dy, x, 0.2)), expected);
+  for (const odd of [NaN, Infinity, -Infinity]) {
+    const withOdd = Float32Array.from([...x, odd]);
+    const out = Array.from(leakyReluGradValues(Float32Array.from([...dy, 1.5]), withOdd, 0.2));
+    assert.deepEqual(out.slice(0, 7), expected, `with ${odd}`);
+    assert.deepEqual(out[7], odd > 0 ? 1.5 : odd < 0 ? expected[1] : NaN, `with ${odd}`);
+  }
+});
