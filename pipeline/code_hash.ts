@@ -29,6 +29,12 @@ export interface CodeInfo {
 const IMPORT_RE =
   /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\bexport\s*\*\s*from\s*)["']([^"'\n]+)["']/g;
 
+/**
+ * A module loaded by URL rather than imported, e.g. a Web Worker's script:
+ * `new URL("./worker.ts", import.meta.url)`. Its code runs as part of the stage, so it counts.
+ */
+const URL_RE = /\bnew\s+URL\s*\(\s*["'](\.{1,2}\/[^"'\n]+)["']\s*,\s*import\.meta\.url\s*\)/g;
+
 /** Scans local imports from a root directory, reading the import map of its `deno.json`. */
 export class CodeHasher {
   readonly #root: string;
@@ -90,7 +96,7 @@ export class CodeHasher {
           `Cannot hash module "${relative(this.#root, path)}": ${(e as Error).message}`,
         );
       }
-      const specs = [...text.matchAll(IMPORT_RE)].map((m) => m[1]);
+      const specs = [...text.matchAll(IMPORT_RE), ...text.matchAll(URL_RE)].map((m) => m[1]);
       entry = { hash: sha256(text), specs };
       this.#fileCache.set(path, entry);
     }

@@ -54,3 +54,13 @@ Deno.test("CodeHasher.info() sees a dependency version change in deno.json", () 
   assert.equal(before.vega, "6.4.0");
   assert.equal(after.vega, "6.5.0");
 });
+
+Deno.test("CodeHasher.info() counts a worker script loaded with new URL(…, import.meta.url)", () => {
+  const dir = project({
+    ...files,
+    "stages/c.ts": 'const w = new URL("./work/w.ts", import.meta.url);\nexport const c = 2;\n',
+    "stages/work/w.ts": 'import { b } from "../lib/b.ts";\nself.postMessage(b);\n',
+  });
+  const info = new CodeHasher(dir).info(join(dir, "stages/a.ts"));
+  assert.ok(info.files.includes("stages/work/w.ts"), JSON.stringify(info.files));
+});
