@@ -105,6 +105,9 @@ export function tridiagonalise(a: Matrix): { d: Float64Array; e: Float64Array; q
   return { d, e, q };
 }
 
+/** The smallest positive normal double (2^−1022). */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
 /**
  * Implicit QL with shifts on the symmetric tridiagonal matrix (d, e), e[i] coupling i and
  * i+1 (e[n−1] is ignored). Rotations are applied to the columns of `z` (rows as arrays), so
@@ -115,6 +118,12 @@ export function tridiagonalQL(d: Float64Array, eIn: Float64Array, z: Matrix): vo
   const n = d.length;
   const e = Float64Array.from(eIn);
   if (n > 0) e[n - 1] = 0;
+  // A coupling is negligible relative to its two diagonal entries (the usual test), but also
+  // when it is below ε²·‖T‖ or subnormal: with zero (or tiny) diagonal entries the relative test
+  // alone never deflates a subnormal coupling, and QL stops converging.
+  let norm = 0;
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(d[i]) + Math.abs(e[i]));
+  const floor = Math.max(Number.EPSILON * Number.EPSILON * norm, MIN_NORMAL);
   for (let l = 0; l < n; l++) {
     let iter = 0;
     for (;;) {
@@ -122,7 +131,7 @@ export function tridiagonalQL(d: Float64Array, eIn: Float64Array, z: Matrix): vo
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-        if (Math.abs(e[m]) <= Number.EPSILON * dd) break;
+        if (Math.abs(e[m]) <= Number.EPSILON * dd || Math.abs(e[m]) < floor) break;
       }
       if (m === l) break;
       if (++iter > 60) {

@@ -70,3 +70,30 @@ Deno.test("symmetricEigen() rejects non-symmetric and non-square input", () => {
   assert.throws(() => symmetricEigen([Float64Array.of(1, 2), Float64Array.of(0, 1)]), RangeError);
   assert.throws(() => symmetricEigen([Float64Array.of(1, 2)]), RangeError);
 });
+
+Deno.test("symmetricEigen() converges with subnormal couplings beside zero diagonals", () => {
+  for (const t of [1e-310, 5e-324]) {
+    const n = 6;
+    // Tiny couplings only, and tiny couplings in a zero block beside a unit block.
+    const a = Array.from(
+      { length: n },
+      (_, i) => Array.from({ length: n }, (_, j) => (Math.abs(i - j) === 1 ? t : 0)),
+    );
+    const b = Array.from(
+      { length: n },
+      (_, i) =>
+        Array.from(
+          { length: n },
+          (_, j) => i === j ? (i < 3 ? 1 : 0) : Math.abs(i - j) === 1 && i >= 3 && j >= 3 ? t : 0,
+        ),
+    );
+    for (const [name, m] of [["a", a], ["b", b]] as const) {
+      const r = symmetricEigen(m.map((row) => Float64Array.from(row)));
+      const values = Array.from(r.values).sort((p, q) => p - q);
+      const expected = name === "a" ? [0, 0, 0, 0, 0, 0] : [0, 0, 0, 1, 1, 1];
+      values.forEach((v, i) =>
+        assert.ok(Math.abs(v - expected[i]) < 1e-300, `${name} ${t}: ${values}`)
+      );
+    }
+  }
+});
