@@ -112,3 +112,19 @@ Deno.test("setCpuThreads() rejects a count that is not a positive integer", asyn
   await assert.rejects(() => setCpuThreads(0), /Cannot use 0 cpu threads/);
   await assert.rejects(() => setCpuThreads(1.5), /Cannot use 1.5 cpu threads/);
 });
+
+Deno.test("setCpuThreads() goes on with one thread, with a warning, when workers cannot start", async () => {
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (m: string) => warnings.push(m);
+  try {
+    // A worker that loads but does not say it is ready (a missing module would do the same,
+    // with Deno's own error printed besides).
+    await setCpuThreads(2, "data:text/javascript,self.postMessage('not ready')");
+    assert.equal(cpuThreads(), 1);
+    assert.match(warnings.join("\n"), /Cannot start a cpu kernel thread.*one thread/s);
+  } finally {
+    console.warn = warn;
+    stopCpuThreads();
+  }
+});
