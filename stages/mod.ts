@@ -12,6 +12,7 @@ import { positionStages } from "./position/stages.ts";
 import { makeReportStage } from "./report/stage.ts";
 import { datasetStages } from "./size/datasets.ts";
 import { sizeStages } from "./size/stages.ts";
+import { CURVES_TABLE, isTrainingStage, makeTrainingCurvesStage } from "./training/stage.ts";
 
 /** Every stage that makes an item of the catalogue (and the datasets and models behind
  * them), in the catalogue's order. */
@@ -30,8 +31,19 @@ const experiments: AnyStage[] = [
   ...pcaStages,
 ];
 
-/** Every stage; the report, last, reads every experiment's checks and figures. */
+/**
+ * The loss curves of every training stage: the stages whose outputs include `loss.json`, less
+ * the `dcgan` stage, whose `loss.json` is the data of its figure `loss.png` (`isTrainingStage`).
+ */
+const trainingCurves = makeTrainingCurvesStage(experiments.filter(isTrainingStage));
+
+/** Every stage; the report, last, reads every experiment's checks and figures, and shows the
+ * training curves in a section of their own. */
 export const stages: AnyStage[] = [
   ...experiments,
-  makeReportStage(experiments.filter((s) => s.outputs.includes("checks.json")).map((s) => s.id)),
+  trainingCurves,
+  makeReportStage(
+    experiments.filter((s) => s.outputs.includes("checks.json")).map((s) => s.id),
+    { training: { stage: trainingCurves.id, file: CURVES_TABLE } },
+  ),
 ];

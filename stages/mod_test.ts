@@ -17,3 +17,22 @@ Deno.test("stages registry: every stage that writes checks feeds the report, and
     assert.ok(items.has(s.id), `${s.id} writes checks but is no catalogue item's stage`);
   }
 });
+
+Deno.test("stages registry: training-curves reads every training stage's loss, and the report reads it", () => {
+  const ids = stages.map((s) => s.id);
+  const curves = stages.find((s) => s.id === "training-curves")!;
+  assert.ok(curves, "no training-curves stage");
+  assert.equal(ids.indexOf("training-curves"), ids.length - 2, "it comes right before the report");
+  const training = stages.filter(
+    (s) => s.outputs.includes("loss.json") && !s.outputs.includes("loss.png"),
+  );
+  assert.ok(training.length > 40, `only ${training.length} training stages`);
+  assert.deepEqual(
+    curves.inputs,
+    Object.fromEntries(training.map((s) => [s.id, `${s.id}:loss.json`])),
+  );
+  // dcgan's loss.json is the data of its figure loss.png, not a loss curve.
+  assert.equal("dcgan" in curves.inputs, false);
+  const report = stages.find((s) => s.id === "report")!;
+  assert.equal(report.inputs["training-curves"], "training-curves:curves.md");
+});

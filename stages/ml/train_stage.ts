@@ -270,9 +270,13 @@ export const QUICK_BATCH = 8;
 /** Quick-profile learning rate. */
 export const QUICK_LEARNING_RATE = 0.005;
 
-/** Rough seconds per update of the disk model: measured 33 ms (batch 8), 112 ms (32), 1.16 s (300) on cpu. */
+/**
+ * Rough seconds per update of the disk model, one cpu thread: measured 33 ms at batch 8 (two
+ * stages at once on the 2-core development machine) and 0.69–0.78 s at batch 300 (`deno task
+ * bench --threads 1`). A stage given more threads (`--jobs 1`) runs faster than this says.
+ */
 export function secondsPerUpdate(batchSize: number, backend: string): number {
-  return backend === "cpu" ? 0.025 + 0.0038 * batchSize : 0.01 + 0.0001 * batchSize;
+  return backend === "cpu" ? 0.015 + 0.0024 * batchSize : 0.01 + 0.0001 * batchSize;
 }
 
 /** The parameter declarations of a training stage. */

@@ -240,3 +240,30 @@ export async function collectFixture(profile = "quick"): Promise<{
   }
   return { root, inputs, entries, images };
 }
+
+/** The table of the training-curves stage in the fixture. */
+export const TRAINING_TABLE = [
+  "**Training losses: first and final logged value**",
+  "",
+  "| stage | run | loss | first | final |",
+  "| --- | --- | --- | ---: | ---: |",
+  "| `train-ae` | — | total | 0.4 | 0.007 |",
+].join("\n") + "\n";
+
+/**
+ * Writes a training-curves cache entry (a figure, the table and a manifest, no checks.json)
+ * under `root` and returns the path of its table, the output the report is given.
+ */
+export async function writeTrainingFixture(root: string, profile = "quick"): Promise<string> {
+  const key = "7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a";
+  const dir = join(root, "data", "cache", "training-curves", key);
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeFile(join(dir, "figure.png"), curvePng(300, 160));
+  await Deno.writeTextFile(join(dir, "figure.svg"), "<svg/>");
+  await Deno.writeTextFile(join(dir, "curves.md"), TRAINING_TABLE);
+  await Deno.writeTextFile(
+    join(dir, "manifest.json"),
+    JSON.stringify(manifest("training-curves", key, profile, 2), null, 2),
+  );
+  return join(dir, "curves.md");
+}

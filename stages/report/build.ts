@@ -16,6 +16,7 @@ import {
 } from "../../paper/catalogue.ts";
 import type {
   FigureRef,
+  FigureSection,
   ItemStatus,
   Provenance,
   Report,
@@ -34,6 +35,8 @@ export interface BuildOptions {
   readonly catalogue?: readonly CatalogueItem[];
   /** Items out of reach (default: the paper catalogue's). */
   readonly unreproducible?: readonly UnreproducibleItem[];
+  /** The training-curves stage's entry, shown as the "Training" section (none: no section). */
+  readonly training?: StageEntry;
 }
 
 /** The paper, as named in the title. */
@@ -42,6 +45,24 @@ export const PAPER_TITLE = "Processing Simple Geometric Attributes with Autoenco
 /** The quick-profile caveat attached to each failing check measured on that profile. */
 export const QUICK_CAVEAT = "quick profile: fewer steps and smaller sets than the paper; " +
   "a failure here may not hold in the paper profile";
+
+/** What the "Training" section says it shows. */
+export const TRAINING_INTRO = "Loss against update of every trained model, and the first and " +
+  "final logged losses: whether each model converged. Nothing here is a claim of the paper, " +
+  "so nothing is checked.";
+
+/** The "Training" section of a stage entry. */
+export function trainingSection(entry: StageEntry): FigureSection {
+  return {
+    id: "training",
+    title: "Training",
+    intro: TRAINING_INTRO,
+    figures: entry.figures,
+    tables: entry.tables,
+    provenance: entry.provenance,
+    errors: entry.errors,
+  };
+}
 
 /** Builds the report from the collected stage entries. */
 export function buildReport(entries: readonly StageEntry[], options: BuildOptions): Report {
@@ -149,6 +170,7 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
     backends,
     counts,
     sections,
+    ...(options.training ? { training: trainingSection(options.training) } : {}),
     unreproducible,
   };
 }

@@ -96,3 +96,14 @@ Deno.test("itemStatus() ranks missing, fail, error, pass, reported", () => {
   assert.equal(itemStatus(true, [rep], []), "reported");
   assert.equal(itemStatus(true, [], []), "reported");
 });
+
+Deno.test("buildReport() puts the training stage in its own section, out of the counts", () => {
+  const training = { ...entry("training-curves", []), provenance: { stage: "t", manifest: false } };
+  const plain = buildReport([entry("ae-d1")], { profile: "paper" });
+  const report = buildReport([entry("ae-d1")], { profile: "paper", training });
+  assert.equal(plain.training, undefined);
+  assert.deepEqual(report.counts, plain.counts);
+  assert.deepEqual(report.sections, plain.sections);
+  assert.equal(report.training?.title, "Training");
+  assert.deepEqual(report.training?.figures.map((f) => f.name), ["training-curves--figure.png"]);
+});

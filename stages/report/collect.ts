@@ -1,7 +1,8 @@
 /**
  * Reads one stage's cache entry for the report: its `checks.json`, the `manifest.json` beside
- * it, and the figures (`*.png`, `*.svg`) and Markdown tables (`*.md`) in the same directory.
- * Anything missing or malformed becomes a note on the entry; only the report's own bugs throw.
+ * it, and the figures (`*.png`, `*.svg`) and Markdown tables (`*.md`) in the same directory
+ * (or all but the checks, for a stage that writes none: the training curves). Anything missing
+ * or malformed becomes a note on the entry; only the report's own bugs throw.
  *
  * @module
  */
@@ -50,20 +51,8 @@ export async function collectStage(
   stage: string,
   checksPath: string | undefined,
 ): Promise<CollectedStage> {
-  const images = new Map<string, Uint8Array>();
   if (checksPath === undefined) {
-    return {
-      entry: {
-        id: stage,
-        checks: [],
-        figures: [],
-        tables: [],
-        provenance: { stage, manifest: false },
-        errors: [`no checks.json was given for stage "${stage}"`],
-        notes: [],
-      },
-      images,
-    };
+    return unread(stage, `no checks.json was given for stage "${stage}"`);
   }
   const errors: string[] = [];
   const notes: string[] = [];
@@ -79,6 +68,50 @@ export async function collectStage(
     notes.push(...parsed.notes);
   }
 
+  const files = await collectDirectory(stage, dir, errors);
+  return { entry: { id: stage, checks, ...files.entry, errors, notes }, images: files.images };
+}
+
+/**
+ * Collects the figures, tables and manifest of stage `stage`, a stage that writes no
+ * `checks.json` (the training curves), from the path of any one of its outputs (`undefined`
+ * when the engine gave none). Problems become errors on the entry, as for {@link collectStage}.
+ */
+export async function collectOutputs(
+  stage: string,
+  outputPath: string | undefined,
+): Promise<CollectedStage> {
+  if (outputPath === undefined) return unread(stage, `no output was given for stage "${stage}"`);
+  const errors: string[] = [];
+  const files = await collectDirectory(stage, dirname(outputPath), errors);
+  return {
+    entry: { id: stage, checks: [], ...files.entry, errors, notes: [] },
+    images: files.images,
+  };
+}
+
+/** The entry of a stage the engine gave no path for: nothing but the error. */
+function unread(stage: string, error: string): CollectedStage {
+  return {
+    entry: {
+      id: stage,
+      checks: [],
+      figures: [],
+      tables: [],
+      provenance: { stage, manifest: false },
+      errors: [error],
+      notes: [],
+    },
+    images: new Map(),
+  };
+}
+
+/** The manifest, figures and tables of one cache entry; what cannot be read goes to `errors`. */
+async function collectDirectory(stage: string, dir: string, errors: string[]): Promise<{
+  entry: Pick<StageEntry, "figures" | "tables" | "provenance">;
+  images: Map<string, Uint8Array>;
+}> {
+  const images = new Map<string, Uint8Array>();
   // A missing manifest is normal outside the engine (tests, hand-made entries): no error.
   const manifestJson = await readJson(join(dir, "manifest.json"));
   if (manifestJson.error && !manifestJson.error.endsWith("is missing")) {
@@ -126,7 +159,7 @@ export async function collectStage(
     tables.push({ stage, file, name: reportFileName(stage, file), markdown });
   }
 
-  return { entry: { id: stage, checks, figures, tables, provenance, errors, notes }, images };
+  return { entry: { figures, tables, provenance }, images };
 }
 
 /** Position of a file in the catalogue's preferred list, or after all of them. */

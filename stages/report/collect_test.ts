@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { check } from "../common/checks.ts";
-import { collectStage, reportFileName } from "./collect.ts";
-import { curvePng, fixtureStages, writeFixtureCache } from "./_fixture.ts";
+import { collectOutputs, collectStage, reportFileName } from "./collect.ts";
+import {
+  curvePng,
+  fixtureStages,
+  TRAINING_TABLE,
+  writeFixtureCache,
+  writeTrainingFixture,
+} from "./_fixture.ts";
 
 async function withFixture(fn: (inputs: Record<string, string>) => Promise<void>) {
   const root = await Deno.makeTempDir({ prefix: "report_collect_" });
@@ -75,4 +81,26 @@ Deno.test("collectStage() shows the catalogue's figures first, then the others b
 
 Deno.test("reportFileName() joins stage and file with a double dash", () => {
   assert.equal(reportFileName("h-vs-z", "figure.png"), "h-vs-z--figure.png");
+});
+
+Deno.test("collectOutputs() reads the figures, tables and manifest of a stage without checks", async () => {
+  const root = await Deno.makeTempDir({ prefix: "report_collect_" });
+  try {
+    const { entry, images } = await collectOutputs(
+      "training-curves",
+      await writeTrainingFixture(root),
+    );
+    assert.deepEqual(entry.errors, []);
+    assert.deepEqual(entry.checks, []);
+    assert.deepEqual(entry.figures.map((f) => f.name), ["training-curves--figure.png"]);
+    assert.deepEqual(entry.tables.map((t) => [t.name, t.markdown]), [
+      ["training-curves--curves.md", TRAINING_TABLE],
+    ]);
+    assert.equal(entry.provenance.profile, "quick");
+    assert.deepEqual([...images.keys()], ["training-curves--figure.png"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+  const none = await collectOutputs("training-curves", undefined);
+  assert.match(none.entry.errors[0], /no output was given for stage "training-curves"/);
 });

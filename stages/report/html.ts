@@ -19,6 +19,7 @@ import { escapeHtml as esc, htmlWithCode as text } from "./escape.ts";
 import { markdownToHtml } from "./markdown_table.ts";
 import type {
   FigureRef,
+  FigureSection,
   ItemStatus,
   Provenance,
   Report,
@@ -90,6 +91,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
       `<section id="section-${section.id}">\n<h2>${esc(section.title)}</h2>\n` +
       section.items.map((it) => renderItem(it, images)).join("\n") + `\n</section>`
     ),
+    report.training ? renderFigureSection(report.training, images) : "",
     renderUnreproducible(report),
     `<footer>Written by the <code>report</code> stage from each stage's <code>checks.json</code>, ` +
     `figures and cache manifest. Bars are this project's acceptance bars for the paper's ` +
@@ -232,6 +234,38 @@ function renderItem(it: ReportItem, images: ReadonlyMap<string, Uint8Array>): st
   }
   for (const p of it.provenance) parts.push(renderProvenance(p));
   parts.push("</article>");
+  return parts.join("\n");
+}
+
+/** A section of figures and tables without checks (the training curves). */
+function renderFigureSection(
+  section: FigureSection,
+  images: ReadonlyMap<string, Uint8Array>,
+): string {
+  const parts: string[] = [
+    `<section id="section-${esc(section.id)}">`,
+    `<h2>${esc(section.title)}</h2>`,
+    `<p>${esc(section.intro)}</p>`,
+  ];
+  if (section.figures.length > 0) {
+    parts.push(
+      `<div class="figures">${section.figures.map((f) => renderFigure(f, images)).join("")}</div>`,
+    );
+  }
+  for (const table of section.tables) {
+    parts.push(
+      `<div class="table-file">${markdownToHtml(table.markdown)}` +
+        `<p class="legend">${esc(`${table.stage}/${table.file}`)}</p></div>`,
+    );
+  }
+  if (section.errors.length > 0) {
+    parts.push(
+      `<ul class="notes">${
+        section.errors.map((e) => `<li class="error">${esc(e)}</li>`).join("")
+      }</ul>`,
+    );
+  }
+  parts.push(renderProvenance(section.provenance), "</section>");
   return parts.join("\n");
 }
 

@@ -3,7 +3,8 @@ import { check } from "../common/checks.ts";
 import { buildReport, QUICK_CAVEAT } from "./build.ts";
 import { renderHtml } from "./html.ts";
 import type { StageEntry } from "./model.ts";
-import { collectFixture } from "./_fixture.ts";
+import { collectOutputs } from "./collect.ts";
+import { collectFixture, writeTrainingFixture } from "./_fixture.ts";
 
 async function fixtureHtml(profile: string, testMode = false) {
   const { root, entries, images } = await collectFixture(profile);
@@ -80,4 +81,26 @@ Deno.test("renderHtml() in test mode adds the image probe and allows only inline
   const { html } = await fixtureHtml("quick", true);
   assert.match(html, /script-src 'unsafe-inline'/);
   assert.match(html, /data-images-ok/);
+});
+
+Deno.test("renderHtml() embeds the training curves and their table in a section", async () => {
+  const { root, entries, images } = await collectFixture("quick");
+  try {
+    const training = await collectOutputs("training-curves", await writeTrainingFixture(root));
+    for (const [name, bytes] of training.images) images.set(name, bytes);
+    const report = buildReport(entries, { profile: "quick", training: training.entry });
+    const html = renderHtml(report, { images });
+    const start = html.indexOf(`<section id="section-training">`);
+    assert.ok(start > 0 && start < html.indexOf(`<section id="out-of-reach">`));
+    const section = html.slice(start, html.indexOf("</section>", start));
+    assert.match(section, /<h2>Training<\/h2>/);
+    assert.match(
+      section,
+      /<img src="data:image\/png;base64,[^"]+" alt="training-curves\/figure.png"/,
+    );
+    assert.match(section, /<table class="data">.*<code>train-ae<\/code>/s);
+    assert.match(section, /stage <code>training-curves<\/code>/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -14,7 +14,14 @@ import {
   formatValue,
   shortKey,
 } from "./format.ts";
-import type { ItemStatus, Provenance, Report, ReportCheck, ReportItem } from "./model.ts";
+import type {
+  FigureSection,
+  ItemStatus,
+  Provenance,
+  Report,
+  ReportCheck,
+  ReportItem,
+} from "./model.ts";
 import { PAPER_TITLE, QUICK_CAVEAT } from "./build.ts";
 
 /** How each verdict is written in Markdown (failures in bold, to stand out in plain text). */
@@ -85,6 +92,7 @@ export function renderMarkdown(report: Report): string {
     out.push(`## ${section.title}`, "");
     for (const it of section.items) out.push(...renderItem(it), "");
   }
+  if (report.training) out.push(...renderFigureSection(report.training), "");
   if (report.unreproducible.length > 0) {
     out.push(
       "## Kept on the list, not reproduced here",
@@ -157,6 +165,17 @@ function renderItem(it: ReportItem): string[] {
   if (it.errors.length + it.notes.length > 0) out.push("");
   for (const p of it.provenance) out.push(`<sub>${provenanceLine(p)}</sub>`, "");
   if (out[out.length - 1] === "") out.pop();
+  return out;
+}
+
+/** A section of figures and tables without checks (the training curves). */
+function renderFigureSection(section: FigureSection): string[] {
+  const out: string[] = [`## ${section.title}`, "", section.intro, ""];
+  for (const f of section.figures) out.push(`![${f.stage}/${f.file}](${encodeURI(f.name)})`, "");
+  for (const t of section.tables) out.push(t.markdown.trim(), "", `*(${t.stage}/${t.file})*`, "");
+  for (const e of section.errors) out.push(`- **error:** ${e}`);
+  if (section.errors.length > 0) out.push("");
+  out.push(`<sub>${provenanceLine(section.provenance)}</sub>`);
   return out;
 }
 

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { CATALOGUE } from "../../paper/catalogue.ts";
 import { buildReport, QUICK_CAVEAT } from "./build.ts";
 import { provenanceLine, renderMarkdown } from "./markdown.ts";
-import { collectFixture } from "./_fixture.ts";
+import { collectOutputs } from "./collect.ts";
+import { collectFixture, writeTrainingFixture } from "./_fixture.ts";
 
 async function fixtureMarkdown(profile: string) {
   const { root, entries } = await collectFixture(profile);
@@ -57,4 +58,21 @@ Deno.test("provenanceLine() lists what the manifest says", () => {
     provenanceLine({ stage: "s", manifest: false }),
     "stage `s` · no cache manifest found",
   );
+});
+
+Deno.test("renderMarkdown() shows the training curves in a section after the items", async () => {
+  const { root, entries } = await collectFixture("quick");
+  try {
+    const training = await collectOutputs("training-curves", await writeTrainingFixture(root));
+    const md = renderMarkdown(buildReport(entries, { profile: "quick", training: training.entry }));
+    const section = md.slice(md.indexOf("\n## Training\n"), md.indexOf("\n## Kept on the list"));
+    assert.ok(section.length > 0, "no Training section before the list of items out of reach");
+    assert.match(section, /Nothing here is a claim of the paper/);
+    assert.match(section, /!\[training-curves\/figure.png\]\(training-curves--figure.png\)/);
+    assert.match(section, /\| `train-ae` \| — \| total \| 0.4 \| 0.007 \|/);
+    assert.match(section, /<sub>stage `training-curves` · key `7a7a7a7a`/);
+    assert.doesNotMatch(md.slice(0, md.indexOf("\n## Training\n")), /training-curves/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

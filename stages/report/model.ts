@@ -127,6 +127,27 @@ export interface ReportSection {
   readonly items: readonly ReportItem[];
 }
 
+/**
+ * A section of figures and tables that test no claim of the paper (the training curves): shown
+ * after the catalogue's sections, outside the summary and the verdict counts.
+ */
+export interface FigureSection {
+  /** Section id (the HTML anchor is `section-<id>`). */
+  readonly id: string;
+  /** Heading. */
+  readonly title: string;
+  /** One paragraph: what the section shows and why. */
+  readonly intro: string;
+  /** The stage's figures. */
+  readonly figures: readonly FigureRef[];
+  /** The stage's Markdown tables. */
+  readonly tables: readonly TableRef[];
+  /** Provenance of the stage. */
+  readonly provenance: Provenance;
+  /** What could not be read. */
+  readonly errors: readonly string[];
+}
+
 /** The whole report, as rendered and as written to `report.json`. */
 export interface Report {
   /** Title, which names the quick profile when it was used. */
@@ -143,6 +164,8 @@ export interface Report {
   readonly counts: Readonly<Record<ItemStatus, number>>;
   /** The sections, in order. */
   readonly sections: readonly ReportSection[];
+  /** The training curves of every trained model, when the report was given them. */
+  readonly training?: FigureSection;
   /** Items out of reach here, with reasons. */
   readonly unreproducible: readonly UnreproducibleItem[];
 }

@@ -1,7 +1,8 @@
 /**
  * The `report` stage: reads every listed stage's `checks.json` (and the figures and manifest
- * beside it) and writes `index.html` (self-contained, figures embedded), `REPORT.md` (figures
- * as the relative copies `<stage>--<file>` written beside it) and `report.json`.
+ * beside it), and the figures and tables of the training-curves stage when given it, and
+ * writes `index.html` (self-contained, figures embedded), `REPORT.md` (figures as the relative
+ * copies `<stage>--<file>` written beside it) and `report.json`.
  *
  * @module
  */
@@ -9,7 +10,7 @@
 import { join } from "node:path";
 import type { OutputRef, Stage } from "../../pipeline/stage.ts";
 import { buildReport } from "./build.ts";
-import { collectStage } from "./collect.ts";
+import { collectOutputs, collectStage } from "./collect.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { StageEntry } from "./model.ts";
@@ -20,14 +21,28 @@ export const REPORT_STAGE_ID = "report";
 /** Files the report stage declares (the figure copies `<stage>--<file>` come beside them). */
 export const REPORT_OUTPUTS = ["index.html", "REPORT.md", "report.json"] as const;
 
+/** Options of {@link makeReportStage}. */
+export interface ReportStageOptions {
+  /**
+   * The stage whose figures and tables (it writes no checks) make the "Training" section, and
+   * one of its outputs, by which the report finds them: an input named after the stage.
+   */
+  readonly training?: { readonly stage: string; readonly file: string };
+}
+
 /**
  * Makes the report stage over the given stages: each becomes an input named after the stage,
  * `"<stage-id>:checks.json"`. Items of the catalogue whose stage is not listed are shown as
- * "not yet reproduced".
+ * "not yet reproduced". With `options.training`, that stage's figures and tables make a
+ * "Training" section after the items, outside the summary and the verdict counts.
  */
-export function makeReportStage(stageIds: readonly string[]): Stage {
+export function makeReportStage(
+  stageIds: readonly string[],
+  options: ReportStageOptions = {},
+): Stage {
+  const training = options.training;
   const seen = new Set<string>();
-  for (const id of stageIds) {
+  for (const id of [...stageIds, ...(training ? [training.stage] : [])]) {
     if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) {
       throw new Error(
         `Cannot make the report stage over "${id}": stage ids are lower-case letters, digits ` +
@@ -47,6 +62,7 @@ export function makeReportStage(stageIds: readonly string[]): Stage {
   const inputs: Record<string, OutputRef> = Object.fromEntries(
     stageIds.map((id) => [id, `${id}:checks.json` as OutputRef]),
   );
+  if (training) inputs[training.stage] = `${training.stage}:${training.file}`;
   return {
     id: REPORT_STAGE_ID,
     description: "Reproduction report (HTML and Markdown) from every stage's checks and figures",
@@ -67,13 +83,20 @@ export function makeReportStage(stageIds: readonly string[]): Stage {
         for (const e of collected.entry.errors) ctx.log(`${id}: ${e}`);
         ctx.progress({ step: entries.length, total: stageIds.length, phase: "reading stages" });
       }
-      const report = buildReport(entries, { profile: ctx.profile });
+      let trainingEntry: StageEntry | undefined;
+      if (training) {
+        const collected = await collectOutputs(training.stage, ctx.inputs[training.stage]);
+        trainingEntry = collected.entry;
+        for (const [name, bytes] of collected.images) images.set(name, bytes);
+        for (const e of collected.entry.errors) ctx.log(`${training.stage}: ${e}`);
+      }
+      const report = buildReport(entries, { profile: ctx.profile, training: trainingEntry });
       await Deno.writeTextFile(ctx.outPath("index.html"), renderHtml(report, { images }));
       await Deno.writeTextFile(ctx.outPath("REPORT.md"), renderMarkdown(report));
       await Deno.writeTextFile(ctx.outPath("report.json"), JSON.stringify(report, null, 2) + "\n");
       // Copies for REPORT.md; names are unique because stage ids are, and contain no slash.
       for (const [name, bytes] of images) await Deno.writeFile(join(ctx.outDir, name), bytes);
-      for (const entry of entries) {
+      for (const entry of trainingEntry ? [...entries, trainingEntry] : entries) {
         for (const t of entry.tables) {
           await Deno.writeTextFile(join(ctx.outDir, t.name), t.markdown);
         }

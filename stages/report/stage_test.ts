@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Context, Rng } from "../../pipeline/stage.ts";
 import { makeReportStage, REPORT_OUTPUTS } from "./stage.ts";
 import type { Report } from "./model.ts";
-import { writeFixtureCache } from "./_fixture.ts";
+import { writeFixtureCache, writeTrainingFixture } from "./_fixture.ts";
 
 /** A generator that must not be used: the report draws no random numbers. */
 const NO_RNG: Rng = {
@@ -51,6 +51,43 @@ Deno.test("makeReportStage() refuses bad, duplicate or self ids", () => {
   assert.throws(() => makeReportStage(["Bad_Id"]), /Cannot make the report stage over "Bad_Id"/);
   assert.throws(() => makeReportStage(["a", "a"]), /listed twice/);
   assert.throws(() => makeReportStage(["report"]), /cannot report on itself/);
+  assert.throws(
+    () => makeReportStage(["a"], { training: { stage: "a", file: "curves.md" } }),
+    /over "a": it is listed twice/,
+  );
+});
+
+Deno.test("makeReportStage() reads the training stage through one of its outputs", () => {
+  const stage = makeReportStage(["ae-d1"], {
+    training: { stage: "training-curves", file: "curves.md" },
+  });
+  assert.deepEqual(stage.inputs, {
+    "ae-d1": "ae-d1:checks.json",
+    "training-curves": "training-curves:curves.md",
+  });
+});
+
+Deno.test("report stage run() copies the training curves beside the report", async () => {
+  const root = await Deno.makeTempDir({ prefix: "report_stage_" });
+  try {
+    const inputs = await writeFixtureCache(root);
+    inputs["training-curves"] = await writeTrainingFixture(root);
+    const outDir = join(root, "out");
+    await Deno.mkdir(outDir);
+    const ids = Object.keys(inputs).filter((id) => id !== "training-curves");
+    const stage = makeReportStage(ids, {
+      training: { stage: "training-curves", file: "curves.md" },
+    });
+    await stage.run(context(inputs, outDir, "quick"));
+    const files = [...Deno.readDirSync(outDir)].map((e) => e.name);
+    assert.ok(files.includes("training-curves--figure.png"));
+    assert.ok(files.includes("training-curves--curves.md"));
+    const report = JSON.parse(await Deno.readTextFile(join(outDir, "report.json"))) as Report;
+    assert.deepEqual(report.training?.errors, []);
+    assert.match(await Deno.readTextFile(join(outDir, "REPORT.md")), /\n## Training\n/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("report stage run() writes the HTML, Markdown, JSON and figure copies", async () => {

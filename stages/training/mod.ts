@@ -1,0 +1,11 @@
+/**
+ * Training curves: reading every training stage's `loss.json` (four formats), the figure of
+ * loss against update, the table of first and final losses, and the `training-curves` stage.
+ *
+ * @module
+ */
+
+export * from "./loss_file.ts";
+export * from "./summary.ts";
+export * from "./chart.ts";
+export * from "./stage.ts";
