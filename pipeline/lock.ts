@@ -16,19 +16,47 @@ interface LockInfo {
   started: string;
 }
 
-/** Whether a process with this pid exists on this machine. */
+/** Whether an error is Deno refusing an operation for want of a permission flag. */
+function permissionRefused(e: unknown): boolean {
+  return e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
+}
+
+/**
+ * Whether a process with this pid exists on this machine.
+ *
+ * Deno reads `/proc/<pid>` only with every permission (`-A`). The deno tasks have fewer, so the
+ * fallback asks the kernel by sending SIGCONT, which does nothing to a running process: "no such
+ * process" means dead, success or "not permitted" (another user's) means alive. Without
+ * `--allow-run` either, it throws: no lock could ever be found stale, and a lock left by a killed
+ * run would be waited for forever.
+ */
 export function processAlive(pid: number): boolean {
   try {
     Deno.statSync(`/proc/${pid}`);
     return true;
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) return true;
-    try {
-      Deno.statSync("/proc/self");
-      return false; // /proc works, and this pid is not in it
-    } catch {
-      return true; // no /proc: cannot tell, so never steal
+    if (e instanceof Deno.errors.NotFound) {
+      try {
+        Deno.statSync("/proc/self");
+        return false; // /proc works, and this pid is not in it
+      } catch {
+        // No /proc: ask the kernel below.
+      }
+    } else if (!permissionRefused(e)) {
+      return true;
     }
+  }
+  try {
+    Deno.kill(pid, "SIGCONT");
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    if (e instanceof Deno.errors.NotCapable) {
+      throw new Error(
+        `Cannot tell whether pid ${pid}, which holds a lock, is alive: no permission to read /proc or to signal processes; run with --allow-run (the deno tasks have it)`,
+      );
+    }
+    return true;
   }
 }
 

@@ -93,10 +93,14 @@ export async function runStages(
   let stopping = false;
   let usageError: UsageError | null = null;
 
+  // Locks held now: an interrupt exits without unwinding, so it releases them itself (a lock
+  // left behind would make the next run wait for, then take over from, a dead process).
+  const held = new Set<HeldLock>();
   const onSignal = () => {
     board.message("Interrupted: stopping running stages (their checkpoints are kept)");
     for (const a of active.values()) a.abort();
     for (const a of active.values()) a.cleanup();
+    for (const l of held) l.release();
     board.close();
     Deno.exit(130);
   };
@@ -120,6 +124,7 @@ export async function runStages(
       if (reuse.manifest) return useCached(reuse.manifest);
     }
     const lock = await acquire(layout, stage.id, key, board);
+    held.add(lock);
     try {
       let discard = false;
       if (!isForced) {
@@ -167,6 +172,7 @@ export async function runStages(
         active.delete(stage.id);
       }
     } finally {
+      held.delete(lock);
       lock.release();
     }
   };

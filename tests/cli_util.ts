@@ -15,14 +15,34 @@ export interface Run {
   err: string;
 }
 
-/** Runs `toy_main.ts <args>` in `dir` (the project root there). */
+/** The repository root (the toy's code lives in it, its data in a temporary directory). */
+const REPO = new URL("..", import.meta.url).pathname;
+
+/**
+ * The permissions of the project's deno tasks (`deno.json`): read the project and /proc, write
+ * `data/` and `figures/` only. The toy's code lives in the repository, hence the extra read.
+ */
+export const TASK_PERMISSIONS = [
+  `--allow-read=.,/proc,${REPO}`,
+  "--allow-write=data,figures",
+  "--allow-env",
+  "--allow-sys",
+  "--allow-ffi",
+  "--allow-run",
+];
+
+/**
+ * Runs `toy_main.ts <args>` in `dir` (the project root there), with every permission or, given
+ * `permissions`, with those.
+ */
 export async function toy(
   dir: string,
   args: string[],
   env: Record<string, string> = {},
+  permissions: string[] = ["-A"],
 ): Promise<Run> {
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", TOY_MAIN, ...args],
+    args: ["run", ...permissions, TOY_MAIN, ...args],
     cwd: dir,
     env: { NO_COLOR: "1", ...env },
     stdin: "null",

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { entries, runs, spawnToy, toy, waitFor } from "./cli_util.ts";
+import { entries, runs, spawnToy, TASK_PERMISSIONS, toy, waitFor } from "./cli_util.ts";
 
 const Q = ["--profile", "quick", "--backend", "cpu"];
 
@@ -96,6 +96,41 @@ Deno.test("SIGKILL mid-stage leaves no entry, and the rerun redoes that stage on
   assert.match(r.err, /1 ran, 1 cached/);
   assert.deepEqual(runs(dir), ["source", "slow", "slow"]);
   assert.equal(entries(dir, "slow").length, 1);
+});
+
+Deno.test("a lock left by a killed run is taken over with the tasks' permissions", async () => {
+  const dir = fresh();
+  const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
+  await waitFor(() => runs(dir).includes("slow"));
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  const locks = () => [...Deno.readDirSync(join(dir, "data", "locks"))].map((e) => e.name);
+  assert.equal(locks().length, 1, "SIGKILL cannot release the lock");
+  // The dead owner must be recognised through /proc, which the tasks may read.
+  const r = await toy(
+    dir,
+    ["reproduce", "slow", "--set", "slow.ms=4000", ...Q],
+    {},
+    TASK_PERMISSIONS,
+  );
+  assert.equal(r.code, 0, r.err);
+  assert.doesNotMatch(r.err, /waiting for/);
+  assert.deepEqual(locks(), []);
+});
+
+Deno.test("SIGINT stops the run and releases the locks of running stages", async () => {
+  const dir = fresh();
+  const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
+  await waitFor(() => runs(dir).includes("slow"));
+  child.kill("SIGINT");
+  const status = await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  assert.equal(status.code, 130);
+  assert.deepEqual([...Deno.readDirSync(join(dir, "data", "locks"))].map((e) => e.name), []);
+  assert.deepEqual(entries(dir, "slow"), []);
 });
 
 Deno.test("two concurrent processes run a stage once", async () => {
