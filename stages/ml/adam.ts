@@ -8,11 +8,14 @@
  *   θ ← θ − lr_t · m / (√v + ε)
  *
  * Defaults lr = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-7 (Keras). Every scalar is a tensor made
- * once, so a step uploads nothing.
+ * once, so a step uploads nothing. Where the backend registers the fused kernel of
+ * `kernels/adam_step.ts` (webgpu), each variable's update is that one kernel; elsewhere (cpu)
+ * it is the tfjs ops above, one per operation.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { ADAM_STEP, type AdamStepAttrs } from "./kernels/adam_step.ts";
 import { ownVariable } from "./model.ts";
 
 /** Adam's hyper-parameters. */
@@ -79,10 +82,14 @@ export class Adam {
    */
   apply(grads: Record<string, tf.Tensor>): void {
     const c = this.#c;
+    // One kernel per variable where the backend has it (webgpu: 3 dispatches instead of 12).
+    const fused = tf.getKernel(ADAM_STEP, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       this.#b1p.assign(tf.mul(this.#b1p, c.b1));
       this.#b2p.assign(tf.mul(this.#b2p, c.b2));
-      const lrT = tf.div(tf.mul(c.lr, tf.sqrt(tf.sub(c.one, this.#b2p))), tf.sub(c.one, this.#b1p));
+      const lrT = fused
+        ? null
+        : tf.div(tf.mul(c.lr, tf.sqrt(tf.sub(c.one, this.#b2p))), tf.sub(c.one, this.#b1p));
       this.#targets.forEach((t, i) => {
         const g = grads[t.variable.name];
         if (!g) {
@@ -91,6 +98,18 @@ export class Adam {
           );
         }
         const m = this.#m[i], v = this.#v[i];
+        if (lrT === null) {
+          const attrs: AdamStepAttrs = { ...this.settings };
+          const [m1, v1, theta1] = tf.engine().runKernel(
+            ADAM_STEP,
+            { theta: t.variable, m, v, g, beta1Power: this.#b1p, beta2Power: this.#b2p },
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
+          m.assign(m1);
+          v.assign(v1);
+          t.variable.assign(theta1);
+          return;
+        }
         m.assign(tf.add(m, tf.mul(tf.sub(g, m), c.omb1)));
         v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), c.omb2)));
         t.variable.assign(tf.sub(t.variable, tf.div(tf.mul(lrT, m), tf.add(tf.sqrt(v), c.eps))));

@@ -31,7 +31,10 @@ import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "./disks.
 import { cpuThreads, installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
 import { createAutoencoder, diskAutoencoderConfig } from "./model.ts";
 import { createRng, deriveSeed } from "./random.ts";
-import { type LossReduction, reconstructionError } from "./regularisers.ts";
+import type { LossReduction } from "./regularisers.ts";
+import { FusedLosses } from "./fused_losses.ts";
+import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
+import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "./webgpu_calls.ts";
 
 /** Options of one benchmark run, as parsed from the command line. */
 export interface BenchOptions {
@@ -43,8 +46,14 @@ export interface BenchOptions {
   threads: number;
   /** Images per training step (the paper's 300). */
   batch: number;
-  /** Timed steps; the median, min and max are over these. */
+  /** Timed blocks; the median, min and max are over these. */
   repeats: number;
+  /**
+   * Steps per timed block, read back once at its end; the block's time over its steps is one
+   * timing. Undefined: 1 on cpu (a read costs nothing there), 10 on webgpu (each read waits at
+   * least 10 ms in Deno; training itself reads every 100 steps).
+   */
+  block?: number;
   /** Untimed steps before timing (kernel compilation, JIT warm-up). */
   warmup: number;
   /** How many kernels to list in the profile. */
@@ -59,6 +68,10 @@ export interface BenchOptions {
   compareSteps: number;
   /** Batch size of `--compare-loss` (smaller than 300: the stock cpu kernels are slow). */
   compareBatch: number;
+  /** Instead of one run, run N processes at once for each N (see `bench_processes.ts`). */
+  processes?: number[];
+  /** In a process started by `--processes`: the barrier folder to wait at after warm-up. */
+  barrier?: string;
 }
 
 const USAGE = `Usage: deno task bench [options]
@@ -66,7 +79,9 @@ const USAGE = `Usage: deno task bench [options]
   --stock                use the stock tfjs kernels instead of the fast ones
   --threads N            threads of the fast cpu kernels (default: one per core)
   --batch N              images per step (default 300, the paper's)
-  --repeats N            timed steps (default 10)
+  --repeats N            timed blocks of steps (default 10)
+  --block N              steps per timed block, one read back at its end (default 1 on cpu,
+                         10 on webgpu, where each read waits ≥ 10 ms)
   --warmup N             untimed steps first (default 3)
   --top N                kernels listed in the profile (default 10)
   --seed N               seed of data and weights (default 1)
@@ -74,6 +89,9 @@ const USAGE = `Usage: deno task bench [options]
   --compare-loss         train from one seed with stock and with fast kernels (cpu), compare losses
   --compare-steps N      steps of --compare-loss (default 200)
   --compare-batch N      batch of --compare-loss (default 10: the stock cpu kernels are slow)
+  --processes LIST       run N trainings at once for each N of LIST (e.g. 1,4,8), timed together,
+                         and print their summed steps per second
+  --barrier DIR          (set by --processes for the processes it starts)
   --help                 this text`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -102,6 +120,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         threads: { type: "string" },
         batch: { type: "string" },
         repeats: { type: "string" },
+        block: { type: "string" },
         warmup: { type: "string" },
         top: { type: "string" },
         seed: { type: "string" },
@@ -109,6 +128,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         "compare-loss": { type: "boolean" },
         "compare-steps": { type: "string" },
         "compare-batch": { type: "string" },
+        processes: { type: "string" },
+        barrier: { type: "string" },
         help: { type: "boolean" },
       },
     });
@@ -127,6 +148,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     threads: positiveInt("threads", v.threads, navigator.hardwareConcurrency || 1),
     batch: positiveInt("batch", v.batch, 300),
     repeats: positiveInt("repeats", v.repeats, 10),
+    ...(v.block === undefined ? {} : { block: positiveInt("block", v.block, 1) }),
     warmup: positiveInt("warmup", v.warmup, 3, 0),
     top: positiveInt("top", v.top, 10),
     seed: positiveInt("seed", v.seed, 1, 0),
@@ -134,6 +156,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     compareLoss: v["compare-loss"] ?? false,
     compareSteps: positiveInt("compare-steps", v["compare-steps"], 200),
     compareBatch: positiveInt("compare-batch", v["compare-batch"], 10),
+    ...(v.processes === undefined ? {} : { processes: parseProcessList(v.processes) }),
+    ...(v.barrier === undefined ? {} : { barrier: v.barrier }),
   };
 }
 
@@ -142,8 +166,11 @@ const LOSS: LossReduction = "mean";
 
 /** A training loop over a fixed set of batches. */
 interface Trainer {
-  /** One Adam step on the next batch; returns the batch loss (read back, so the step is done). */
-  step(): Promise<number>;
+  /**
+   * `steps` Adam steps on the next batches, then one read of the last loss (which waits for
+   * the device to finish them); returns that loss.
+   */
+  steps(steps: number): Promise<number>;
   /** Every weight of the model, variable after variable (read back). */
   weights(): Float32Array[];
   /** Frees the model, the data and the optimizer state. */
@@ -151,10 +178,12 @@ interface Trainer {
 }
 
 /**
- * The training step of `train.ts` on the paper's configuration: the model of `model.ts`
- * (Glorot-uniform kernels, zero biases, leaky ReLU everywhere), the squared error of
- * `regularisers.ts`, the Keras Adam of `adam.ts` (lr 1e-3), on `batches` fixed batches of exact
- * blurred disks (`disks.ts`, radii uniform in [0, 32)) taken in turn.
+ * The training step of `train.ts` on the paper's configuration, built the same way: the model
+ * of `model.ts` (Glorot-uniform kernels, zero biases, leaky ReLU everywhere), the squared error
+ * of `fused_losses.ts` (per-pixel mean), the engine's gradient with a ready-made dy of 1, the
+ * Keras Adam of `adam.ts` (lr 1e-3), and batches gathered by index from images kept on the
+ * device: `batches` fixed batches of exact blurred disks (`disks.ts`, radii uniform in
+ * [0, 32)) taken in turn. Like training, it reads nothing back between steps.
  */
 function makeTrainer(seed: number, batch: number, batches: number): Trainer {
   const model = createAutoencoder(diskAutoencoderConfig(), deriveSeed(seed, "init"));
@@ -162,32 +191,39 @@ function makeTrainer(seed: number, batch: number, batches: number): Trainer {
   const varList = targets.map((t) => t.variable);
   const adam = new Adam(targets, KERAS_ADAM);
   const side = PAPER_DISK_GEOMETRY.size;
-  const data = Array.from({ length: batches }, (_, i) => {
-    const spec = {
-      count: batch,
-      geometry: PAPER_DISK_GEOMETRY,
-      sampler: uniformRadii(),
-      blur: "exact" as const,
-      samples: 0,
-    };
-    const { images } = generateDiskDataset(spec, createRng(deriveSeed(seed, "bench-data", i)));
-    return tf.tensor4d(images, [batch, side, side, 1]);
-  });
+  const losses = new FusedLosses(LOSS, batch, side * side);
+  const { images } = generateDiskDataset({
+    count: batch * batches,
+    geometry: PAPER_DISK_GEOMETRY,
+    sampler: uniformRadii(),
+    blur: "exact",
+    samples: 0,
+  }, createRng(deriveSeed(seed, "bench-data")));
+  const imagesT = tf.tensor4d(images, [batch * batches, side, side, 1]);
+  const order = tf.range(0, batch * batches, 1, "int32");
+  const one = tf.scalar(1, "float32");
   let next = 0;
   return {
-    async step(): Promise<number> {
-      const x = data[next];
-      next = (next + 1) % data.length;
-      const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => reconstructionError(model.reconstruct(x), x, LOSS),
-          varList,
-        );
-        adam.apply(grads);
-        return value;
-      });
-      const v = (await loss.data())[0];
-      loss.dispose();
+    async steps(steps: number): Promise<number> {
+      let loss: tf.Tensor | null = null;
+      for (let i = 0; i < steps; i++) {
+        const pos = next;
+        next = (next + 1) % batches;
+        loss?.dispose();
+        loss = tf.tidy(() => {
+          const x = tf.gather(imagesT, tf.slice(order, [pos * batch], [batch]));
+          const { value, grads } = tf.engine().gradients(
+            () => losses.squaredError(model.reconstruct(x), x),
+            varList,
+            one,
+            false,
+          );
+          adam.apply(Object.fromEntries(varList.map((v, i) => [v.name, grads[i]])));
+          return value;
+        });
+      }
+      const v = loss === null ? NaN : (await loss.data())[0];
+      loss?.dispose();
       return v;
     },
     weights(): Float32Array[] {
@@ -196,7 +232,8 @@ function makeTrainer(seed: number, batch: number, batches: number): Trainer {
     dispose(): void {
       adam.dispose();
       model.dispose();
-      tf.dispose(data);
+      losses.dispose();
+      tf.dispose([imagesT, order, one]);
     },
   };
 }
@@ -225,7 +262,9 @@ export interface BenchResult {
   threads: number;
   /** Images per step. */
   batch: number;
-  /** Median milliseconds per step over the timed repeats. */
+  /** Steps per timed block (one read back per block). */
+  block: number;
+  /** Median milliseconds per step over the timed blocks. */
   medianMs: number;
   /** Fastest timed step. */
   minMs: number;
@@ -249,6 +288,24 @@ export interface BenchResult {
   profiledKernelMs: number;
   /** Loss of the last timed step (a sanity value). */
   lastLoss: number;
+  /** On webgpu: the WebGPU calls of a training step, averaged over the timed steps. */
+  host?: HostCosts;
+}
+
+/** Where the host side of a webgpu training step goes (see `webgpu_calls.ts`). */
+export interface HostCosts {
+  /** Kernel dispatches per step (`dispatchWorkgroups`). */
+  dispatches: number;
+  /** Tensors uploaded from CPU memory per step (buffers mapped at creation). */
+  uploads: number;
+  /** Bytes of those uploads per step. */
+  uploadBytes: number;
+  /** Uniform and other `writeBuffer` uploads per step. */
+  writes: number;
+  /** Milliseconds per step inside all recorded WebGPU calls. */
+  ms: number;
+  /** WebGPU methods by host time per step, largest first (at most `top`). */
+  top: ({ name: string } & CallStats)[];
 }
 
 /** Median of a non-empty list. */
@@ -300,19 +357,34 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const device = await useBackend(opts.backend, opts.stock, opts.threads);
   const trainer = makeTrainer(opts.seed, opts.batch, 2);
   try {
-    for (let i = 0; i < opts.warmup; i++) await trainer.step();
+    const block = opts.block ?? (tf.getBackend() === "webgpu" ? 10 : 1);
+    if (opts.warmup > 0) await trainer.steps(opts.warmup);
+    if (opts.barrier !== undefined) await waitAtBarrier(opts.barrier);
     const stepsMs: number[] = [];
     const cpuStepsMs: number[] = [];
     let lastLoss = NaN;
-    for (let i = 0; i < opts.repeats; i++) {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      lastLoss = await trainer.step();
-      stepsMs.push(performance.now() - t0);
-      const c = process.cpuUsage(c0);
-      cpuStepsMs.push((c.user + c.system) / 1000);
+    // The timed steps are also the recorded ones: wrapping adds about a microsecond per call,
+    // small beside the calls themselves, and records exactly the steps whose time is quoted.
+    const recorder = tf.getBackend() === "webgpu" ? recordWebgpuCalls() : undefined;
+    try {
+      for (let i = 0; i < opts.repeats; i++) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        lastLoss = await trainer.steps(block);
+        stepsMs.push((performance.now() - t0) / block);
+        const c = process.cpuUsage(c0);
+        cpuStepsMs.push((c.user + c.system) / 1000 / block);
+      }
+    } finally {
+      recorder?.stop();
     }
-    const profile = await tf.profile(() => trainer.step());
+    const host = recorder === undefined
+      ? undefined
+      : hostCosts(perStep(recorder.snapshot(), opts.repeats * block), opts.top);
+    // Not in a process of --processes: its profiled step would run beside others' timed ones.
+    const profile = opts.barrier === undefined
+      ? await tf.profile(() => trainer.steps(1))
+      : { kernels: [] };
     const all = kernelTimes(profile.kernels, false);
     return {
       backend: tf.getBackend(),
@@ -320,6 +392,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       stock: opts.stock,
       threads: tf.getBackend() === "cpu" && !opts.stock ? cpuThreads() : 1,
       batch: opts.batch,
+      block,
       medianMs: median(stepsMs),
       minMs: Math.min(...stepsMs),
       maxMs: Math.max(...stepsMs),
@@ -330,10 +403,25 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       topCalls: kernelTimes(profile.kernels, true).slice(0, opts.top),
       profiledKernelMs: all.reduce((s, k) => s + (Number.isFinite(k.ms) ? k.ms : 0), 0),
       lastLoss,
+      ...(host === undefined ? {} : { host }),
     };
   } finally {
     trainer.dispose();
   }
+}
+
+/** Summarises a per-step table of WebGPU calls. */
+export function hostCosts(table: Record<string, CallStats>, top: number): HostCosts {
+  const get = (name: string) => table[name] ?? { calls: 0, ms: 0, bytes: 0 };
+  const uploads = get("GPUDevice.createBuffer(mappedAtCreation)");
+  return {
+    dispatches: get("GPUComputePassEncoder.dispatchWorkgroups").calls,
+    uploads: uploads.calls,
+    uploadBytes: uploads.bytes,
+    writes: get("GPUQueue.writeBuffer").calls,
+    ms: Object.values(table).reduce((s, e) => s + e.ms, 0),
+    top: topCalls(table, top),
+  };
 }
 
 /** What `--compare-loss` measured. */
@@ -368,8 +456,7 @@ export async function compareLoss(opts: BenchOptions): Promise<CompareResult> {
     const trainer = makeTrainer(opts.seed, opts.compareBatch, 4);
     const t0 = performance.now();
     try {
-      let loss = NaN;
-      for (let i = 0; i < opts.compareSteps; i++) loss = await trainer.step();
+      const loss = await trainer.steps(opts.compareSteps);
       return { loss, seconds: (performance.now() - t0) / 1000, weights: trainer.weights() };
     } finally {
       trainer.dispose();
@@ -405,10 +492,12 @@ export function formatBench(r: BenchResult): string {
   const lines = [
     `backend ${r.backend} (${r.device}), ${
       r.stock ? "stock" : "fast"
-    } kernels, ${r.threads} thread${r.threads === 1 ? "" : "s"}, batch ${r.batch}`,
+    } kernels, ${r.threads} thread${r.threads === 1 ? "" : "s"}, batch ${r.batch}, ${r.block} step${
+      r.block === 1 ? "" : "s"
+    } per timed block`,
     `ms per training step: median ${r.medianMs.toFixed(1)}, min ${r.minMs.toFixed(1)}, max ${
       r.maxMs.toFixed(1)
-    } over ${r.stepsMs.length} steps (last loss ${r.lastLoss.toPrecision(4)})`,
+    } over ${r.stepsMs.length} blocks (last loss ${r.lastLoss.toPrecision(4)})`,
     `CPU ms per training step (user + system): median ${r.cpuMedianMs.toFixed(1)}`,
     `top kernels of one profiled step (sum of all kernels ${r.profiledKernelMs.toFixed(1)} ms):`,
     ...r.topKernels.map((k) =>
@@ -423,6 +512,21 @@ export function formatBench(r: BenchResult): string {
       } calls  ${JSON.stringify(k.inputShapes)}`
     ),
   ];
+  if (r.host !== undefined) {
+    const h = r.host;
+    lines.push(
+      `host side per step: ${h.dispatches.toFixed(1)} dispatches, ${
+        h.uploads.toFixed(1)
+      } uploads from CPU memory (${(h.uploadBytes / 1024).toFixed(1)} KiB), ${
+        h.writes.toFixed(1)
+      } writeBuffer; ${h.ms.toFixed(1)} ms inside WebGPU calls; top calls:`,
+      ...h.top.map((c) =>
+        `  ${c.name.padEnd(40)} ${c.ms.toFixed(2).padStart(9)} ms  ${
+          c.calls.toFixed(1).padStart(6)
+        } calls  ${(c.bytes / 1024).toFixed(1).padStart(9)} KiB`
+      ),
+    );
+  }
   return lines.join("\n");
 }
 
@@ -458,8 +562,15 @@ async function main(argv: string[]): Promise<number> {
     }
     return r.pass ? 0 : 1;
   }
+  if (opts.processes !== undefined) {
+    const r = await runProcesses(opts, opts.processes, Deno.mainModule, (l) => console.log(l));
+    if (opts.out !== undefined) {
+      await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
+    }
+    return 0;
+  }
   const r = await runBench(opts);
-  console.log(formatBench(r));
+  if (opts.barrier === undefined) console.log(formatBench(r));
   json = r;
   if (opts.out !== undefined) {
     await Deno.writeTextFile(opts.out, JSON.stringify(json, null, 2) + "\n");

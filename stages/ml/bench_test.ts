@@ -27,6 +27,8 @@ Deno.test("parseBenchArgs() reads every flag", () => {
     "--compare-loss",
     "--compare-steps=5",
     "--compare-batch=2",
+    "--block=5",
+    "--processes=1,4,8",
   ]);
   assert.deepEqual(o, {
     backend: "webgpu",
@@ -41,6 +43,8 @@ Deno.test("parseBenchArgs() reads every flag", () => {
     compareLoss: true,
     compareSteps: 5,
     compareBatch: 2,
+    block: 5,
+    processes: [1, 4, 8],
   });
   assert.equal(parseBenchArgs(["--help"]), undefined);
 });
@@ -54,6 +58,13 @@ Deno.test("parseBenchArgs() rejects unknown flags, stray arguments and bad value
   assert.throws(() => parseBenchArgs(["--backend", "tpu"]), /Cannot use backend "tpu"/);
   assert.throws(() => parseBenchArgs(["--batch", "0"]), /Cannot parse --batch "0"/);
   assert.throws(() => parseBenchArgs(["--repeats", "2.5"]), /Cannot parse --repeats "2.5"/);
+  assert.throws(() => parseBenchArgs(["--block", "0"]), /Cannot parse --block "0"/);
+  for (const bad of ["", "1,,4", "0,4", "1,1", "2.5", "four"]) {
+    assert.throws(
+      () => parseBenchArgs(["--processes", bad]),
+      new RegExp(`Cannot parse --processes "${bad.replace(".", "\\.")}"`),
+    );
+  }
 });
 
 Deno.test("median() takes the middle value", () => {

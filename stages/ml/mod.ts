@@ -18,3 +18,4 @@ export * from "./regularisers.ts";
 export * from "./train.ts";
 export * from "./train_stage.ts";
 export * from "./weights_io.ts";
+export * from "./webgpu_calls.ts";

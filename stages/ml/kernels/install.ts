@@ -18,6 +18,8 @@ import { BINARY_CPU_KERNELS, makeBinaryCpu } from "./binary_cpu.ts";
 import { makeStepCpu } from "./step_cpu.ts";
 import { makeMeanCpu, makeSumCpu } from "./sum_cpu.ts";
 import { LEAKY_RELU_GRAD, leakyReluGradCpu, makeLeakyReluCpu } from "./leaky_relu_cpu.ts";
+import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
+import { ADAM_STEP } from "./adam_step.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
 interface Replacement {
@@ -50,7 +52,25 @@ const ADDITIONS: Readonly<
   Record<string, readonly { kernelName: string; kernelFunc: tf.KernelFunc }[]>
 > = {
   cpu: [{ kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradCpu }],
+  webgpu: [
+    { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWebgpu },
+    { kernelName: ADAM_STEP, kernelFunc: adamStepWebgpu },
+  ],
 };
+
+/**
+ * tfjs flags set while the fast kernels are installed, by backend. `WEBGPU_CPU_FORWARD` off:
+ * tfjs would otherwise run ops on small tensors whose values are still in CPU memory (the
+ * optimizer's scalars, a batch's indices) on the CPU, and upload each result, through a
+ * staging buffer of its own, when a GPU op next reads it: several uploads at every step.
+ * With it off, such a tensor is uploaded once and every op on it runs on the GPU.
+ */
+const FLAGS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
+  webgpu: { WEBGPU_CPU_FORWARD: false },
+};
+
+/** Flag values saved at installation, by `backend/flag`. */
+const savedFlags = new Map<string, number | boolean | string>();
 
 /** Stock configurations saved at installation, by `backend/kernelName`. */
 const stockConfigs = new Map<string, tf.KernelConfig>();
@@ -101,6 +121,10 @@ export function installFastKernels(backend: string): void {
       });
     }
   }
+  for (const [flag, value] of Object.entries(FLAGS[backend] ?? {})) {
+    savedFlags.set(`${backend}/${flag}`, tf.env().get(flag) as number | boolean | string);
+    tf.env().set(flag, value);
+  }
   installedBackends.add(backend);
 }
 
@@ -115,6 +139,15 @@ export function restoreStockKernels(backend: string): void {
     tf.registerKernel(stock);
     stockConfigs.delete(key);
   }
-  for (const a of ADDITIONS[backend] ?? []) tf.unregisterKernel(a.kernelName, backend);
+  for (const a of ADDITIONS[backend] ?? []) {
+    if (tf.getKernel(a.kernelName, backend) !== undefined) {
+      tf.unregisterKernel(a.kernelName, backend);
+    }
+  }
+  for (const flag of Object.keys(FLAGS[backend] ?? {})) {
+    const key = `${backend}/${flag}`;
+    if (savedFlags.has(key)) tf.env().set(flag, savedFlags.get(key)!);
+    savedFlags.delete(key);
+  }
   installedBackends.delete(backend);
 }

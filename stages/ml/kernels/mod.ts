@@ -5,7 +5,7 @@
  * typed-array loops), `Sum` over leading axes (bias gradients), `Step` (leaky-ReLU gradients),
  * and float32 `Add`, `Sub`, `Multiply`, `RealDiv`, `Greater`, `SquaredDifference` (no
  * per-element closure or index conversion). On webgpu: `Conv2DBackpropFilter` (a parallel
- * reduction per filter element). Each is deterministic and hands the cases it does not cover to
+ * reduction per filter element), and one-dispatch leaky-ReLU gradient and Adam update kernels. Each is deterministic and hands the cases it does not cover to
  * the stock kernel. Call {@linkcode installFastKernels} once the backend is chosen.
  *
  * @module
@@ -23,3 +23,5 @@ export * from "./sum_cpu.ts";
 export * from "./step_cpu.ts";
 export * from "./leaky_relu_cpu.ts";
 export * from "./conv2d_backprop_filter_webgpu.ts";
+export * from "./elementwise_webgpu.ts";
+export * from "./adam_step.ts";
