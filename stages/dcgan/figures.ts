@@ -220,7 +220,7 @@ export function lossChart(
   return renderLineChart({
     title: "DCGAN training losses (binary cross-entropy)",
     // SI format ("1k", "2k"): full numbers of neighbouring panels run into each other.
-    x: { title: "iteration (one D and one G update)", format: "~s" },
+    x: { title: "iteration (one D and one G update)", compact: true },
     y: { title: "loss" },
     series,
     legend: "bottom",

@@ -70,6 +70,11 @@ export interface AxisOptions {
   zero?: boolean;
   /** d3-format string for tick labels, e.g. `.0e` or `~g`. */
   format?: string;
+  /**
+   * Short labels for narrow panels: thousands as "k", each tick on its own ("0", "500", "2k",
+   * "10k"). d3's SI format ("~s") would give every tick the largest tick's prefix: "0k", "0.5k".
+   */
+  compact?: boolean;
   /** Approximate number of ticks. */
   tickCount?: number;
 }
@@ -268,6 +273,10 @@ function positiveExtent(
 function axisOf(a: AxisOptions, values: Iterable<ArrayLike<number>>): Record<string, unknown> {
   const ax: Record<string, unknown> = { title: a.title };
   if (a.format) ax.format = a.format;
+  if (a.compact) {
+    ax.labelExpr =
+      "abs(datum.value) >= 1000 ? format(datum.value / 1000, '~g') + 'k' : format(datum.value, '~g')";
+  }
   if (a.tickCount) ax.tickCount = a.tickCount;
   const ext = a.type === "log" && !a.format ? positiveExtent(values, a) : null;
   if (ext) {

@@ -75,6 +75,16 @@ Deno.test("lineChart() labels a log axis with powers of ten", async () => {
   }
 });
 
+Deno.test("lineChart() with a compact axis labels each tick on its own: 0, 500, 1k", async () => {
+  const svg = await chartToSvg(lineChart({
+    x: { title: "update", compact: true, domain: [0, 2000], tickCount: 4 },
+    y: { title: "loss" },
+    series: [{ name: "loss", x: [0, 1000, 2000], y: [3, 2, 1] }],
+  }));
+  for (const s of ["0", "500", "1k", "1.5k", "2k"]) assert.ok(svg.includes(`>${s}</text>`), s);
+  assert.ok(!svg.includes(">0k</text>") && !svg.includes(">0.5k</text>"));
+});
+
 Deno.test("lineChart() rejects series of unequal lengths and ambiguous rules", () => {
   assert.throws(
     () =>

@@ -131,8 +131,8 @@ export function curvesChart(losses: readonly StageLoss[]): LineChartOptions {
     subtitle: `${drawn} stage${drawn === 1 ? "" : "s"}, own scales per panel; several runs: ` +
       `one line each (run 0 is the model the other figures use)${skipped}`,
     // No axis titles: sixty copies of "loss" and "update" would crowd the panels, and the title
-    // says what the axes are. SI format ("2k", "10k"): full numbers crowd the narrow panels.
-    x: { title: "", format: "~s" },
+    // says what the axes are. Short labels ("2k", "10k"): full numbers crowd the narrow panels.
+    x: { title: "", compact: true },
     y: { title: "", type: "log" },
     series,
     columns: CURVES_COLUMNS,
