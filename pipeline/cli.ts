@@ -23,7 +23,8 @@ import {
 } from "./params.ts";
 import { Planner } from "./planner.ts";
 import { formatDuration, ProgressBoard } from "./progress.ts";
-import { runStages, type WorkerCommand } from "./runner.ts";
+import { makespan, type ScheduledStage } from "./estimate.ts";
+import { runStages, threadsPerStage, type WorkerCommand } from "./runner.ts";
 import type { AnyStage } from "./stage.ts";
 import { computeStatus, formatStatus } from "./status.ts";
 import { verifyStages } from "./verify.ts";
@@ -221,21 +222,29 @@ async function command(
   }
   if (v["dry-run"]) {
     const rows = computeStatus(layout, graph, planner, targets);
+    // On the cpu a stage's kernels get the cores left to it by the others running beside it.
+    const threads = backend === "cpu" ? threadsPerStage(jobs) : 1;
     let total = 0;
+    const scheduled: ScheduledStage[] = [];
     for (const r of rows) {
       if (r.state === "up-to-date") continue;
       const s = graph.byId.get(r.id)!;
-      const est = s.estimate?.(planner.params(s), backend);
+      const est = s.estimate?.(planner.params(s), backend, threads);
       if (est) total += est;
+      scheduled.push({ id: r.id, seconds: est ?? 0, needs: graph.deps.get(r.id) ?? [] });
       console.log(
         `would run ${r.id}${est ? ` (~${formatDuration(est)})` : ""}: ${r.why.join("; ")}`,
       );
     }
-    const n = rows.filter((r) => r.state !== "up-to-date").length;
+    const n = scheduled.length;
+    const wall = makespan(scheduled, jobs);
     console.log(
-      `${n} of ${rows.length} stages would run; estimated ${
+      `${n} of ${rows.length} stages would run: estimated ${
         formatDuration(total)
-      } (profile ${profile}, backend ${backend})`,
+      } of stage time, ` +
+        `about ${formatDuration(wall)} with --jobs ${jobs}` +
+        `${backend === "cpu" ? ` (${threads} thread${threads === 1 ? "" : "s"} each)` : ""} ` +
+        `(profile ${profile}, backend ${backend})`,
     );
     return 0;
   }

@@ -118,8 +118,11 @@ export interface Stage<P = Record<string, Json>> {
   /** Where outputs are published after a run: `dir` (default) copies its figures, tables and
    * JSON (not arrays or weights) to `figures/<id>/`; `root` to `figures/` itself; `none`. */
   publish?: "dir" | "root" | "none";
-  /** Rough cost per profile, in seconds on a CPU, for `--dry-run` estimates. */
-  estimate?: (params: P, backend: string) => number;
+  /**
+   * Rough cost in seconds for `--dry-run`, from the merged parameters, the backend and the CPU
+   * threads the stage will get (cores ÷ jobs on the cpu backend, else 1).
+   */
+  estimate?: (params: P, backend: string, threads: number) => number;
   /** Does the work; throws on failure. */
   run(ctx: Context<P>): Promise<void>;
 }

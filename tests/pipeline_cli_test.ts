@@ -215,6 +215,10 @@ Deno.test("status and dry-run explain what changed", async () => {
   assert.match(st.out, /doubled\s+blocked/);
   const dry = await toy(dir, ["reproduce", "--dry-run", "--set", "source.n=4", ...Q]);
   assert.match(dry.out, /would run source: params: n 3 → 4/);
+  assert.match(
+    dry.out,
+    /stages would run: estimated .* of stage time, about .* with --jobs \d+ \(\d+ threads? each\) \(profile quick, backend cpu\)/,
+  );
   assert.deepEqual(runs(dir), ["source", "doubled"]);
 });
 

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { cpuThreadShare } from "../ml/kernels/cpu_threads.ts";
 import { defineStage, type Json } from "../../pipeline/stage.ts";
 import { initBackend } from "../ml/backend.ts";
 import { readNpyFloat32, stableJson } from "../ml/npy.ts";
@@ -162,9 +163,11 @@ export const trainDcganStage = defineStage({
   inputs: { images: "data-hole:images.npy" },
   outputs: ["weights.json", "weights.bin", "loss.json"],
   compute: true,
-  estimate: (p, backend) => {
+  estimate: (p, backend, threads) => {
     const macs = forwardMacs(trainConfig(p));
-    const perMac = backend === "cpu" ? SECONDS_PER_MAC.cpu : SECONDS_PER_MAC.gpu;
+    const perMac = backend === "cpu"
+      ? SECONDS_PER_MAC.cpu * cpuThreadShare(threads)
+      : SECONDS_PER_MAC.gpu;
     const perImage = (macs.generator + macs.discriminator) * perMac;
     return p.seeds.length * p.iterations * p.batchSize * perImage;
   },

@@ -15,6 +15,7 @@
  */
 import type { Context, Json, OutputRef, ParamDefs, Stage } from "../../pipeline/stage.ts";
 import { initBackend } from "./backend.ts";
+import { cpuThreadShare } from "./kernels/cpu_threads.ts";
 import { type DiskGeometry, generateDiskDataset, type RadiusSampler } from "./disks.ts";
 import {
   type Activation,
@@ -271,12 +272,15 @@ export const QUICK_BATCH = 8;
 export const QUICK_LEARNING_RATE = 0.005;
 
 /**
- * Rough seconds per update of the disk model, one cpu thread: measured 33 ms at batch 8 (two
- * stages at once on the 2-core development machine) and 0.69–0.78 s at batch 300 (`deno task
- * bench --threads 1`). A stage given more threads (`--jobs 1`) runs faster than this says.
+ * Rough seconds per update of the disk model: on the cpu, measured 33 ms at batch 8 (two
+ * stages at once on the 2-core development machine) and 0.69–0.78 s at batch 300 on one thread
+ * (`deno task bench --threads 1`), scaled by {@linkcode cpuThreadShare}; on a GPU, a guess
+ * until measured there.
  */
-export function secondsPerUpdate(batchSize: number, backend: string): number {
-  return backend === "cpu" ? 0.015 + 0.0024 * batchSize : 0.01 + 0.0001 * batchSize;
+export function secondsPerUpdate(batchSize: number, backend: string, threads = 1): number {
+  return backend === "cpu"
+    ? (0.015 + 0.0024 * batchSize) * cpuThreadShare(threads)
+    : 0.01 + 0.0001 * batchSize;
 }
 
 /** The parameter declarations of a training stage. */
@@ -455,7 +459,8 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     inputs,
     outputs: ["weights.json", "weights.bin", "loss.json"],
     compute: true,
-    estimate: (p, backend) => p.iterations * secondsPerUpdate(p.batchSize, backend),
+    estimate: (p, backend, threads) =>
+      p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
     async run(ctx: Context<TrainStageParams>) {
       const p = ctx.params;
       const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });

@@ -38,6 +38,7 @@
  */
 import { defineStage, type OutputRef, type ParamsOf, type Stage } from "../../pipeline/stage.ts";
 import { initBackend } from "../ml/backend.ts";
+import { cpuThreadShare } from "../ml/kernels/cpu_threads.ts";
 import { type Autoencoder, type AutoencoderConfig, diskAutoencoderConfig } from "../ml/model.ts";
 import { readNpyFloat32, stableJson } from "../ml/npy.ts";
 import {
@@ -177,8 +178,13 @@ function trainParams(covLambda: number) {
  * 2-core CPU (3.7 ms measured as CPU time over the quick profile's 56,000), so ~32 s for 500
  * updates of 16 when a core is free.
  */
-function trainEstimate(p: { iterations: number; batchSize: number }, backend: string): number {
-  return p.iterations * p.batchSize * (backend === "cpu" ? 0.004 : 0.0005) + 3;
+function trainEstimate(
+  p: { iterations: number; batchSize: number },
+  backend: string,
+  threads: number,
+): number {
+  const perImage = backend === "cpu" ? 0.004 * cpuThreadShare(threads) : 0.0005;
+  return p.iterations * p.batchSize * perImage + 3;
 }
 
 /** Options of {@linkcode latentTrainStage}. */

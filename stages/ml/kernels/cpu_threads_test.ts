@@ -7,6 +7,7 @@ import { conv2dBackpropFilterNhwc } from "./conv2d_backprop_filter_cpu.ts";
 import { convGeometry, geometrySizes } from "./conv_geometry.ts";
 import {
   cpuThreads,
+  cpuThreadShare,
   imageChunkCount,
   newValues,
   setCpuThreads,
@@ -127,4 +128,11 @@ Deno.test("setCpuThreads() goes on with one thread, with a warning, when workers
     console.warn = warn;
     stopCpuThreads();
   }
+});
+
+Deno.test("cpuThreadShare() is all of the time on one thread and 0.55 on two", () => {
+  assert.equal(cpuThreadShare(1), 1);
+  assert.equal(cpuThreadShare(0), 1);
+  assert.ok(Math.abs(cpuThreadShare(2) - 0.55) < 1e-12);
+  assert.ok(cpuThreadShare(64) > 0.1);
 });
