@@ -63,6 +63,27 @@ export function attributeCorrelations(
   });
 }
 
+/**
+ * |Pearson| of each component's distance from its mean, |z_j − mean_j|, with each attribute.
+ * A code that folds an attribute onto both signs (large ellipses at −2σ and at +2σ, small ones
+ * near 0: a bit of another attribute carried by the sign) scores near 0 in
+ * {@linkcode attributeCorrelations} and high here.
+ */
+export function foldedAttributeCorrelations(
+  codes: ArrayLike<number>,
+  d: number,
+  attributes: readonly ArrayLike<number>[],
+): number[][] {
+  return Array.from({ length: d }, (_, j) => {
+    const c = column(codes, d, j);
+    let m = 0;
+    for (const v of c) m += v;
+    m /= c.length;
+    for (let i = 0; i < c.length; i++) c[i] = Math.abs(c[i] - m);
+    return attributes.map((a) => Math.abs(correlation(c, a)));
+  });
+}
+
 /** Mean and (biased) standard deviation of each component. */
 export function componentMoments(
   codes: ArrayLike<number>,

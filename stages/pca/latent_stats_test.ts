@@ -5,6 +5,7 @@ import {
   componentMoments,
   correlation,
   correlationMatrix,
+  foldedAttributeCorrelations,
   maxOffDiagonal,
   navigationCodes,
 } from "./latent_stats.ts";
@@ -37,6 +38,14 @@ Deno.test("attributeCorrelations() gives |Pearson| per component and attribute",
   close(a[0][0], 1);
   close(a[1][0], 1);
   close(a[0][1], 0);
+});
+
+Deno.test("foldedAttributeCorrelations() finds an attribute carried by |z|, not by z", () => {
+  // z = ±area: the sign alternates, so z and area are uncorrelated, |z| and area are not.
+  const area = [1, 1, 2, 2, 3, 3, 4, 4];
+  const codes = area.map((v, i) => (i % 2 === 0 ? v : -v));
+  close(attributeCorrelations(codes, 1, [area])[0][0], 0);
+  close(foldedAttributeCorrelations(codes, 1, [area])[0][0], 1);
 });
 
 Deno.test("componentMoments() and column() read n × d codes", () => {

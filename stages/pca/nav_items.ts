@@ -17,6 +17,7 @@
  */
 import { type Check, check } from "../common/checks.ts";
 import { renderTable } from "../figures/table.ts";
+import { renderLineChart } from "../figures/line_chart.ts";
 import { defineStage } from "../../pipeline/stage.ts";
 import { initBackend } from "../ml/backend.ts";
 import { readNpyFloat32, stableJson } from "../ml/npy.ts";
@@ -182,6 +183,9 @@ export const navPcaItem = defineStage({
     "decorrelation.json",
     "reconstruction.md",
     "reconstruction.json",
+    "codes.svg",
+    "codes.png",
+    "codes.json",
     "checks.json",
   ],
   compute: true,
@@ -204,6 +208,27 @@ export const navPcaItem = defineStage({
           { model: models[2], std: pca.std, label: "" },
         ],
       );
+      // Each component against the area: shows a monotone code, and one that folds the area
+      // onto both signs (which Pearson's r alone cannot tell from no relation).
+      const n = pca.codes.length / pca.d;
+      await renderLineChart({
+        title: "PCA-like autoencoder: each code component against the area, fresh ellipses",
+        subtitle: `${n} images; S = Σx (grey mass)`,
+        x: { title: "area S" },
+        y: { title: "code" },
+        series: Array.from({ length: pca.d }, (_, j) => ({
+          name: `z${j + 1}`,
+          x: attributes[0],
+          y: Float64Array.from({ length: n }, (_, i) => pca.codes[i * pca.d + j]),
+          mark: "point" as const,
+          panel: `z${j + 1}`,
+        })),
+        independent: "y",
+        columns: pca.d,
+        width: 220,
+        height: 180,
+        legend: "none",
+      }, ctx.outPath("codes"));
       const both = [{ model: "PCA-like", summary: pca }, { model: "standard", summary: ae }];
       await renderTable(
         correlationTable(
@@ -253,6 +278,14 @@ export const navPcaItem = defineStage({
             notebook: NOTEBOOK.pcaae[0][0],
             perComponent: pca.attributes.map((r) => r[0]),
           },
+        ),
+        check(
+          "nav-pca",
+          "|Pearson(|z1 − mean|, S)| of the PCA-like autoencoder: the area folded onto both signs of z1 (see codes.png)",
+          pca.foldedAttributes[0][0],
+          "report",
+          null,
+          { perComponent: pca.foldedAttributes.map((r) => r[0]) },
         ),
         check(
           "nav-pca",

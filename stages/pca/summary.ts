@@ -13,6 +13,7 @@ import {
   attributeCorrelations,
   componentMoments,
   correlationMatrix,
+  foldedAttributeCorrelations,
   maxOffDiagonal,
   navigationCodes,
 } from "./latent_stats.ts";
@@ -27,6 +28,10 @@ export interface ModelSummary {
   maxOffDiagonal: number;
   /** |Pearson| of component i (rows) with attribute j (columns). */
   attributes: number[][];
+  /** |Pearson| of |z_i − mean_i| with attribute j: high where a code folds an attribute. */
+  foldedAttributes: number[][];
+  /** The codes of the images, n × d row-major (for scatter plots; not for JSON). */
+  codes: Float32Array;
   /** Mean of each component. */
   mean: number[];
   /** Standard deviation of each component (σ of the navigation). */
@@ -50,6 +55,8 @@ export async function summarise(
     correlation,
     maxOffDiagonal: maxOffDiagonal(correlation),
     attributes: attributeCorrelations(codes, d, attributes),
+    foldedAttributes: foldedAttributeCorrelations(codes, d, attributes),
+    codes: Float32Array.from(codes),
     mean,
     std,
     mse: await reconstructionMse(model, images),
