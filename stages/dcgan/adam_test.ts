@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../ml/backend.ts";
-import { GanAdam, learningRateFactor } from "./adam.ts";
+import { Adam } from "../ml/adam.ts";
+import { DCGAN_ADAM, learningRateFactor } from "./adam.ts";
 
 await initBackend("cpu");
 
@@ -14,10 +15,20 @@ Deno.test("learningRateFactor() is iGAN's constant-then-linear schedule", () => 
   assert.equal(learningRateFactor(10, 100, 100), 1);
 });
 
-Deno.test("GanAdam.apply() matches the formula, with weight decay and the factor", async () => {
+Deno.test("DCGAN_ADAM is DCGAN's Adam (lr 2e-4, β1 0.5) with iGAN's l2 of 1e-5", () => {
+  assert.deepEqual(DCGAN_ADAM, {
+    learningRate: 2e-4,
+    beta1: 0.5,
+    beta2: 0.999,
+    epsilon: 1e-8,
+    weightDecay: 1e-5,
+  });
+});
+
+Deno.test("Adam.apply() matches the formula, with weight decay and the factor", async () => {
   const settings = { learningRate: 0.1, beta1: 0.5, beta2: 0.9, epsilon: 1e-8, weightDecay: 0.01 };
   const theta = tf.variable(tf.tensor1d([1, -2]));
-  const adam = new GanAdam([{ name: "w", variable: theta }], settings);
+  const adam = new Adam([{ name: "w", variable: theta }], settings);
   const grads = [[0.5, 0.25], [-1, 2]];
   const factors = [1, 0.5];
   let th = [1, -2], m = [0, 0], v = [0, 0];
@@ -37,7 +48,7 @@ Deno.test("GanAdam.apply() matches the formula, with weight decay and the factor
   );
   // State round trip.
   const state = await adam.readState();
-  const other = new GanAdam([{ name: "w", variable: theta }], settings);
+  const other = new Adam([{ name: "w", variable: theta }], settings);
   other.writeState(state);
   assert.deepEqual(await other.readState(), state);
   assert.throws(() => other.writeState({}), /Cannot restore Adam state/);

@@ -29,7 +29,8 @@ import * as tf from "@tensorflow/tfjs";
 import { loadLatestCheckpoint, saveCheckpoint } from "../ml/checkpoint.ts";
 import { stableJson } from "../ml/npy.ts";
 import { createRng, deriveSeed, permutation } from "../ml/random.ts";
-import { DCGAN_ADAM, GanAdam, type GanAdamSettings, learningRateFactor } from "./adam.ts";
+import { Adam, type AdamSettings } from "../ml/adam.ts";
+import { DCGAN_ADAM, learningRateFactor } from "./adam.ts";
 import { createDcgan, type Dcgan, type DcganConfig } from "./model.ts";
 
 /** Training settings. */
@@ -43,7 +44,7 @@ export interface DcganTrainSettings {
   /** Batch size B (clamped to the dataset size). */
   batchSize: number;
   /** Adam's settings, shared by both networks (default DCGAN's with iGAN's l2). */
-  adam?: GanAdamSettings;
+  adam?: AdamSettings;
   /** Iteration from which the learning rate decays linearly to 0 (iGAN: half; default: none). */
   decayStart?: number;
   /** Points of the z grid that estimates G's batch-norm statistics (default 1024). */
@@ -180,11 +181,11 @@ export async function trainDcgan(
 
   const model = createDcgan(c, deriveSeed(seed, "init"));
   const gVars = model.generatorVariables, dVars = model.discriminatorVariables;
-  const gAdam = new GanAdam(
+  const gAdam = new Adam(
     gVars.map((t) => ({ name: t.name, variable: t.variable })),
     adamSettings,
   );
-  const dAdam = new GanAdam(
+  const dAdam = new Adam(
     dVars.map((t) => ({ name: t.name, variable: t.variable })),
     adamSettings,
   );

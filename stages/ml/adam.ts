@@ -7,6 +7,10 @@
  *   m ← m + (g − m)(1 − β1),  v ← v + (g² − v)(1 − β2)
  *   θ ← θ − lr_t · m / (√v + ε)
  *
+ * Two options serve the GAN training of iGAN's DCGAN: a learning-rate factor s given to each
+ * step as a device scalar (lr_t = (lr · s) · √(1 − β2ᵗ) / (1 − β1ᵗ), for a schedule), and an l2
+ * penalty folded into the gradient, g ← g + λθ (`weightDecay`, off by default).
+ *
  * Defaults lr = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-7 (Keras). Every scalar is a tensor made
  * once, so a step uploads nothing. Where the backend registers the fused kernel of
  * `kernels/adam_step.ts` (webgpu), each variable's update is that one kernel; elsewhere (cpu)
@@ -28,6 +32,8 @@ export interface AdamSettings {
   beta2: number;
   /** Added to √v (Keras: 1e-7). */
   epsilon: number;
+  /** λ of the l2 term folded into the gradient, g + λθ (absent or 0: none). */
+  weightDecay?: number;
 }
 
 /** Keras' defaults with the paper's learning rate. */
@@ -54,7 +60,7 @@ export class Adam {
   #v: tf.Variable[];
   #b1p: tf.Variable;
   #b2p: tf.Variable;
-  #c: Record<"lr" | "b1" | "b2" | "omb1" | "omb2" | "eps" | "one", tf.Scalar>;
+  #c: Record<"lr" | "b1" | "b2" | "omb1" | "omb2" | "eps" | "one" | "wd", tf.Scalar>;
 
   /** Zero moments; β powers start at 1 (β⁰). */
   constructor(targets: AdamTarget[], settings: AdamSettings = KERAS_ADAM) {
@@ -73,25 +79,36 @@ export class Adam {
       omb2: tf.scalar(1 - s.beta2),
       eps: tf.scalar(s.epsilon),
       one: tf.scalar(1),
+      wd: tf.scalar(s.weightDecay ?? 0),
     };
   }
 
   /**
    * One update. `grads` maps tfjs variable names (`variable.name`, as `tf.variableGrads`
-   * returns them) to gradients; every target must have one.
+   * returns them) to gradients; every target must have one. `factor`, a device scalar, scales
+   * the learning rate of this step.
    */
-  apply(grads: Record<string, tf.Tensor>): void {
+  apply(grads: Record<string, tf.Tensor>, factor?: tf.Scalar): void {
     const c = this.#c;
+    const decay = (this.settings.weightDecay ?? 0) > 0;
     // One kernel per variable where the backend has it (webgpu: 3 dispatches instead of 12).
     const fused = tf.getKernel(ADAM_STEP, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       this.#b1p.assign(tf.mul(this.#b1p, c.b1));
       this.#b2p.assign(tf.mul(this.#b2p, c.b2));
-      const lrT = fused
-        ? null
-        : tf.div(tf.mul(c.lr, tf.sqrt(tf.sub(c.one, this.#b2p))), tf.sub(c.one, this.#b1p));
+      const lrT = fused ? null : tf.div(
+        tf.mul(factor ? tf.mul(c.lr, factor) : c.lr, tf.sqrt(tf.sub(c.one, this.#b2p))),
+        tf.sub(c.one, this.#b1p),
+      );
+      const attrs: AdamStepAttrs = {
+        learningRate: this.settings.learningRate,
+        beta1: this.settings.beta1,
+        beta2: this.settings.beta2,
+        epsilon: this.settings.epsilon,
+        weightDecay: this.settings.weightDecay ?? 0,
+      };
       this.#targets.forEach((t, i) => {
-        const g = grads[t.variable.name];
+        let g = grads[t.variable.name];
         if (!g) {
           throw new Error(
             `Cannot apply Adam: no gradient for "${t.name}"; is it used by the loss?`,
@@ -99,10 +116,17 @@ export class Adam {
         }
         const m = this.#m[i], v = this.#v[i];
         if (lrT === null) {
-          const attrs: AdamStepAttrs = { ...this.settings };
           const [m1, v1, theta1] = tf.engine().runKernel(
             ADAM_STEP,
-            { theta: t.variable, m, v, g, beta1Power: this.#b1p, beta2Power: this.#b2p },
+            {
+              theta: t.variable,
+              m,
+              v,
+              g,
+              beta1Power: this.#b1p,
+              beta2Power: this.#b2p,
+              ...(factor ? { factor } : {}),
+            },
             attrs as unknown as tf.NamedAttrMap,
           ) as tf.Tensor[];
           m.assign(m1);
@@ -110,6 +134,7 @@ export class Adam {
           t.variable.assign(theta1);
           return;
         }
+        if (decay) g = tf.add(g, tf.mul(c.wd, t.variable));
         m.assign(tf.add(m, tf.mul(tf.sub(g, m), c.omb1)));
         v.assign(tf.add(v, tf.mul(tf.sub(tf.square(g), v), c.omb2)));
         t.variable.assign(tf.sub(t.variable, tf.div(tf.mul(lrT, m), tf.add(tf.sqrt(v), c.eps))));

@@ -2,9 +2,10 @@
  * The name and attributes of our fused Adam kernel, shared by the optimizer (`../adam.ts`),
  * which calls it where the active backend has it, and the backends that implement it.
  *
- * Inputs: `theta`, `m`, `v`, `g` (one shape, float32) and the scalars `beta1Power` and
- * `beta2Power`, already advanced to this step (β1ᵗ, β2ᵗ). Outputs, in order: the new m, v and
- * θ, computed as `../adam.ts` documents.
+ * Inputs: `theta`, `m`, `v`, `g` (one shape, float32), the scalars `beta1Power` and
+ * `beta2Power`, already advanced to this step (β1ᵗ, β2ᵗ), and optionally the scalar `factor`
+ * of the learning rate. Outputs, in order: the new m, v and θ, computed as `../adam.ts`
+ * documents.
  *
  * @module
  */
@@ -22,4 +23,6 @@ export interface AdamStepAttrs {
   beta2: number;
   /** Added to √v. */
   epsilon: number;
+  /** λ of the l2 term g + λθ; 0 for none. */
+  weightDecay: number;
 }

@@ -128,15 +128,21 @@ export const leakyReluGradWebgpu: tf.KernelFunc = (args) => {
 
 /**
  * The {@linkcode ADAM_STEP} kernel of the webgpu backend (see `adam_step.ts`): three
- * dispatches, returning the new m, v and θ.
+ * dispatches, returning the new m, v and θ. With weight decay the first two read θ as well
+ * (g + λθ is recomputed by each: cheaper than a dispatch of its own).
  */
 export const adamStepWebgpu: tf.KernelFunc = (args) => {
-  const { theta, m, v, g, beta1Power, beta2Power } = args.inputs as Record<
+  const { theta, m, v, g, beta1Power, beta2Power, factor } = args.inputs as Record<
     string,
     tf.TensorInfo | undefined
   >;
   checkSameShape(ADAM_STEP, { theta, m, v, g });
-  for (const [name, t] of [["beta1Power", beta1Power], ["beta2Power", beta2Power]] as const) {
+  const scalars = [["beta1Power", beta1Power], ["beta2Power", beta2Power]] as [
+    string,
+    tf.TensorInfo | undefined,
+  ][];
+  if (factor !== undefined) scalars.push(["factor", factor]);
+  for (const [name, t] of scalars) {
     if (t === undefined || t.dtype !== "float32" || tf.util.sizeFromShape(t.shape) !== 1) {
       throw new Error(`Cannot run ${ADAM_STEP}: input ${name} must be a float32 scalar`);
     }
@@ -145,44 +151,52 @@ export const adamStepWebgpu: tf.KernelFunc = (args) => {
   const backend = args.backend as unknown as WebGPUBackend;
   const shape = [...theta!.shape];
   const f32 = (x: number) => ({ type: "float32", data: [x] });
+  const decay = attrs.weightDecay > 0;
+  // g, or g + λθ in the order of the composite ops: the product first.
+  const grad = decay ? "g[index] + uniforms.wd * theta[index]" : "g[index]";
+  const gradInputs = decay ? [g!, theta!] : [g!];
+  const gradNames = decay ? ["g", "theta"] : ["g"];
+  const wd = decay ? [f32(attrs.weightDecay)] : [];
+  const tag = decay ? "Decay" : "";
   // m ← m + (g − m)(1 − β1)
   const m1 = backend.runWebGPUProgram(
     new ElementwiseProgram(
-      "fastAdamM",
-      ["m", "g"],
-      "omb1 : f32,",
+      `fastAdamM${tag}`,
+      ["m", ...gradNames],
+      `omb1 : f32,${decay ? " wd : f32," : ""}`,
       shape,
-      "let mi = m[index]; let result = mi + (g[index] - mi) * uniforms.omb1;",
+      `let gi = ${grad}; let mi = m[index]; let result = mi + (gi - mi) * uniforms.omb1;`,
     ),
-    [m!, g!],
+    [m!, ...gradInputs],
     "float32",
-    [f32(1 - attrs.beta1)],
+    [f32(1 - attrs.beta1), ...wd],
   );
   // v ← v + (g² − v)(1 − β2)
   const v1 = backend.runWebGPUProgram(
     new ElementwiseProgram(
-      "fastAdamV",
-      ["v", "g"],
-      "omb2 : f32,",
+      `fastAdamV${tag}`,
+      ["v", ...gradNames],
+      `omb2 : f32,${decay ? " wd : f32," : ""}`,
       shape,
-      "let gi = g[index]; let vi = v[index]; let result = vi + (gi * gi - vi) * uniforms.omb2;",
+      `let gi = ${grad}; let vi = v[index]; let result = vi + (gi * gi - vi) * uniforms.omb2;`,
     ),
-    [v!, g!],
+    [v!, ...gradInputs],
     "float32",
-    [f32(1 - attrs.beta2)],
+    [f32(1 - attrs.beta2), ...wd],
   );
-  // θ ← θ − lr_t·m / (√v + ε), lr_t = lr·√(1 − β2ᵗ) / (1 − β1ᵗ) from the already advanced
-  // powers, recomputed by every thread (two float32 operations, cheaper than a dispatch).
+  // θ ← θ − lr_t·m / (√v + ε), lr_t = (lr·s)·√(1 − β2ᵗ) / (1 − β1ᵗ) from the already advanced
+  // powers, recomputed by every thread (a few float32 operations, cheaper than a dispatch).
+  const lr = factor === undefined ? "uniforms.lr" : "(uniforms.lr * factor[0])";
   const theta1 = backend.runWebGPUProgram(
     new ElementwiseProgram(
-      "fastAdamTheta",
-      ["theta", "m", "v", "b1p", "b2p"],
+      factor === undefined ? "fastAdamTheta" : "fastAdamThetaFactor",
+      ["theta", "m", "v", "b1p", "b2p", ...(factor === undefined ? [] : ["factor"])],
       "lr : f32, eps : f32,",
       shape,
-      `let lrT = (uniforms.lr * sqrt(1.0 - b2p[0])) / (1.0 - b1p[0]);
+      `let lrT = (${lr} * sqrt(1.0 - b2p[0])) / (1.0 - b1p[0]);
         let result = theta[index] - (lrT * m[index]) / (sqrt(v[index]) + uniforms.eps);`,
     ),
-    [theta!, m1, v1, beta1Power!, beta2Power!],
+    [theta!, m1, v1, beta1Power!, beta2Power!, ...(factor === undefined ? [] : [factor])],
     "float32",
     [f32(attrs.learningRate), f32(attrs.epsilon)],
   );

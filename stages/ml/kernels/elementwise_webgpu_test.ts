@@ -55,20 +55,27 @@ Deno.test({
   },
 });
 
-/** Five Adam steps on two variables from fixed values; returns the weights and the state. */
-async function adamRun(seed: number): Promise<Float32Array[]> {
+/**
+ * Five Adam steps on two variables from fixed values; returns the weights and the state. With
+ * `gan`, DCGAN's settings with weight decay and a learning-rate factor that changes per step.
+ */
+async function adamRun(seed: number, gan = false): Promise<Float32Array[]> {
   const rng = createRng(seed);
   const shapes = [[3, 3, 2, 4], [4]];
   const vars = shapes.map((s, i) =>
     tf.variable(tf.tensor(randomValues(rng, tf.util.sizeFromShape(s)), s), true, `w${seed}_${i}`)
   );
-  const adam = new Adam(vars.map((v, i) => ({ name: `w${i}`, variable: v })), KERAS_ADAM);
+  const settings = gan
+    ? { learningRate: 0.01, beta1: 0.5, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.1 }
+    : KERAS_ADAM;
+  const adam = new Adam(vars.map((v, i) => ({ name: `w${i}`, variable: v })), settings);
   for (let step = 0; step < 5; step++) {
     const grads = Object.fromEntries(
       vars.map((v) => [v.name, tf.tensor(randomValues(rng, v.size), v.shape)]),
     );
-    adam.apply(grads);
-    tf.dispose(Object.values(grads));
+    const factor = gan ? tf.scalar(1 - step / 5) : undefined;
+    adam.apply(grads, factor);
+    tf.dispose([...Object.values(grads), ...(factor ? [factor] : [])]);
   }
   const out = [
     ...await Promise.all(vars.map(async (v) => await v.data() as Float32Array)),
@@ -80,25 +87,28 @@ async function adamRun(seed: number): Promise<Float32Array[]> {
 }
 
 Deno.test({
-  name: "adamStepWebgpu() gives the weights and state of the composite Adam (webgpu and cpu)",
+  name:
+    "adamStepWebgpu() gives the weights and state of the composite Adam, also with decay and factor",
   ...webgpuTest,
   async fn() {
-    let fused: Float32Array[] = [], composite: Float32Array[] = [];
-    await onWebgpu(async () => {
-      assert.ok(tf.getKernel(ADAM_STEP, "webgpu") !== undefined);
-      fused = await adamRun(11);
-      tf.unregisterKernel(ADAM_STEP, "webgpu"); // the composite path, on the same backend
-      composite = await adamRun(11);
-    });
-    const cpu = await adamRun(11);
-    assert.equal(fused.length, 2 + 2 * 2 + 2);
-    fused.forEach((f, i) => {
-      assert.ok(relativeError(f, composite[i]) < 1e-6, `entry ${i} vs webgpu composite`);
-      assert.ok(relativeError(f, cpu[i]) < 1e-6, `entry ${i} vs cpu`);
-    });
-    // The weights moved: the comparison is not between untouched initial values.
-    const initial = randomValues(createRng(11), 72);
-    assert.ok(relativeError(fused[0], initial) > 1e-4);
+    for (const gan of [false, true]) {
+      let fused: Float32Array[] = [], composite: Float32Array[] = [];
+      await onWebgpu(async () => {
+        assert.ok(tf.getKernel(ADAM_STEP, "webgpu") !== undefined);
+        fused = await adamRun(11, gan);
+        tf.unregisterKernel(ADAM_STEP, "webgpu"); // the composite path, on the same backend
+        composite = await adamRun(11, gan);
+      });
+      const cpu = await adamRun(11, gan);
+      assert.equal(fused.length, 2 + 2 * 2 + 2);
+      fused.forEach((f, i) => {
+        assert.ok(relativeError(f, composite[i]) < 1e-6, `${gan}: entry ${i} vs webgpu composite`);
+        assert.ok(relativeError(f, cpu[i]) < 1e-6, `${gan}: entry ${i} vs cpu`);
+      });
+      // The weights moved: the comparison is not between untouched initial values.
+      const initial = randomValues(createRng(11), 72);
+      assert.ok(relativeError(fused[0], initial) > 1e-4);
+    }
   },
 });
 
