@@ -7,8 +7,6 @@ import {
   monotonicity,
   perImageError,
   perImageIou,
-  ranks,
-  spearman,
 } from "./metrics.ts";
 
 const grid = (n: number, lo: number, hi: number) =>
@@ -68,14 +66,4 @@ Deno.test("latentRoughness() is scale-free, small for r², larger with a kink, n
   const wiggly = latentRoughness(r.map((v) => v * v + 20 * Math.sin(3 * v)), r)!;
   assert.ok(wiggly > 10 * smooth, `wiggly ${wiggly}`);
   assert.equal(latentRoughness(r.map(() => -0.12), r), null);
-});
-
-Deno.test("spearman() is 1 for any increasing relation and averages ties", () => {
-  assert.equal(spearman([0.1, 1, 10, 50], [1, 2, 30, 31]), 1);
-  assert.equal(spearman([0.1, 1, 10, 50], [4, 3, 2, 1]), -1);
-  // One adjacent swap among 4: 1 − 6·2 / (4·15) = 0.8.
-  assert.ok(Math.abs(spearman([1, 2, 3, 4], [1, 3, 2, 4]) - 0.8) < 1e-12);
-  assert.deepEqual(Array.from(ranks([5, 1, 5, 2])), [3.5, 1, 3.5, 2]);
-  assert.ok(Number.isNaN(spearman([1, 2], [3, 3])));
-  assert.ok(Number.isNaN(spearman([1], [3])));
 });

@@ -75,3 +75,40 @@ export function fitScale(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (sxx === 0) throw new RangeError("Cannot fit a scale against an all-zero sample");
   return sxy / sxx;
 }
+
+/** Ranks (1-based) with ties given their mean rank. */
+export function ranks(x: ArrayLike<number>): Float64Array {
+  const n = x.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n;) {
+    let j = i;
+    while (j + 1 < n && x[order[j + 1]] === x[order[i]]) j++;
+    const mean = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) out[order[k]] = mean;
+    i = j + 1;
+  }
+  return out;
+}
+
+/**
+ * Spearman's rank correlation (Pearson's on the ranks, ties averaged); NaN when fewer than
+ * two points or one sample is constant.
+ */
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length !== y.length) {
+    throw new RangeError(`Cannot correlate samples of sizes ${x.length} and ${y.length}`);
+  }
+  const n = x.length;
+  if (n < 2) return NaN;
+  const rx = ranks(x), ry = ranks(y);
+  const m = (n + 1) / 2;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = rx[i] - m, b = ry[i] - m;
+    sxy += a * b;
+    sxx += a * a;
+    syy += b * b;
+  }
+  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+}

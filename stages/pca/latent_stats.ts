@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { pearsonOrNaN } from "../math/correlation.ts";
+import { pearsonOrNaN, spearman } from "../math/correlation.ts";
 
 /** Pearson correlation; NaN when either sample is constant (a dead component). */
 export const correlation: (x: ArrayLike<number>, y: ArrayLike<number>) => number = pearsonOrNaN;
@@ -60,6 +60,21 @@ export function attributeCorrelations(
   return Array.from({ length: d }, (_, j) => {
     const c = column(codes, d, j);
     return attributes.map((a) => Math.abs(correlation(c, a)));
+  });
+}
+
+/**
+ * |Spearman| of every component (rows) with every attribute (columns): 1 for any monotone
+ * relation, where Pearson's r is lowered by a curved one (a code like log S).
+ */
+export function rankAttributeCorrelations(
+  codes: ArrayLike<number>,
+  d: number,
+  attributes: readonly ArrayLike<number>[],
+): number[][] {
+  return Array.from({ length: d }, (_, j) => {
+    const c = column(codes, d, j);
+    return attributes.map((a) => Math.abs(spearman(c, a)));
   });
 }
 

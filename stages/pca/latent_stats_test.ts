@@ -8,6 +8,7 @@ import {
   foldedAttributeCorrelations,
   maxOffDiagonal,
   navigationCodes,
+  rankAttributeCorrelations,
 } from "./latent_stats.ts";
 
 const close = (a: number, b: number, tol = 1e-12) => assert(Math.abs(a - b) <= tol, `${a} vs ${b}`);
@@ -62,4 +63,11 @@ Deno.test("navigationCodes() moves one axis from −2σ to +2σ, the others at 0
   // Axis 0: (−2, 0), (−1, 0), (0, 0), (1, 0), (2, 0); axis 1: (0, −1) … (0, 1).
   assert.deepEqual(Array.from(z.subarray(0, 10)), [-2, 0, -1, 0, 0, 0, 1, 0, 2, 0]);
   assert.deepEqual(Array.from(z.subarray(10)), [0, -1, 0, -0.5, 0, 0, 0, 0.5, 0, 1]);
+});
+
+Deno.test("rankAttributeCorrelations() is 1 for a curved monotone code, where Pearson is not", () => {
+  const area = [1, 2, 4, 8, 16, 32, 64, 128];
+  const codes = area.map((v) => Math.log(v));
+  close(rankAttributeCorrelations(codes, 1, [area])[0][0], 1);
+  assert.ok(attributeCorrelations(codes, 1, [area])[0][0] < 0.9);
 });

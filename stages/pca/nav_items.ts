@@ -281,6 +281,14 @@ export const navPcaItem = defineStage({
         ),
         check(
           "nav-pca",
+          "|Spearman(z1, S)| of the PCA-like autoencoder: any monotone code of the area scores 1 (Pearson's r, above, asks for a straight line)",
+          pca.rankAttributes[0][0],
+          "report",
+          null,
+          { perComponent: pca.rankAttributes.map((r) => r[0]) },
+        ),
+        check(
+          "nav-pca",
           "|Pearson(|z1 − mean|, S)| of the PCA-like autoencoder: the area folded onto both signs of z1 (see codes.png)",
           pca.foldedAttributes[0][0],
           "report",

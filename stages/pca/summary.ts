@@ -16,6 +16,7 @@ import {
   foldedAttributeCorrelations,
   maxOffDiagonal,
   navigationCodes,
+  rankAttributeCorrelations,
 } from "./latent_stats.ts";
 
 /** Measurements of one model on fresh images. */
@@ -28,6 +29,8 @@ export interface ModelSummary {
   maxOffDiagonal: number;
   /** |Pearson| of component i (rows) with attribute j (columns). */
   attributes: number[][];
+  /** |Spearman| of component i with attribute j: 1 for any monotone relation. */
+  rankAttributes: number[][];
   /** |Pearson| of |z_i − mean_i| with attribute j: high where a code folds an attribute. */
   foldedAttributes: number[][];
   /** The codes of the images, n × d row-major (for scatter plots; not for JSON). */
@@ -55,6 +58,7 @@ export async function summarise(
     correlation,
     maxOffDiagonal: maxOffDiagonal(correlation),
     attributes: attributeCorrelations(codes, d, attributes),
+    rankAttributes: rankAttributeCorrelations(codes, d, attributes),
     foldedAttributes: foldedAttributeCorrelations(codes, d, attributes),
     codes: Float32Array.from(codes),
     mean,

@@ -12,6 +12,7 @@ const s: ModelSummary = {
   correlation: [[1, 0.05], [0.05, 1]],
   maxOffDiagonal: 0.05,
   attributes: [[0.9, 0.1], [0.2, NaN]],
+  rankAttributes: [[0.95, 0.1], [0.2, NaN]],
   foldedAttributes: [[0.1, 0.2], [0.3, NaN]],
   codes: new Float32Array([1, 2, 3, 4]),
   mean: [0, 0],
