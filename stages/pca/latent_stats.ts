@@ -51,16 +51,26 @@ export function maxOffDiagonal(matrix: number[][]): number {
   return worst;
 }
 
+/** |stat(component j, attribute k)| for every component (rows) and attribute (columns). */
+function componentTable(
+  codes: ArrayLike<number>,
+  d: number,
+  attributes: readonly ArrayLike<number>[],
+  stat: (c: Float64Array, a: ArrayLike<number>) => number,
+): number[][] {
+  return Array.from({ length: d }, (_, j) => {
+    const c = column(codes, d, j);
+    return attributes.map((a) => Math.abs(stat(c, a)));
+  });
+}
+
 /** |Pearson| of every component (rows) with every attribute (columns). */
 export function attributeCorrelations(
   codes: ArrayLike<number>,
   d: number,
   attributes: readonly ArrayLike<number>[],
 ): number[][] {
-  return Array.from({ length: d }, (_, j) => {
-    const c = column(codes, d, j);
-    return attributes.map((a) => Math.abs(correlation(c, a)));
-  });
+  return componentTable(codes, d, attributes, correlation);
 }
 
 /**
@@ -72,10 +82,15 @@ export function rankAttributeCorrelations(
   d: number,
   attributes: readonly ArrayLike<number>[],
 ): number[][] {
-  return Array.from({ length: d }, (_, j) => {
-    const c = column(codes, d, j);
-    return attributes.map((a) => Math.abs(spearman(c, a)));
-  });
+  return componentTable(codes, d, attributes, spearman);
+}
+
+/** |c − mean(c)|, element by element. */
+function distanceFromMean(c: Float64Array): Float64Array {
+  let m = 0;
+  for (const v of c) m += v;
+  m /= c.length;
+  return c.map((v) => Math.abs(v - m));
 }
 
 /**
@@ -89,14 +104,7 @@ export function foldedAttributeCorrelations(
   d: number,
   attributes: readonly ArrayLike<number>[],
 ): number[][] {
-  return Array.from({ length: d }, (_, j) => {
-    const c = column(codes, d, j);
-    let m = 0;
-    for (const v of c) m += v;
-    m /= c.length;
-    for (let i = 0; i < c.length; i++) c[i] = Math.abs(c[i] - m);
-    return attributes.map((a) => Math.abs(correlation(c, a)));
-  });
+  return componentTable(codes, d, attributes, (c, a) => correlation(distanceFromMean(c), a));
 }
 
 /** Mean and (biased) standard deviation of each component. */
