@@ -8,7 +8,7 @@ import {
   SLIDES_TABLE2,
   table2Stage,
 } from "./table2.ts";
-import { fakeContext } from "./_test_context.ts";
+import { fakeContext } from "../common/_test_context.ts";
 
 Deno.test("computeTable2() equals the paper's Table 2 in every cell", () => {
   const c = compareTables(computeTable2(), PAPER_TABLE2);

@@ -14,7 +14,7 @@ import { createAutoencoder, diskAutoencoderConfig } from "../ml/model.ts";
 import { writeNpy } from "../ml/npy.ts";
 import { createRng } from "../ml/random.ts";
 import { saveWeights } from "../ml/weights_io.ts";
-import { defaultParams, fakeContext } from "./_test_context.ts";
+import { defaultParams, fakeContext } from "../common/_test_context.ts";
 import { sizeStages } from "./stages.ts";
 
 async function fixture(): Promise<Record<string, string>> {

@@ -7,7 +7,7 @@ import {
   TRAINING_CURVES_ID,
   TRAINING_CURVES_OUTPUTS,
 } from "./stage.ts";
-import { fakeContext } from "./_test_context.ts";
+import { fakeContext } from "../common/_test_context.ts";
 import { DCGAN_LOSS, PCA_LOSS, POSITION_LOSS, UNTRAINED_LOSS } from "./_fixture.ts";
 
 /** A stage as the registry holds it: only its id and outputs matter here. */
@@ -68,8 +68,8 @@ Deno.test("training-curves run() writes the figure and a table of the inputs' nu
     await Deno.writeTextFile(inputs[id], JSON.stringify(json));
   }
   const stage = makeTrainingCurvesStage(Object.keys(fixtures).map((id) => fake(id)));
-  const ctx = await fakeContext(stage.id, inputs);
-  const again = await fakeContext(stage.id, inputs);
+  const ctx = await fakeContext(stage.id, {}, inputs);
+  const again = await fakeContext(stage.id, {}, inputs);
   try {
     await stage.run(ctx);
     for (const name of TRAINING_CURVES_OUTPUTS) {

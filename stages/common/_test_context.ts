@@ -1,7 +1,7 @@
 /**
- * A stand-in for the engine's Context in the size stages' tests: a fresh temporary output
- * directory, the stage's parameters (defaults merged with overrides), the given input paths,
- * the cpu backend, a log kept in memory. Independent of the engine's implementation.
+ * A stand-in for the engine's Context in tests of deterministic stages: a fresh temporary
+ * output directory, the given parameters and input paths, the cpu backend, a log kept in
+ * memory, and a generator that refuses every draw. Independent of the engine's implementation.
  *
  * @module
  */
@@ -18,22 +18,17 @@ export function defaultParams(
 }
 
 /** A Context writing into a fresh temporary directory; `logs` collects `log()` lines. */
-export async function fakeContext<P>(
+export async function fakeContext<P = Record<string, Json>>(
   id: string,
   params: P,
-  inputs: Record<string, string>,
+  inputs: Record<string, string> = {},
 ): Promise<Context<P> & { logs: string[] }> {
   const outDir = await Deno.makeTempDir({ prefix: `${id}-test-` });
   const logs: string[] = [];
-  const rng: Rng = {
-    next: () => {
-      throw new Error(`Cannot draw from the rng in a test of "${id}": the size items draw nothing`);
-    },
-    nextUint32: () => 0,
-    normal: () => 0,
-    fork: () => rng,
-    seed: 0,
+  const refuse = (): never => {
+    throw new Error(`Cannot draw from the rng in a test of "${id}": the stage draws nothing`);
   };
+  const rng: Rng = { next: refuse, nextUint32: refuse, normal: refuse, fork: () => rng, seed: 0 };
   return {
     id,
     params,
