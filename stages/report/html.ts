@@ -214,24 +214,7 @@ function renderItem(it: ReportItem, images: ReadonlyMap<string, Uint8Array>): st
     );
   }
   if (it.checks.length > 0) parts.push(renderChecks(it.checks));
-  if (it.figures.length > 0) {
-    parts.push(
-      `<div class="figures">${it.figures.map((f) => renderFigure(f, images)).join("")}</div>`,
-    );
-  }
-  for (const table of it.tables) {
-    parts.push(
-      `<div class="table-file">${markdownToHtml(table.markdown)}` +
-        `<p class="legend">${esc(`${table.stage}/${table.file}`)}</p></div>`,
-    );
-  }
-  if (it.errors.length + it.notes.length > 0) {
-    parts.push(
-      `<ul class="notes">` +
-        it.errors.map((e) => `<li class="error">${esc(e)}</li>`).join("") +
-        it.notes.map((n) => `<li>${esc(n)}</li>`).join("") + `</ul>`,
-    );
-  }
+  parts.push(...renderOutputs(it, images));
   for (const p of it.provenance) parts.push(renderProvenance(p));
   parts.push("</article>");
   return parts.join("\n");
@@ -247,26 +230,37 @@ function renderFigureSection(
     `<h2>${esc(section.title)}</h2>`,
     `<p>${esc(section.intro)}</p>`,
   ];
-  if (section.figures.length > 0) {
+  parts.push(...renderOutputs(section, images));
+  parts.push(renderProvenance(section.provenance), "</section>");
+  return parts.join("\n");
+}
+
+/** The figures, tables, errors and notes of an item or a figure section, in that order. */
+function renderOutputs(
+  o: Pick<ReportItem, "figures" | "tables" | "errors"> & { readonly notes?: readonly string[] },
+  images: ReadonlyMap<string, Uint8Array>,
+): string[] {
+  const parts: string[] = [];
+  if (o.figures.length > 0) {
     parts.push(
-      `<div class="figures">${section.figures.map((f) => renderFigure(f, images)).join("")}</div>`,
+      `<div class="figures">${o.figures.map((f) => renderFigure(f, images)).join("")}</div>`,
     );
   }
-  for (const table of section.tables) {
+  for (const table of o.tables) {
     parts.push(
       `<div class="table-file">${markdownToHtml(table.markdown)}` +
         `<p class="legend">${esc(`${table.stage}/${table.file}`)}</p></div>`,
     );
   }
-  if (section.errors.length > 0) {
+  const notes = o.notes ?? [];
+  if (o.errors.length + notes.length > 0) {
     parts.push(
-      `<ul class="notes">${
-        section.errors.map((e) => `<li class="error">${esc(e)}</li>`).join("")
-      }</ul>`,
+      `<ul class="notes">` +
+        o.errors.map((e) => `<li class="error">${esc(e)}</li>`).join("") +
+        notes.map((n) => `<li>${esc(n)}</li>`).join("") + `</ul>`,
     );
   }
-  parts.push(renderProvenance(section.provenance), "</section>");
-  return parts.join("\n");
+  return parts;
 }
 
 function renderChecks(checks: readonly ReportCheck[]): string {

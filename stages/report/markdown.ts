@@ -158,11 +158,7 @@ function renderItem(it: ReportItem): string[] {
       out.push("");
     }
   }
-  for (const f of it.figures) out.push(`![${f.stage}/${f.file}](${encodeURI(f.name)})`, "");
-  for (const t of it.tables) out.push(t.markdown.trim(), "", `*(${t.stage}/${t.file})*`, "");
-  for (const e of it.errors) out.push(`- **error:** ${e}`);
-  for (const n of it.notes) out.push(`- note: ${n}`);
-  if (it.errors.length + it.notes.length > 0) out.push("");
+  out.push(...renderOutputs(it));
   for (const p of it.provenance) out.push(`<sub>${provenanceLine(p)}</sub>`, "");
   if (out[out.length - 1] === "") out.pop();
   return out;
@@ -170,12 +166,22 @@ function renderItem(it: ReportItem): string[] {
 
 /** A section of figures and tables without checks (the training curves). */
 function renderFigureSection(section: FigureSection): string[] {
-  const out: string[] = [`## ${section.title}`, "", section.intro, ""];
-  for (const f of section.figures) out.push(`![${f.stage}/${f.file}](${encodeURI(f.name)})`, "");
-  for (const t of section.tables) out.push(t.markdown.trim(), "", `*(${t.stage}/${t.file})*`, "");
-  for (const e of section.errors) out.push(`- **error:** ${e}`);
-  if (section.errors.length > 0) out.push("");
+  const out: string[] = [`## ${section.title}`, "", section.intro, "", ...renderOutputs(section)];
   out.push(`<sub>${provenanceLine(section.provenance)}</sub>`);
+  return out;
+}
+
+/** The figures, tables, errors and notes of an item or a figure section, in that order. */
+function renderOutputs(
+  o: Pick<ReportItem, "figures" | "tables" | "errors"> & { readonly notes?: readonly string[] },
+): string[] {
+  const out: string[] = [];
+  const notes = o.notes ?? [];
+  for (const f of o.figures) out.push(`![${f.stage}/${f.file}](${encodeURI(f.name)})`, "");
+  for (const t of o.tables) out.push(t.markdown.trim(), "", `*(${t.stage}/${t.file})*`, "");
+  for (const e of o.errors) out.push(`- **error:** ${e}`);
+  for (const n of notes) out.push(`- note: ${n}`);
+  if (o.errors.length + notes.length > 0) out.push("");
   return out;
 }
 
