@@ -99,16 +99,7 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) {
     throw new RangeError(`Cannot correlate samples of sizes ${x.length} and ${y.length}`);
   }
-  const n = x.length;
-  if (n < 2) return NaN;
-  const rx = ranks(x), ry = ranks(y);
-  const m = (n + 1) / 2;
-  let sxy = 0, sxx = 0, syy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = rx[i] - m, b = ry[i] - m;
-    sxy += a * b;
-    sxx += a * a;
-    syy += b * b;
-  }
-  return sxx === 0 || syy === 0 ? NaN : sxy / Math.sqrt(sxx * syy);
+  // The ranks' mean, (n + 1)/2, comes out exact from the sum: the values are the same as
+  // with that mean written in.
+  return x.length < 2 ? NaN : pearsonOrNaN(ranks(x), ranks(y));
 }
