@@ -142,6 +142,18 @@ export class Adam {
     });
   }
 
+  /**
+   * One update down the gradient of `loss` with respect to the targets, whose value it
+   * returns (kept, inside the caller's tidy). The gradient is the engine's, seeded with the
+   * constant 1 made once: `tf.variableGrads` would upload a new scalar 1 at every update.
+   */
+  minimise(loss: () => tf.Scalar): tf.Scalar {
+    const variables = this.#targets.map((t) => t.variable);
+    const { value, grads } = tf.engine().gradients(loss, variables, this.#c.one, false);
+    this.apply(Object.fromEntries(variables.map((v, i) => [v.name, grads[i]])));
+    return value;
+  }
+
   /** The state by name: `m/<name>`, `v/<name>`, `beta1_power`, `beta2_power` (reads back). */
   async readState(): Promise<Record<string, Float32Array>> {
     const out: Record<string, Float32Array> = {};

@@ -180,8 +180,8 @@ interface Trainer {
 /**
  * The training step of `train.ts` on the paper's configuration, built the same way: the model
  * of `model.ts` (Glorot-uniform kernels, zero biases, leaky ReLU everywhere), the squared error
- * of `fused_losses.ts` (per-pixel mean), the engine's gradient with a ready-made dy of 1, the
- * Keras Adam of `adam.ts` (lr 1e-3), and batches gathered by index from images kept on the
+ * of `fused_losses.ts` (per-pixel mean), the Keras Adam of `adam.ts` (lr 1e-3) down the
+ * engine's gradient (`Adam.minimise`, as training), and batches gathered by index from images kept on the
  * device: `batches` fixed batches of exact blurred disks (`disks.ts`, radii uniform in
  * [0, 32)) taken in turn. Like training, it reads nothing back between steps.
  */
@@ -201,7 +201,6 @@ function makeTrainer(seed: number, batch: number, batches: number): Trainer {
   }, createRng(deriveSeed(seed, "bench-data")));
   const imagesT = tf.tensor4d(images, [batch * batches, side, side, 1]);
   const order = tf.range(0, batch * batches, 1, "int32");
-  const one = tf.scalar(1, "float32");
   let next = 0;
   return {
     async steps(steps: number): Promise<number> {
@@ -212,14 +211,7 @@ function makeTrainer(seed: number, batch: number, batches: number): Trainer {
         loss?.dispose();
         loss = tf.tidy(() => {
           const x = tf.gather(imagesT, tf.slice(order, [pos * batch], [batch]));
-          const { value, grads } = tf.engine().gradients(
-            () => losses.squaredError(model.reconstruct(x), x),
-            varList,
-            one,
-            false,
-          );
-          adam.apply(Object.fromEntries(varList.map((v, i) => [v.name, grads[i]])));
-          return value;
+          return adam.minimise(() => losses.squaredError(model.reconstruct(x), x));
         });
       }
       const v = loss === null ? NaN : (await loss.data())[0];
@@ -233,7 +225,7 @@ function makeTrainer(seed: number, batch: number, batches: number): Trainer {
       adam.dispose();
       model.dispose();
       losses.dispose();
-      tf.dispose([imagesT, order, one]);
+      tf.dispose([imagesT, order]);
     },
   };
 }

@@ -243,7 +243,6 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
     : mode === "encoder"
     ? model.encoderWeights
     : model.decoderWeights;
-  const varList = trained.map((v) => v.variable);
   const adam = new Adam(
     trained.map((v) => ({ name: v.name, variable: v.variable })),
     s.adam ?? KERAS_ADAM,
@@ -278,7 +277,6 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
       ? null
       : keep(tf.tensor2d(data.codes!, [n, d], "float32"));
     const lambda = (x: number) => keep(tf.scalar(x, "float32"));
-    const one = lambda(1);
     const lam = {
       latent_distance: on(regs.latentDistance) ? lambda(regs.latentDistance!.lambda) : null,
       weight_decay: on(regs.weightDecay) ? lambda(regs.weightDecay!.lambda) : null,
@@ -377,10 +375,7 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
           }
           return total;
         };
-        // The engine's gradient with a ready-made dy: tf.variableGrads would upload a new
-        // scalar 1 at every update.
-        const { value, grads } = tf.engine().gradients(lossFn, varList, one, false);
-        adam.apply(Object.fromEntries(varList.map((v, i) => [v.name, grads[i]])));
+        const value = adam.minimise(lossFn);
         if (logging) kept.loss = tf.keep(value);
       });
       noise?.dispose();
