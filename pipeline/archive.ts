@@ -15,16 +15,23 @@ import type { Planner } from "./planner.ts";
 import { computeStatus } from "./status.ts";
 import { packTarGz, unpackTarGz } from "./tar.ts";
 
-/** Packs the up-to-date entries the targets need; returns how many. */
+/** Options of {@link exportArchive}. */
+export interface ExportOptions {
+  /** Pack the targets' own entries only, not those of the stages they need. */
+  noInputs?: boolean;
+}
+
+/** Packs the up-to-date entries the targets need (or only theirs); returns how many. */
 export async function exportArchive(
   layout: Layout,
   graph: Graph,
   planner: Planner,
   targets: readonly string[],
   file: string,
+  opts: ExportOptions = {},
 ): Promise<number> {
   const rows = computeStatus(layout, graph, planner, targets).filter((r) =>
-    r.state === "up-to-date"
+    r.state === "up-to-date" && (!opts.noInputs || targets.includes(r.id))
   );
   if (!rows.length) {
     throw new UsageError(

@@ -52,7 +52,9 @@ commands:
   dag [--mermaid]       the stage graph
   verify [targets]      rerun cached stages into a scratch area and compare outputs
   gc [--dry-run]        remove cache entries no current key uses, stale locks and temp files
-  export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz)
+  export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz);
+                        with --no-inputs only the targets' own (e.g. trainings without the
+                        datasets they read, which are cheaper to regenerate than to carry)
   import FILE           unpack FILE into the cache, checking every file against its manifest
 
 options:
@@ -114,6 +116,7 @@ async function command(
         "dry-run": { type: "boolean" },
         verbose: { type: "boolean" },
         mermaid: { type: "boolean" },
+        "no-inputs": { type: "boolean" },
         root: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -216,7 +219,12 @@ async function command(
         "Cannot export: give the archive path, e.g. `export results.tar.gz [targets]`",
       );
     }
-    const n = await exportArchive(layout, graph, planner, targets, rest[0]);
+    if (v["no-inputs"] && !targets.length) {
+      throw new UsageError("Cannot export with --no-inputs: name the stages to export");
+    }
+    const n = await exportArchive(layout, graph, planner, targets, rest[0], {
+      noInputs: v["no-inputs"] ?? false,
+    });
     console.log(`exported ${n} entries to ${rest[0]}`);
     return 0;
   }

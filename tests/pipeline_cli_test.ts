@@ -3,10 +3,12 @@
  * input, determinism, backends, export/import and verify.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { bundleEntry } from "../pipeline/bundle.ts";
 import { entries, runs, spawnToy, TASK_PERMISSIONS, toy, waitFor } from "./cli_util.ts";
 
 const Q = ["--profile", "quick", "--backend", "cpu"];
+const REPO_ROOT = new URL("..", import.meta.url).pathname;
 
 function fresh(): string {
   return Deno.makeTempDirSync({ prefix: "toy-" });
@@ -236,6 +238,46 @@ Deno.test("export then import moves results to a fresh project, checked", async 
   const bad = await toy(b, ["import", join(a, "data", "runs.log")]);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /Cannot import/);
+});
+
+Deno.test("export --no-inputs packs the targets alone; regenerated inputs make them cache hits", async () => {
+  const a = fresh(), b = fresh();
+  assert.equal((await toy(a, ["reproduce", "computed", ...Q])).code, 0);
+  const archive = join(a, "computed.tar.gz");
+  const ex = await toy(a, ["export", archive, "--no-inputs", "computed", ...Q]);
+  assert.equal(ex.code, 0, ex.err);
+  assert.match(ex.out, /exported 1 entries/);
+  assert.equal((await toy(b, ["import", archive])).code, 0);
+  const run = await toy(b, ["reproduce", "computed", ...Q]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.out + run.err, /2 ran, 1 cached, 0 failed/);
+  const none = await toy(a, ["export", archive, "--no-inputs", ...Q]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /name the stages to export/);
+});
+
+Deno.test("a bundle of the entry computes the sources' keys: its results are cache hits", async () => {
+  const scratch = await Deno.makeTempDir({ dir: REPO_ROOT, prefix: ".bundle-test-" });
+  try {
+    const app = join(scratch, "app.js");
+    await bundleEntry({
+      root: REPO_ROOT,
+      entry: "tests/fixtures/toy_main.ts",
+      out: relative(REPO_ROOT, app),
+    });
+    const dir = fresh();
+    const run = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", app, "reproduce", "computed", ...Q],
+      cwd: dir,
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    assert.equal(run.code, 0, new TextDecoder().decode(run.stderr));
+    const st = await toy(dir, ["status", "computed", ...Q]);
+    assert.match(st.out, /3 stages: 3 up-to-date/);
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
 });
 
 Deno.test("verify reruns cached stages and reports bit-identical outputs", async () => {

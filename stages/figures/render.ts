@@ -6,18 +6,33 @@
  * @module
  */
 
-import { Resvg } from "@resvg/resvg-js";
+import type { Resvg as ResvgClass } from "@resvg/resvg-js";
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { FONT_FAMILY, fontFiles } from "./font.ts";
 import { figureJson } from "./figure_json.ts";
+
+// resvg is a native addon. It is loaded through a computed specifier so that a bundle of the
+// entry for a GPU host (`deno bundle stages/main.ts`, run where there is no node_modules) leaves
+// it out: training and data stages never draw, and a figure stage there fails on its first PNG
+// with the reason below.
+const RESVG_PACKAGE = "@resvg/resvg-js";
+const resvg: { Resvg: typeof ResvgClass } | Error = await import(RESVG_PACKAGE).catch(
+  (e: unknown) => e instanceof Error ? e : new Error(String(e)),
+);
 
 /** The scale PNGs are rendered at, relative to the SVG's CSS pixels. */
 export const PNG_SCALE = 2;
 
 /** Renders SVG text to PNG bytes at `scale`× its declared size. */
 export function svgToPng(svg: string, scale: number = PNG_SCALE): Uint8Array {
-  const resvg = new Resvg(svg, {
+  if (resvg instanceof Error) {
+    throw new Error(
+      `Cannot render a PNG: the npm package "${RESVG_PACKAGE}" did not load (${resvg.message}); ` +
+        `run "deno install" where the figure stages run`,
+    );
+  }
+  const renderer = new resvg.Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     font: {
       fontFiles: fontFiles(),
@@ -29,7 +44,7 @@ export function svgToPng(svg: string, scale: number = PNG_SCALE): Uint8Array {
     imageRendering: 1,
     logLevel: "off",
   });
-  return new Uint8Array(resvg.render().asPng());
+  return new Uint8Array(renderer.render().asPng());
 }
 
 /** Paths of the files of one figure. */
