@@ -2,6 +2,8 @@
  * `export` / `import`: moving cache entries between machines (results trained on a GPU host
  * to a laptop; what CI computed to its artifact). Import checks every file against its
  * manifest before anything enters the cache, and renames each entry into place whole.
+ * With `--checkpoints`, unfinished stages' scratch directories travel too, so a profile too long
+ * for one host's time runs in parts.
  *
  * @module
  */
@@ -19,9 +21,43 @@ import { packTarGz, unpackTarGz } from "./tar.ts";
 export interface ExportOptions {
   /** Pack the targets' own entries only, not those of the stages they need. */
   noInputs?: boolean;
+  /**
+   * Also pack the scratch directories (training checkpoints) of the selected stages that are
+   * not up to date, so that a run cut off on one host resumes on the next.
+   */
+  checkpoints?: boolean;
 }
 
-/** Packs the up-to-date entries the targets need (or only theirs); returns how many. */
+/** What {@link exportArchive} packed. */
+export interface ExportResult {
+  /** Cache entries. */
+  entries: number;
+  /** Scratch directories of unfinished stages. */
+  checkpoints: number;
+}
+
+/** Every file under `dir`, as paths relative to it (sorted, so archives are reproducible). */
+function filesUnder(dir: string, prefix = ""): string[] {
+  let names: Deno.DirEntry[];
+  try {
+    names = [...Deno.readDirSync(join(dir, prefix))];
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  const out: string[] = [];
+  for (const e of names.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory) out.push(...filesUnder(dir, rel));
+    else if (e.isFile) out.push(rel);
+  }
+  return out;
+}
+
+/**
+ * Packs the up-to-date entries the targets need (or only theirs) and, with
+ * `opts.checkpoints`, the scratch directories of those not yet finished.
+ */
 export async function exportArchive(
   layout: Layout,
   graph: Graph,
@@ -29,13 +65,21 @@ export async function exportArchive(
   targets: readonly string[],
   file: string,
   opts: ExportOptions = {},
-): Promise<number> {
-  const rows = computeStatus(layout, graph, planner, targets).filter((r) =>
-    r.state === "up-to-date" && (!opts.noInputs || targets.includes(r.id))
+): Promise<ExportResult> {
+  const selected = computeStatus(layout, graph, planner, targets).filter((r) =>
+    !opts.noInputs || targets.includes(r.id)
   );
-  if (!rows.length) {
+  const rows = selected.filter((r) => r.state === "up-to-date");
+  const unfinished = opts.checkpoints
+    ? selected.filter((r) =>
+      r.state !== "up-to-date" && r.key && filesUnder(layout.scratchDir(r.id, r.key)).length
+    )
+    : [];
+  if (!rows.length && !unfinished.length) {
     throw new UsageError(
-      "Cannot export: none of the selected stages is up to date; run `deno task reproduce` first",
+      `Cannot export: none of the selected stages is up to date${
+        opts.checkpoints ? " or has checkpoints" : ""
+      }; run \`deno task reproduce\` first`,
     );
   }
   const files: Array<[string, Uint8Array]> = [];
@@ -55,16 +99,50 @@ export async function exportArchive(
       } catch { /* log.txt is optional */ }
     }
   }
-  Deno.writeFileSync(file, packTarGz(files));
-  return rows.length;
+  for (const r of unfinished) {
+    const dir = layout.scratchDir(r.id, r.key!);
+    for (const f of filesUnder(dir)) {
+      files.push([`scratch/${r.id}/${r.key!.slice(0, 32)}/${f}`, Deno.readFileSync(join(dir, f))]);
+    }
+  }
+  try {
+    Deno.writeFileSync(file, packTarGz(files));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      throw new UsageError(
+        `Cannot export to "${file}": no permission to write there (the deno tasks write only ` +
+          `under data/ and figures/); give a path such as data/results.tar.gz`,
+      );
+    }
+    throw e;
+  }
+  return { entries: rows.length, checkpoints: unfinished.length };
 }
+
+/** What {@link importArchive} did. */
+export interface ImportResult {
+  /** Cache entries renamed into place. */
+  imported: number;
+  /** Cache entries already present. */
+  skipped: number;
+  /** Scratch directories (checkpoints) restored. */
+  checkpoints: number;
+  /** Scratch directories left alone because this project already has one for that key. */
+  checkpointsKept: number;
+}
+
+const ENTRY_PATH_RE =
+  /^cache\/([a-z0-9][a-z0-9-]*)\/([0-9a-f]{64})\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
+// Segments start with a letter, digit or underscore: no "..", no absolute path.
+const SCRATCH_PATH_RE =
+  /^scratch\/([a-z0-9][a-z0-9-]*)\/([0-9a-f]{32})\/((?:[A-Za-z0-9_][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
 
 /** Unpacks an archive into the cache; every entry is checked before it is renamed in. */
 export async function importArchive(
   layout: Layout,
   graph: Graph,
   file: string,
-): Promise<{ imported: number; skipped: number }> {
+): Promise<ImportResult> {
   let entries: Array<[string, Uint8Array]>;
   try {
     entries = unpackTarGz(Deno.readFileSync(file));
@@ -74,29 +152,30 @@ export async function importArchive(
     );
   }
   const groups = new Map<string, Array<[string, Uint8Array]>>();
+  const scratchGroups = new Map<string, Array<[string, Uint8Array]>>();
   for (const [path, data] of entries) {
-    const m = /^cache\/([a-z0-9][a-z0-9-]*)\/([0-9a-f]{64})\/([A-Za-z0-9_][A-Za-z0-9_.-]*)$/.exec(
-      path,
-    );
+    const m = ENTRY_PATH_RE.exec(path) ?? SCRATCH_PATH_RE.exec(path);
     if (!m || !ID_RE.test(m[1])) {
       throw new UsageError(
-        `Cannot import "${file}": unexpected path "${path}" (only cache entries may be imported)`,
+        `Cannot import "${file}": unexpected path "${path}" (only cache entries and ` +
+          `checkpoints may be imported)`,
       );
     }
+    if (!graph.byId.has(m[1])) {
+      throw new UsageError(
+        `Cannot import "${file}": it holds stage "${m[1]}", which this project does not have`,
+      );
+    }
+    const into = path.startsWith("cache/") ? groups : scratchGroups;
     const k = `${m[1]}/${m[2]}`;
-    if (!groups.has(k)) groups.set(k, []);
-    groups.get(k)!.push([m[3], data]);
+    if (!into.has(k)) into.set(k, []);
+    into.get(k)!.push([m[3], data]);
   }
   let imported = 0, skipped = 0;
   const staged: Array<[string, string, string]> = [];
   try {
     for (const [k, files] of groups) {
       const [stage, key] = k.split("/");
-      if (!graph.byId.has(stage)) {
-        throw new UsageError(
-          `Cannot import "${file}": it holds stage "${stage}", which this project does not have`,
-        );
-      }
       if (lookup(layout, stage, key).state === "present") {
         skipped++;
         continue;
@@ -153,5 +232,50 @@ export async function importArchive(
       } catch { /* renamed or never made */ }
     }
   }
-  return { imported, skipped };
+  const restored = restoreCheckpoints(layout, scratchGroups);
+  return { imported, skipped, ...restored };
+}
+
+/**
+ * Writes each stage's scratch directory under `data/tmp/` and renames it into place whole. A
+ * key that already has a scratch directory here keeps it: it may hold later checkpoints.
+ */
+function restoreCheckpoints(
+  layout: Layout,
+  groups: Map<string, Array<[string, Uint8Array]>>,
+): { checkpoints: number; checkpointsKept: number } {
+  let checkpoints = 0, checkpointsKept = 0;
+  for (const [k, files] of groups) {
+    const [stage, key32] = k.split("/");
+    const dest = layout.scratchDir(stage, key32);
+    if (existsPath(dest)) {
+      checkpointsKept++;
+      continue;
+    }
+    const tmp = join(layout.tmp, `import-scratch-${stage}-${key32.slice(0, 12)}-${Deno.pid}`);
+    try {
+      for (const [name, data] of files) {
+        Deno.mkdirSync(dirname(join(tmp, name)), { recursive: true });
+        Deno.writeFileSync(join(tmp, name), data);
+      }
+      Deno.mkdirSync(dirname(dest), { recursive: true });
+      Deno.renameSync(tmp, dest);
+      checkpoints++;
+    } finally {
+      try {
+        Deno.removeSync(tmp, { recursive: true });
+      } catch { /* renamed */ }
+    }
+  }
+  return { checkpoints, checkpointsKept };
+}
+
+function existsPath(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }

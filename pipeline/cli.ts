@@ -54,7 +54,9 @@ commands:
   gc [--dry-run]        remove cache entries no current key uses, stale locks and temp files
   export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz);
                         with --no-inputs only the targets' own (e.g. trainings without the
-                        datasets they read, which are cheaper to regenerate than to carry)
+                        datasets they read, which are cheaper to regenerate than to carry);
+                        with --checkpoints also the checkpoints of unfinished stages, which
+                        \`import\` restores so that they resume (a profile run in parts)
   import FILE           unpack FILE into the cache, checking every file against its manifest
 
 options:
@@ -117,6 +119,7 @@ async function command(
         verbose: { type: "boolean" },
         mermaid: { type: "boolean" },
         "no-inputs": { type: "boolean" },
+        checkpoints: { type: "boolean" },
         root: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -152,7 +155,13 @@ async function command(
       throw new UsageError("Cannot import: give exactly one archive, e.g. `import results.tar.gz`");
     }
     const n = await importArchive(layout, graph, rest[0]);
-    console.log(`imported ${n.imported} entries (${n.skipped} already present) from ${rest[0]}`);
+    const ckpt = n.checkpoints || n.checkpointsKept
+      ? `; restored the checkpoints of ${n.checkpoints} unfinished stages` +
+        (n.checkpointsKept ? ` (${n.checkpointsKept} kept: this project has its own)` : "")
+      : "";
+    console.log(
+      `imported ${n.imported} entries (${n.skipped} already present)${ckpt} from ${rest[0]}`,
+    );
     return 0;
   }
 
@@ -224,8 +233,10 @@ async function command(
     }
     const n = await exportArchive(layout, graph, planner, targets, rest[0], {
       noInputs: v["no-inputs"] ?? false,
+      checkpoints: v.checkpoints ?? false,
     });
-    console.log(`exported ${n} entries to ${rest[0]}`);
+    const ckpt = n.checkpoints ? ` and the checkpoints of ${n.checkpoints} unfinished stages` : "";
+    console.log(`exported ${n.entries} entries${ckpt} to ${rest[0]}`);
     return 0;
   }
   if (v["dry-run"]) {

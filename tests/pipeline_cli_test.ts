@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
 import { bundleEntry } from "../pipeline/bundle.ts";
+import { packTarGz } from "../pipeline/tar.ts";
 import { entries, runs, spawnToy, TASK_PERMISSIONS, toy, waitFor } from "./cli_util.ts";
 
 const Q = ["--profile", "quick", "--backend", "cpu"];
@@ -254,6 +255,54 @@ Deno.test("export --no-inputs packs the targets alone; regenerated inputs make t
   const none = await toy(a, ["export", archive, "--no-inputs", ...Q]);
   assert.equal(none.code, 2);
   assert.match(none.err, /name the stages to export/);
+});
+
+Deno.test("export --checkpoints carries an unfinished stage's scratch; import restores it once", async () => {
+  const a = fresh(), b = fresh();
+  assert.equal((await toy(a, ["reproduce", "computed", ...Q])).code, 0);
+  // Make "computed" unfinished: no entry, a checkpoint in its scratch directory.
+  const [key] = [...Deno.readDirSync(join(a, "data", "cache", "computed"))]
+    .map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  Deno.removeSync(join(a, "data", "cache", "computed", key), { recursive: true });
+  const ckpt = join("data", "scratch", "computed", key.slice(0, 32), "checkpoints", "ckpt-1");
+  Deno.mkdirSync(join(a, ckpt), { recursive: true });
+  Deno.writeTextFileSync(join(a, ckpt, "state.json"), '{"step":1}');
+  const archive = join(a, "part.tar.gz");
+  const plain = await toy(a, ["export", archive, "computed", ...Q]);
+  assert.match(plain.out, /exported 2 entries to/);
+  const ex = await toy(a, ["export", archive, "--checkpoints", "computed", ...Q]);
+  assert.equal(ex.code, 0, ex.err);
+  assert.match(ex.out, /exported 2 entries and the checkpoints of 1 unfinished stages/);
+  const im = await toy(b, ["import", archive]);
+  assert.equal(im.code, 0, im.err);
+  assert.match(im.out, /imported 2 entries \(0 already present\); restored the checkpoints of 1/);
+  assert.equal(Deno.readTextFileSync(join(b, ckpt, "state.json")), '{"step":1}');
+  // A second import keeps what is here: it may be further on.
+  Deno.writeTextFileSync(join(b, ckpt, "state.json"), '{"step":2}');
+  const again = await toy(b, ["import", archive]);
+  assert.match(again.out, /restored the checkpoints of 0 unfinished stages \(1 kept/);
+  assert.equal(Deno.readTextFileSync(join(b, ckpt, "state.json")), '{"step":2}');
+  // A path that climbs out of the scratch directory is refused, and nothing is written.
+  const evil = join(a, "evil.tar.gz");
+  Deno.writeFileSync(
+    evil,
+    packTarGz([[`scratch/computed/${key.slice(0, 32)}/../../../../x`, new Uint8Array([1])]]),
+  );
+  const c = fresh();
+  const bad = await toy(c, ["import", evil]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /unexpected path/);
+  assert.throws(() => Deno.statSync(join(c, "data", "scratch")));
+});
+
+Deno.test("export to a path the tasks may not write names the place to use, exit code 2", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "doubled", ...Q])).code, 0);
+  const r = await toy(dir, ["export", "out.tar.gz", "doubled", ...Q], {}, TASK_PERMISSIONS);
+  assert.equal(r.code, 2, r.err);
+  assert.match(r.err, /Cannot export to "out\.tar\.gz": no permission .* data\/results\.tar\.gz/);
+  const ok = await toy(dir, ["export", "data/out.tar.gz", "doubled", ...Q], {}, TASK_PERMISSIONS);
+  assert.equal(ok.code, 0, ok.err);
 });
 
 Deno.test("a bundle of the entry computes the sources' keys: its results are cache hits", async () => {
