@@ -251,8 +251,14 @@ async function command(
       const est = s.estimate?.(planner.params(s), backend, threads);
       if (est) total += est;
       scheduled.push({ id: r.id, seconds: est ?? 0, needs: graph.deps.get(r.id) ?? [] });
+      // A scratch directory left by an interrupted attempt (or brought by `import`) holds
+      // checkpoints: the stage resumes, and takes less than the estimate of a whole run.
+      const resumes = r.key !== null && r.key !== undefined &&
+        hasEntries(layout.scratchDir(r.id, r.key));
       console.log(
-        `would run ${r.id}${est ? ` (~${formatDuration(est)})` : ""}: ${r.why.join("; ")}`,
+        `would run ${r.id}${
+          est ? ` (~${formatDuration(est)}${resumes ? " from the start" : ""})` : ""
+        }: ${[...r.why, ...(resumes ? ["resumes from its checkpoints"] : [])].join("; ")}`,
       );
     }
     const n = scheduled.length;
@@ -355,4 +361,15 @@ function workerCommand(layout: Layout, _backend: string): WorkerCommand {
       resolve(jobPath),
     ],
   });
+}
+
+/** Whether `dir` exists and holds anything. */
+function hasEntries(dir: string): boolean {
+  try {
+    for (const _ of Deno.readDirSync(dir)) return true;
+    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }

@@ -277,6 +277,9 @@ Deno.test("export --checkpoints carries an unfinished stage's scratch; import re
   assert.equal(im.code, 0, im.err);
   assert.match(im.out, /imported 2 entries \(0 already present\); restored the checkpoints of 1/);
   assert.equal(Deno.readTextFileSync(join(b, ckpt, "state.json")), '{"step":1}');
+  const dry = await toy(b, ["reproduce", "--dry-run", "computed", ...Q]);
+  assert.match(dry.out, /would run computed.*: .*resumes from its checkpoints/);
+  assert.doesNotMatch(dry.out, /would run doubled/);
   // A second import keeps what is here: it may be further on.
   Deno.writeTextFileSync(join(b, ckpt, "state.json"), '{"step":2}');
   const again = await toy(b, ["import", archive]);
