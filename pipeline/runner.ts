@@ -276,7 +276,26 @@ function publish(layout: Layout, stage: AnyStage, manifest: Manifest): void {
   Deno.mkdirSync(dest, { recursive: true });
   const src = layout.entry(stage.id, manifest.key);
   for (const f of files) copyFileSync(join(src, f), join(dest, f));
+  // `figures/` shows the last run of each stage, whatever its profile: say which one it is.
+  Deno.writeTextFileSync(
+    join(dest, PROVENANCE_FILE),
+    JSON.stringify(
+      {
+        stage: stage.id,
+        profile: manifest.profile,
+        backend: manifest.backend,
+        adapter: manifest.adapter,
+        finished: manifest.finished,
+        entry: `data/cache/${stage.id}/${manifest.key}`,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
 }
+
+/** Written beside published files: the profile, backend and cache entry they come from. */
+export const PROVENANCE_FILE = "_provenance.json";
 
 let attemptCounter = 0;
 

@@ -50,8 +50,15 @@ Deno.test("reproduce runs each stage once, and a second run is all cache hits", 
   assert.ok(
     Object.keys(m.parts.files).every((f: string) => !f.startsWith("/") && !f.startsWith("..")),
   );
-  // Published for readers.
+  // Published for readers, with where it comes from.
   assert.ok(Deno.statSync(join(dir, "figures", "computed", "sum.json")).isFile);
+  const prov = JSON.parse(
+    Deno.readTextFileSync(join(dir, "figures", "computed", "_provenance.json")),
+  );
+  assert.deepEqual(
+    [prov.stage, prov.profile, prov.backend, prov.entry],
+    ["computed", "quick", "cpu", `data/cache/computed/${m.key}`],
+  );
 });
 
 Deno.test("a corrupted output file is detected by name and recomputed", async () => {
