@@ -251,14 +251,10 @@ async function command(
       const est = s.estimate?.(planner.params(s), backend, threads);
       if (est) total += est;
       scheduled.push({ id: r.id, seconds: est ?? 0, needs: graph.deps.get(r.id) ?? [] });
-      // A scratch directory left by an interrupted attempt (or brought by `import`) holds
-      // checkpoints: the stage resumes, and takes less than the estimate of a whole run.
-      const resumes = r.key !== null && r.key !== undefined &&
-        hasEntries(layout.scratchDir(r.id, r.key));
+      // A stage resuming from checkpoints takes less than the estimate of a whole run.
+      const whole = r.resumes ? " from the start" : "";
       console.log(
-        `would run ${r.id}${
-          est ? ` (~${formatDuration(est)}${resumes ? " from the start" : ""})` : ""
-        }: ${[...r.why, ...(resumes ? ["resumes from its checkpoints"] : [])].join("; ")}`,
+        `would run ${r.id}${est ? ` (~${formatDuration(est)}${whole})` : ""}: ${r.why.join("; ")}`,
       );
     }
     const n = scheduled.length;
@@ -361,15 +357,4 @@ function workerCommand(layout: Layout, _backend: string): WorkerCommand {
       resolve(jobPath),
     ],
   });
-}
-
-/** Whether `dir` exists and holds anything. */
-function hasEntries(dir: string): boolean {
-  try {
-    for (const _ of Deno.readDirSync(dir)) return true;
-    return false;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }

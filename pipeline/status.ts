@@ -20,6 +20,8 @@ export interface StageStatus {
   why: string[];
   /** Duration of the cached run, when up to date. */
   durationMs?: number;
+  /** Not up to date, but its scratch directory holds checkpoints: a run resumes from them. */
+  resumes?: boolean;
 }
 
 /** Computes the status of the selected stages. */
@@ -59,15 +61,32 @@ export function computeStatus(
       out.push({ id: stage.id, state: "corrupt", key, why: [found.reason] });
     } else {
       const latest = readLatest(layout, stage.id);
+      // Left by an interrupted attempt or brought by `import`: the next run resumes there.
+      const resumes = hasEntries(layout.scratchDir(stage.id, key));
       out.push({
         id: stage.id,
         state: latest ? "stale" : "missing",
         key,
-        why: explainChange(latest?.parts ?? null, parts),
+        why: [
+          ...explainChange(latest?.parts ?? null, parts),
+          ...(resumes ? ["resumes from its checkpoints"] : []),
+        ],
+        resumes,
       });
     }
   }
   return out;
+}
+
+/** Whether `dir` exists and holds anything. */
+function hasEntries(dir: string): boolean {
+  try {
+    for (const _ of Deno.readDirSync(dir)) return true;
+    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
 }
 
 /** Formats a status table. */

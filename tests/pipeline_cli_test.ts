@@ -287,6 +287,8 @@ Deno.test("export --checkpoints carries an unfinished stage's scratch; import re
   const dry = await toy(b, ["reproduce", "--dry-run", "computed", ...Q]);
   assert.match(dry.out, /would run computed.*: .*resumes from its checkpoints/);
   assert.doesNotMatch(dry.out, /would run doubled/);
+  const st = await toy(b, ["status", "computed", ...Q]);
+  assert.match(st.out, /computed .*missing .*resumes from its checkpoints/);
   // A second import keeps what is here: it may be further on.
   Deno.writeTextFileSync(join(b, ckpt, "state.json"), '{"step":2}');
   const again = await toy(b, ["import", archive]);
