@@ -70,10 +70,12 @@ export async function exportArchive(
     !opts.noInputs || targets.includes(r.id)
   );
   const rows = selected.filter((r) => r.state === "up-to-date");
+  // Status has found which unfinished stages have checkpoints; list each one's files once.
   const unfinished = opts.checkpoints
-    ? selected.filter((r) =>
-      r.state !== "up-to-date" && r.key && filesUnder(layout.scratchDir(r.id, r.key)).length
-    )
+    ? selected.filter((r) => r.resumes).map((r) => {
+      const dir = layout.scratchDir(r.id, r.key!);
+      return { id: r.id, key: r.key!, dir, files: filesUnder(dir) };
+    }).filter((u) => u.files.length)
     : [];
   if (!rows.length && !unfinished.length) {
     throw new UsageError(
@@ -99,10 +101,9 @@ export async function exportArchive(
       } catch { /* log.txt is optional */ }
     }
   }
-  for (const r of unfinished) {
-    const dir = layout.scratchDir(r.id, r.key!);
-    for (const f of filesUnder(dir)) {
-      files.push([`scratch/${r.id}/${r.key!.slice(0, 32)}/${f}`, Deno.readFileSync(join(dir, f))]);
+  for (const u of unfinished) {
+    for (const f of u.files) {
+      files.push([`scratch/${u.id}/${u.key.slice(0, 32)}/${f}`, Deno.readFileSync(join(u.dir, f))]);
     }
   }
   try {

@@ -74,11 +74,8 @@ export async function bundleEntry(opts: BundleOptions): Promise<void> {
         if (!(e instanceof Deno.errors.NotFound)) throw e;
       }
     }
-    try {
-      await symlink(join(root, "node_modules"), join(scratch, "node_modules"), "dir");
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    }
+    // The npm packages the bundler reads (a link is made even where there is none yet).
+    await symlink(join(root, "node_modules"), join(scratch, "node_modules"), "dir");
     await mkdir(dirname(join(root, out)), { recursive: true });
     const cmd = new Deno.Command(Deno.execPath(), {
       args: [

@@ -59,3 +59,12 @@ export class Layout {
     return join(this.logs, `${stage}.log`);
   }
 }
+
+/** Whether `path` is a directory with something in it (a scratch directory worth resuming). */
+export function nonEmptyDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory && [...Deno.readDirSync(path)].length > 0;
+  } catch {
+    return false;
+  }
+}

@@ -21,7 +21,7 @@ import { StageError, UsageError } from "./errors.ts";
 import { type Graph, select, splitRef } from "./graph.ts";
 import { type Job, MESSAGE_MARK, type WorkerMessage } from "./job.ts";
 import { explainChange, keyOf } from "./key.ts";
-import type { Layout } from "./layout.ts";
+import { type Layout, nonEmptyDir } from "./layout.ts";
 import { type HeldLock, tryLock } from "./lock.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
@@ -371,7 +371,7 @@ export class ActiveAttempt {
     const logLine = (s: string) =>
       this.#log?.writeSync(enc.encode(s.endsWith("\n") ? s : s + "\n"));
     logLine(`# ${stage.id} key ${key}\n# started ${new Date().toISOString()} because: ${why}`);
-    const resumed = existsDir(this.scratchDir) ? "resuming" : "";
+    const resumed = nonEmptyDir(this.scratchDir) ? "resuming" : "";
     this.board.start(
       stage.id,
       [why.length > 80 ? why.slice(0, 77) + "…" : why, resumed].filter(Boolean).join(", "),
@@ -466,13 +466,5 @@ export class ActiveAttempt {
         Deno.removeSync(p, { recursive: true });
       } catch { /* committed or never made */ }
     }
-  }
-}
-
-function existsDir(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory && [...Deno.readDirSync(path)].length > 0;
-  } catch {
-    return false;
   }
 }

@@ -7,7 +7,7 @@
 import { lookup, readLatest } from "./cache.ts";
 import { type Graph, select } from "./graph.ts";
 import { explainChange, keyOf } from "./key.ts";
-import type { Layout } from "./layout.ts";
+import { type Layout, nonEmptyDir } from "./layout.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 
@@ -62,7 +62,7 @@ export function computeStatus(
     } else {
       const latest = readLatest(layout, stage.id);
       // Left by an interrupted attempt or brought by `import`: the next run resumes there.
-      const resumes = hasEntries(layout.scratchDir(stage.id, key));
+      const resumes = nonEmptyDir(layout.scratchDir(stage.id, key));
       out.push({
         id: stage.id,
         state: latest ? "stale" : "missing",
@@ -76,17 +76,6 @@ export function computeStatus(
     }
   }
   return out;
-}
-
-/** Whether `dir` exists and holds anything. */
-function hasEntries(dir: string): boolean {
-  try {
-    for (const _ of Deno.readDirSync(dir)) return true;
-    return false;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return false;
-    throw e;
-  }
 }
 
 /** Formats a status table. */

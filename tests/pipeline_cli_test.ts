@@ -268,8 +268,7 @@ Deno.test("export --checkpoints carries an unfinished stage's scratch; import re
   const a = fresh(), b = fresh();
   assert.equal((await toy(a, ["reproduce", "computed", ...Q])).code, 0);
   // Make "computed" unfinished: no entry, a checkpoint in its scratch directory.
-  const [key] = [...Deno.readDirSync(join(a, "data", "cache", "computed"))]
-    .map((e) => e.name).filter((n) => /^[0-9a-f]{64}$/.test(n));
+  const [key] = entries(a, "computed");
   Deno.removeSync(join(a, "data", "cache", "computed", key), { recursive: true });
   const ckpt = join("data", "scratch", "computed", key.slice(0, 32), "checkpoints", "ckpt-1");
   Deno.mkdirSync(join(a, ckpt), { recursive: true });
