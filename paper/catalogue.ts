@@ -35,6 +35,11 @@ export interface CatalogueItem {
   readonly figures: readonly string[];
   /** Markdown table files the stage writes, shown as tables (may be empty). */
   readonly tables: readonly string[];
+  /**
+   * Other stages that add checks and figures to the item, after its own: one per figure where
+   * the item spans two (`reg-talk`, the talk's version of P-Fig 7). Usually empty.
+   */
+  readonly helpers: readonly string[];
 }
 
 /** An item of the paper or talk that is listed but not reproduced, with the reason. */
@@ -69,8 +74,9 @@ function item(
   check: string,
   figures: readonly string[] = ["figure.png"],
   tables: readonly string[] = [],
+  helpers: readonly string[] = [],
 ): CatalogueItem {
-  return { id, section, source, title, claim, stage: id, check, figures, tables };
+  return { id, section, source, title, claim, stage: id, check, figures, tables, helpers };
 }
 
 /** Every reproducible item of the spec, in the spec's order. */
@@ -195,6 +201,8 @@ export const CATALOGUE: readonly CatalogueItem[] = [
       "regulariser (none, ψ1, ψ2, ψ3, denoising, contractive) reported over the seeds",
     ["figure.png", "outputs.png"],
     ["table.md"],
+    // P-Fig 7 (none, ψ1, ψ2, ψ3) is `reg`'s; S25–S26 with the denoising term is `reg-talk`'s.
+    ["reg-talk"],
   ),
   item(
     "lambda",

@@ -8,13 +8,17 @@ Deno.test("stages registry forms a valid DAG ending with the report", () => {
   assert.equal(graph.order.at(-1)?.id, "report");
 });
 
-Deno.test("stages registry: every stage that writes checks feeds the report, and names a catalogue item", () => {
+Deno.test("stages registry: every stage that writes checks feeds the report, and is a catalogue item's stage or helper", () => {
   const report = stages.find((s) => s.id === "report")!;
-  const items = new Set(CATALOGUE.map((c) => c.stage));
+  const ids = new Set(stages.map((s) => s.id));
+  const items = new Set(CATALOGUE.flatMap((c) => [c.stage, ...c.helpers]));
   for (const s of stages) {
     if (!s.outputs.includes("checks.json")) continue;
     assert.ok(s.id in report.inputs, `${s.id} is not read by the report`);
-    assert.ok(items.has(s.id), `${s.id} writes checks but is no catalogue item's stage`);
+    assert.ok(items.has(s.id), `${s.id} writes checks but is no catalogue item's stage or helper`);
+  }
+  for (const c of CATALOGUE) {
+    for (const h of c.helpers) assert.ok(ids.has(h), `${c.id}'s helper ${h} is no stage`);
   }
 });
 

@@ -1,19 +1,26 @@
 /**
- * Stage `reg` (P-Fig 7, S24–S26): autoencoders trained on the hole dataset with no
- * regularisation, ψ1 (latent distance preservation), ψ2 (weight decay of encoder and
+ * Stages `reg` (P-Fig 7) and `reg-talk` (S24–S26): autoencoders trained on the hole dataset
+ * with no regularisation, ψ1 (latent distance preservation), ψ2 (weight decay of encoder and
  * decoder), ψ3 (weight decay of the encoder only), S24's denoising term and the contractive
- * term, several seeds each. Figures: z(r) for every seed, one panel per regulariser, hole
- * shaded (`figure`); the outputs for an unobserved radius (`outputs`); the hole errors
- * (`table`). Checks, bars fixed before any run was looked at:
+ * term, several seeds each. One stage per figure, as the paper and the talk draw them:
+ * - `reg`, P-Fig 7: none, ψ1, ψ2, ψ3. It decides the item.
+ * - `reg-talk`, S25–S26: "No reg., Neighbours, Denoising, Encoder" (none, ψ1, denoising, ψ3),
+ *   then the contractive term, which the talk's "Denoising AEs etc." leaves open. Its denoising
+ *   runs cost about twice a plain run, so the paper's figure does not wait for them.
+ *
+ * Each draws z(r) for every seed, one panel per regulariser, hole shaded (`figure`); the
+ * outputs for an unobserved radius (`outputs`); the hole errors (`table`). Checks, bars fixed
+ * before any run was looked at, all under the item `reg`:
  * - ψ3's z(r) is monotone across the hole in every seed;
  * - ψ3's hole error is well below the unregularised runs' in every seed: the largest ψ3 hole
  *   error < 0.5 × the smallest unregularised one ("well below" = less than half, whatever
  *   the pairing of seeds);
- * - every regulariser's hole error, mean and per seed, reported.
+ * - every regulariser's hole error, mean and per seed, reported: by `reg` for its four, by
+ *   `reg-talk` for the two it adds.
  *
  * @module
  */
-import { defineStage, type OutputRef } from "../../pipeline/stage.ts";
+import { type AnyStage, defineStage, type OutputRef } from "../../pipeline/stage.ts";
 import { type Check, check } from "../common/checks.ts";
 import {
   type GridCell,
@@ -28,21 +35,30 @@ import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./eva
 import { readHole } from "./hole_interval.ts";
 import { loadRun, weightsInputs } from "./models.ts";
 import { borderLegend, diskCell, fmt, holeBand } from "./plots.ts";
-import {
-  PAPER_SEEDS,
-  regTrainingId,
-  type Regulariser,
-  regulariser,
-  REGULARISERS,
-} from "./trainings.ts";
+import { PAPER_SEEDS, regTrainingId, type Regulariser, regulariser } from "./trainings.ts";
 
 /** "Well below": ψ3's worst hole error under this fraction of the unregularised runs' best. */
 export const WELL_BELOW = 0.5;
 
-/** Every training's weights, local names `<key>-s<seed>.json/.bin`. */
-function regInputs(): Record<string, OutputRef> {
+/** The regularisers of P-Fig 7, in its order: what `reg` compares. */
+export const PAPER_REGULARISERS: readonly Regulariser["key"][] = ["none", "psi1", "psi2", "psi3"];
+
+/**
+ * The regularisers of S25–S26, in their order ("No reg., Neighbours, Denoising, Encoder"),
+ * then the contractive term: what `reg-talk` compares.
+ */
+export const TALK_REGULARISERS: readonly Regulariser["key"][] = [
+  "none",
+  "psi1",
+  "denoising",
+  "psi3",
+  "contractive",
+];
+
+/** Every training's weights of these regularisers, local names `<key>-s<seed>.json/.bin`. */
+function regInputs(keys: readonly Regulariser["key"][]): Record<string, OutputRef> {
   const out: Record<string, OutputRef> = {};
-  for (const r of REGULARISERS) {
+  for (const r of keys.map(regulariser)) {
     for (let s = 1; s <= PAPER_SEEDS; s++) {
       Object.assign(out, weightsInputs(`${r.key}-s${s}`, regTrainingId(r.key, s)));
     }
@@ -113,168 +129,210 @@ export function regChecks(
   return checks;
 }
 
-/** Stage `reg`. */
-export const regStage = defineStage({
-  id: "reg",
-  description:
-    "Regularisers on the hole dataset over several seeds: z(r) and outputs for an unseen radius (P-Fig 7, S24–S26)",
-  module: import.meta.url,
-  params: {
-    seeds: {
-      type: "integer",
-      default: PAPER_SEEDS,
-      quick: regulariser("none").quickSeeds,
-      min: 1,
-      max: PAPER_SEEDS,
-      doc: `seeds of the unregularised and ψ3 runs used (P-Fig 7: 5); the quick profile trains ${
-        regulariser("none").quickSeeds
-      }`,
-    },
-    otherSeeds: {
-      type: "integer",
-      default: PAPER_SEEDS,
-      quick: regulariser("psi1").quickSeeds,
-      min: 1,
-      max: PAPER_SEEDS,
-      doc: `seeds of ψ1, ψ2, denoising and contractive used (5); the quick profile trains ${
-        regulariser("psi1").quickSeeds
-      }`,
-    },
-    unseenRadius: {
-      type: "number",
-      default: 14.5,
-      doc: "the unobserved radius whose outputs are shown (P-Fig 7 shows one disk in the hole)",
-    },
-  },
-  inputs: {
-    testImages: "data-test:images.npy",
-    testRadii: "data-test:radii.npy",
-    holeData: "data-hole:dataset.json",
-    ...regInputs(),
-  },
-  outputs: [
-    "figure.svg",
-    "figure.png",
-    "figure.json",
-    "outputs.svg",
-    "outputs.png",
-    "outputs.json",
-    "table.md",
-    "table.json",
-    "table.svg",
-    "table.png",
-    "evaluation.json",
-    "checks.json",
-  ],
-  compute: true,
-  estimate: (p) => 3 + 1.5 * (2 * p.seeds + 4 * p.otherSeeds),
-  async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
-    const p = ctx.params;
-    const hole = await readHole(ctx.inputs.holeData);
-    const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
-    const seedsOf = (
-      r: Regulariser,
-    ) => (r.key === "none" || r.key === "psi3" ? p.seeds : p.otherSeeds);
-    const results: RegulariserResult[] = [];
-    const unseen: Float32Array[][] = []; // [regulariser][seed]
-    let input: Float32Array | null = null;
-    const saved: Record<string, unknown> = {};
-    for (const r of REGULARISERS) {
-      const runs: Evaluation[] = [];
-      const outs: Float32Array[] = [];
-      for (let s = 1; s <= seedsOf(r); s++) {
-        const run = await loadRun(ctx.inputs, `${r.key}-s${s}`, test);
-        try {
-          ctx.log(`${r.key} seed ${s}: ${summarise(run.evaluation)}`);
-          const shown = await reconstructRadii(run.model, [p.unseenRadius], test.size);
-          input = shown.inputs[0];
-          outs.push(shown.outputs[0]);
-          runs.push(run.evaluation);
-          saved[`${r.key}-s${s}`] = { training: run.params, ...run.evaluation };
-        } finally {
-          run.model.dispose();
-        }
-      }
-      results.push({ regulariser: r, runs });
-      unseen.push(outs);
-    }
-    const lambdaText = (r: Regulariser) => (r.param ? `${r.label}, λ = ${r.lambda}` : r.label);
+/** What tells `reg` and `reg-talk` apart. */
+interface RegFigure {
+  /** Stage id. */
+  id: string;
+  /** Where the figure is from, e.g. "P-Fig 7". */
+  source: string;
+  /** The regularisers compared, in the figure's order. */
+  keys: readonly Regulariser["key"][];
+  /** Those whose hole errors this stage reports (the others are reported by another). */
+  reported: readonly Regulariser["key"][];
+}
 
-    // z(r), one panel per regulariser, every seed overlaid.
-    const series: Series[] = results.flatMap((res) =>
-      res.runs.map((e, i) => ({
-        name: `seed ${i + 1}`,
-        panel: lambdaText(res.regulariser),
-        x: e.radii,
-        y: e.z,
-      }))
-    );
-    await renderLineChart({
-      title: "Latent code z against radius, trained without the hole, by regulariser",
-      subtitle:
-        `every seed overlaid (${p.seeds} for none and ψ3, ${p.otherSeeds} for the others); each panel has its own z scale`,
-      x: { title: "radius r (pixels)", domain: [0, 32] },
-      y: { title: "latent code z" },
-      series,
-      bands: [holeBand(hole)],
-      columns: 3,
-      independent: "xy",
-      legend: "bottom",
-    }, ctx.outPath("figure"));
-
-    // Outputs for the unseen radius: rows = seeds, first column the input.
-    const maxSeeds = Math.max(p.seeds, p.otherSeeds);
-    const cells: (GridCell | null)[][] = Array.from({ length: maxSeeds }, (_, s) => [
-      s === 0 && input ? diskCell(input, p.unseenRadius, hole, false) : null,
-      ...unseen.map((outs) => (outs[s] ? diskCell(outs[s], p.unseenRadius, hole, false) : null)),
-    ]);
-    await renderImageGrid({
-      title: `Autoencoding a disk of unobserved radius r = ${p.unseenRadius}`,
-      colLabels: ["input", ...REGULARISERS.map((r) => r.short)],
-      rowLabels: Array.from({ length: maxSeeds }, (_, s) => `seed ${s + 1}`),
-      cells,
-      legend: borderLegend(hole),
-    }, ctx.outPath("outputs"));
-
-    // The table of hole errors.
-    await renderTable(
-      {
-        title: `Hole error by regulariser (per-pixel MSE over test radii ${hole[0]}–${hole[1]})`,
-        columns: [
-          "regulariser",
-          "λ",
-          "seeds",
-          "hole error, mean",
-          "per seed",
-          "outside, mean",
-          "monotone across hole",
-          "mean IoU",
-        ],
-        rows: results.map((res) => [
-          res.regulariser.label,
-          res.regulariser.param ? res.regulariser.lambda : "–",
-          res.runs.length,
-          mean(res.runs.map((e) => e.hole.hole)),
-          res.runs.map((e) => fmt(e.hole.hole)).join(", "),
-          mean(res.runs.map((e) => e.hole.outside)),
-          `${res.runs.filter((e) => e.acrossHole.monotone).length}/${res.runs.length}`,
-          mean(res.runs.map((e) => e.meanIou)),
-        ]),
-        notes: [
-          "Loss: P Eq. 1 as a sum over pixels, plus λ·ψ. Outside: test radii in [2, 30] outside the hole.",
-          "Monotone: every step of z over the test radii from one pixel below to one pixel above the hole has the same sign.",
-        ],
+/** A stage drawing one figure of regularisers on the hole dataset (see the module docs). */
+function makeRegStage(f: RegFigure) {
+  const compared = f.keys.map(regulariser);
+  const otherKeys = compared.filter((r) => r.key !== "none" && r.key !== "psi3").map((r) =>
+    r.short
+  );
+  return defineStage({
+    id: f.id,
+    description:
+      `Regularisers on the hole dataset over several seeds: z(r) and outputs for an unseen radius (${f.source}: ${
+        compared.map((r) => r.short).join(", ")
+      })`,
+    module: import.meta.url,
+    params: {
+      seeds: {
+        type: "integer",
+        default: PAPER_SEEDS,
+        quick: regulariser("none").quickSeeds,
+        min: 1,
+        max: PAPER_SEEDS,
+        doc: `seeds of the unregularised and ψ3 runs used (P-Fig 7: 5); the quick profile trains ${
+          regulariser("none").quickSeeds
+        }`,
       },
-      ctx.outPath("table"),
-      { image: true },
-    );
+      otherSeeds: {
+        type: "integer",
+        default: PAPER_SEEDS,
+        quick: regulariser("psi1").quickSeeds,
+        min: 1,
+        max: PAPER_SEEDS,
+        doc: `seeds of ${otherKeys.join(", ")} used (5); the quick profile trains ${
+          regulariser("psi1").quickSeeds
+        }`,
+      },
+      unseenRadius: {
+        type: "number",
+        default: 14.5,
+        doc: "the unobserved radius whose outputs are shown (P-Fig 7 shows one disk in the hole)",
+      },
+    },
+    inputs: {
+      testImages: "data-test:images.npy",
+      testRadii: "data-test:radii.npy",
+      holeData: "data-hole:dataset.json",
+      ...regInputs(f.keys),
+    },
+    outputs: [
+      "figure.svg",
+      "figure.png",
+      "figure.json",
+      "outputs.svg",
+      "outputs.png",
+      "outputs.json",
+      "table.md",
+      "table.json",
+      "table.svg",
+      "table.png",
+      "evaluation.json",
+      "checks.json",
+    ],
+    compute: true,
+    estimate: (p) => 3 + 1.5 * (2 * p.seeds + otherKeys.length * p.otherSeeds),
+    async run(ctx) {
+      await initBackend(ctx.backend, { cpuThreads: ctx.threads });
+      const p = ctx.params;
+      const hole = await readHole(ctx.inputs.holeData);
+      const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
+      const seedsOf = (
+        r: Regulariser,
+      ) => (r.key === "none" || r.key === "psi3" ? p.seeds : p.otherSeeds);
+      const results: RegulariserResult[] = [];
+      const unseen: Float32Array[][] = []; // [regulariser][seed]
+      let input: Float32Array | null = null;
+      const saved: Record<string, unknown> = {};
+      for (const r of compared) {
+        const runs: Evaluation[] = [];
+        const outs: Float32Array[] = [];
+        for (let s = 1; s <= seedsOf(r); s++) {
+          const run = await loadRun(ctx.inputs, `${r.key}-s${s}`, test);
+          try {
+            ctx.log(`${r.key} seed ${s}: ${summarise(run.evaluation)}`);
+            const shown = await reconstructRadii(run.model, [p.unseenRadius], test.size);
+            input = shown.inputs[0];
+            outs.push(shown.outputs[0]);
+            runs.push(run.evaluation);
+            saved[`${r.key}-s${s}`] = { training: run.params, ...run.evaluation };
+          } finally {
+            run.model.dispose();
+          }
+        }
+        results.push({ regulariser: r, runs });
+        unseen.push(outs);
+      }
+      const lambdaText = (r: Regulariser) => (r.param ? `${r.label}, λ = ${r.lambda}` : r.label);
 
-    await Deno.writeTextFile(
-      ctx.outPath("evaluation.json"),
-      stableJson({ holeInterval: hole, runs: saved }) + "\n",
-    );
-    const checks = regChecks(results, hole);
-    await Deno.writeTextFile(ctx.outPath("checks.json"), JSON.stringify(checks, null, 2) + "\n");
-  },
+      // z(r), one panel per regulariser, every seed overlaid.
+      const series: Series[] = results.flatMap((res) =>
+        res.runs.map((e, i) => ({
+          name: `seed ${i + 1}`,
+          panel: lambdaText(res.regulariser),
+          x: e.radii,
+          y: e.z,
+        }))
+      );
+      await renderLineChart({
+        title:
+          `Latent code z against radius, trained without the hole, by regulariser (${f.source})`,
+        subtitle: `every seed overlaid (${
+          p.seeds === p.otherSeeds
+            ? `${p.seeds} each`
+            : `${p.seeds} for none and ψ3, ${p.otherSeeds} for the others`
+        }); each panel has its own z scale`,
+        x: { title: "radius r (pixels)", domain: [0, 32] },
+        y: { title: "latent code z" },
+        series,
+        bands: [holeBand(hole)],
+        columns: 3,
+        independent: "xy",
+        legend: "bottom",
+      }, ctx.outPath("figure"));
+
+      // Outputs for the unseen radius: rows = seeds, first column the input.
+      const maxSeeds = Math.max(p.seeds, p.otherSeeds);
+      const cells: (GridCell | null)[][] = Array.from({ length: maxSeeds }, (_, s) => [
+        s === 0 && input ? diskCell(input, p.unseenRadius, hole, false) : null,
+        ...unseen.map((outs) => (outs[s] ? diskCell(outs[s], p.unseenRadius, hole, false) : null)),
+      ]);
+      await renderImageGrid({
+        title: `Autoencoding a disk of unobserved radius r = ${p.unseenRadius} (${f.source})`,
+        colLabels: ["input", ...compared.map((r) => r.short)],
+        rowLabels: Array.from({ length: maxSeeds }, (_, s) => `seed ${s + 1}`),
+        cells,
+        legend: borderLegend(hole),
+      }, ctx.outPath("outputs"));
+
+      // The table of hole errors.
+      await renderTable(
+        {
+          title: `Hole error by regulariser, ${f.source} (per-pixel MSE over test radii ${
+            hole[0]
+          }–${hole[1]})`,
+          columns: [
+            "regulariser",
+            "λ",
+            "seeds",
+            "hole error, mean",
+            "per seed",
+            "outside, mean",
+            "monotone across hole",
+            "mean IoU",
+          ],
+          rows: results.map((res) => [
+            res.regulariser.label,
+            res.regulariser.param ? res.regulariser.lambda : "–",
+            res.runs.length,
+            mean(res.runs.map((e) => e.hole.hole)),
+            res.runs.map((e) => fmt(e.hole.hole)).join(", "),
+            mean(res.runs.map((e) => e.hole.outside)),
+            `${res.runs.filter((e) => e.acrossHole.monotone).length}/${res.runs.length}`,
+            mean(res.runs.map((e) => e.meanIou)),
+          ]),
+          notes: [
+            "Loss: P Eq. 1 as a sum over pixels, plus λ·ψ. Outside: test radii in [2, 30] outside the hole.",
+            "Monotone: every step of z over the test radii from one pixel below to one pixel above the hole has the same sign.",
+          ],
+        },
+        ctx.outPath("table"),
+        { image: true },
+      );
+
+      await Deno.writeTextFile(
+        ctx.outPath("evaluation.json"),
+        stableJson({ holeInterval: hole, runs: saved }) + "\n",
+      );
+      const checks = regChecks(results.filter((r) => f.reported.includes(r.regulariser.key)), hole);
+      await Deno.writeTextFile(ctx.outPath("checks.json"), JSON.stringify(checks, null, 2) + "\n");
+    },
+  });
+}
+
+/** Stage `reg`: P-Fig 7, the paper's four regularisers; it decides the item. */
+export const regStage: AnyStage = makeRegStage({
+  id: "reg",
+  source: "P-Fig 7",
+  keys: PAPER_REGULARISERS,
+  reported: PAPER_REGULARISERS,
+});
+
+/** Stage `reg-talk`: S25–S26 with the denoising term, plus the contractive term. */
+export const regTalkStage: AnyStage = makeRegStage({
+  id: "reg-talk",
+  source: "S24–S26",
+  keys: TALK_REGULARISERS,
+  reported: ["denoising", "contractive"],
 });

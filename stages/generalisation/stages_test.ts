@@ -5,7 +5,7 @@ import { fakeContext } from "../ml/test_fixtures.ts";
 import { dataHole, datasetStages, dataTest } from "../size/datasets.ts";
 import { holeStage } from "./hole.ts";
 import { lambdaStage } from "./lambda.ts";
-import { regStage } from "./reg.ts";
+import { PAPER_REGULARISERS, regStage, regTalkStage, TALK_REGULARISERS } from "./reg.ts";
 import { generalisationStages } from "./stages.ts";
 import {
   LAMBDAS,
@@ -22,6 +22,27 @@ const byId = new Map<string, AnyStage>(
 );
 const quickValue = (s: AnyStage, name: string) => s.params[name].quick ?? s.params[name].default;
 
+/** Runs stages in `root` with overrides and inputs; each run gives its output paths by name. */
+function stageRunner(root: string) {
+  return async (
+    stage: AnyStage,
+    set: Record<string, unknown>,
+    inputs: Record<string, string> = {},
+  ) => {
+    const { ctx } = fakeContext(stage, { root, set: set as never, inputs });
+    await stage.run(ctx);
+    return (name: string) => ctx.outPath(name);
+  };
+}
+
+/** A 40-radius test grid and a 16-disk hole dataset: enough for the item stages to run. */
+async function tinyDatasets(run: ReturnType<typeof stageRunner>) {
+  return {
+    test: await run(dataTest, { count: 40 }),
+    hole: await run(dataHole, { count: 16, samples: 4 }),
+  };
+}
+
 Deno.test("generalisationStages has unique ids and every input names a known stage's output", () => {
   assert.equal(byId.size, datasetStages.length + generalisationStages.length);
   for (const s of generalisationStages) {
@@ -30,10 +51,20 @@ Deno.test("generalisationStages has unique ids and every input names a known sta
       assert.ok(byId.get(id)?.outputs.includes(file), `${s.id} reads ${ref}`);
     }
   }
-  assert.deepEqual(generalisationStages.slice(-3).map((s) => s.id), ["hole", "reg", "lambda"]);
+  assert.deepEqual(generalisationStages.slice(-4).map((s) => s.id), [
+    "hole",
+    "reg",
+    "reg-talk",
+    "lambda",
+  ]);
 });
 
 Deno.test("the quick profile trains exactly the seeds reg reads, and the λ sweep shares ψ3's seed 1", () => {
+  for (const name of ["seeds", "otherSeeds"]) {
+    for (const field of ["default", "quick"] as const) {
+      assert.equal(regTalkStage.params[name][field], regStage.params[name][field], name);
+    }
+  }
   for (const r of REGULARISERS) {
     const used = Number(
       r.key === "none" || r.key === "psi3"
@@ -73,17 +104,8 @@ Deno.test("hole stage runs end to end on a tiny test grid and a model trained fo
   await initBackend("cpu");
   const root = await Deno.makeTempDir();
   try {
-    const run = async (
-      stage: AnyStage,
-      set: Record<string, unknown>,
-      inputs: Record<string, string> = {},
-    ) => {
-      const { ctx } = fakeContext(stage, { root, set: set as never, inputs });
-      await stage.run(ctx);
-      return (name: string) => ctx.outPath(name);
-    };
-    const test = await run(dataTest, { count: 40 });
-    const hole = await run(dataHole, { count: 16, samples: 4 });
+    const run = stageRunner(root);
+    const { test, hole } = await tinyDatasets(run);
     const trainer = byId.get(regTrainingId("none", 1))!;
     const model = await run(trainer, { iterations: 2, batchSize: 4, logEvery: 1 }, {
       images: hole("images.npy"),
@@ -126,17 +148,80 @@ Deno.test("hole stage runs end to end on a tiny test grid and a model trained fo
   }
 });
 
-Deno.test("reg and lambda read every seed and every λ through their inputs", () => {
-  for (const r of REGULARISERS) {
-    for (let s = 1; s <= PAPER_SEEDS; s++) {
-      assert.equal(
-        regStage.inputs[`${r.key}-s${s}.json`],
-        `${regTrainingId(r.key, s)}:weights.json`,
-      );
+Deno.test("reg and reg-talk read every seed of their regularisers, together all of them, and lambda every λ", () => {
+  const read = (stage: AnyStage) =>
+    REGULARISERS.filter((r) => `${r.key}-s1.json` in stage.inputs).map((r) => r.key);
+  assert.deepEqual(read(regStage), [...PAPER_REGULARISERS]);
+  assert.deepEqual(
+    read(regTalkStage),
+    REGULARISERS.map((r) => r.key).filter((k) => TALK_REGULARISERS.includes(k)),
+  );
+  assert.deepEqual(
+    REGULARISERS.filter((r) =>
+      !PAPER_REGULARISERS.includes(r.key) && !TALK_REGULARISERS.includes(r.key)
+    ),
+    [],
+  );
+  for (
+    const [stage, keys] of [[regStage, PAPER_REGULARISERS], [
+      regTalkStage,
+      TALK_REGULARISERS,
+    ]] as const
+  ) {
+    assert.equal(Object.keys(stage.inputs).length, 3 + 2 * keys.length * PAPER_SEEDS, stage.id);
+    for (const key of keys) {
+      for (let s = 1; s <= PAPER_SEEDS; s++) {
+        assert.equal(stage.inputs[`${key}-s${s}.json`], `${regTrainingId(key, s)}:weights.json`);
+        assert.equal(stage.inputs[`${key}-s${s}.bin`], `${regTrainingId(key, s)}:weights.bin`);
+      }
     }
   }
   assert.equal(
     Object.keys(lambdaStage.inputs).filter((k) => k.endsWith(".bin")).length,
     LAMBDAS.length,
   );
+});
+
+Deno.test("reg and reg-talk run end to end on models trained for 2 updates, each reporting its own regularisers", async () => {
+  await initBackend("cpu");
+  const root = await Deno.makeTempDir();
+  try {
+    const run = stageRunner(root);
+    const { test, hole } = await tinyDatasets(run);
+    const weights: Record<string, string> = {};
+    for (const r of REGULARISERS) {
+      const model = await run(byId.get(regTrainingId(r.key, 1))!, {
+        iterations: 2,
+        batchSize: 4,
+        logEvery: 1,
+      }, { images: hole("images.npy"), keys: hole("radii.npy") });
+      weights[`${r.key}-s1.json`] = model("weights.json");
+      weights[`${r.key}-s1.bin`] = model("weights.bin");
+    }
+    const labels: Record<string, string[]> = {};
+    for (const stage of [regStage, regTalkStage]) {
+      const out = await run(stage, { seeds: 1, otherSeeds: 1 }, {
+        testImages: test("images.npy"),
+        testRadii: test("radii.npy"),
+        holeData: hole("dataset.json"),
+        ...weights,
+      });
+      for (const f of stage.outputs) {
+        assert.ok((await Deno.stat(out(f))).size > 0, `${stage.id} ${f}`);
+      }
+      const checks = JSON.parse(await Deno.readTextFile(out("checks.json")));
+      assert.ok(checks.every((c: { item: string }) => c.item === "reg"), stage.id);
+      labels[stage.id] = checks.map((c: { op: string; check: string }) => `${c.op} ${c.check}`);
+    }
+    // reg decides (ψ3's two checks) and reports its four; reg-talk reports only the two it adds.
+    assert.equal(labels.reg.length, 6);
+    assert.deepEqual(labels.reg.slice(0, 2).map((l) => l.split(" ")[0]), [">=", "<"]);
+    assert.deepEqual(
+      labels["reg-talk"].map((l) => l.replace(/.*: /, "")),
+      ["denoising (S24)", "contractive"],
+    );
+    assert.ok(labels["reg-talk"].every((l) => l.startsWith("report ")));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
