@@ -1,6 +1,7 @@
 /**
  * `gc`: removes cache entries that no current key uses (under either profile, with the
- * current backend and overrides), temporary directories of dead processes, and stale locks.
+ * current backend and overrides), temporary directories of dead processes (in `data/tmp/`, and
+ * half-published copies in `figures/`), and stale locks.
  * The last entry built for each stage is always kept.
  *
  * @module
@@ -12,6 +13,7 @@ import type { Layout } from "./layout.ts";
 import { processAlive } from "./lock.ts";
 import { type Override, PROFILES } from "./params.ts";
 import { Planner } from "./planner.ts";
+import { PUBLISH_TMP_PREFIX } from "./publish.ts";
 import { computeStatus } from "./status.ts";
 
 function list(dir: string): Deno.DirEntry[] {
@@ -63,6 +65,15 @@ export function gc(
     );
     if (!Number.isInteger(pid) || !processAlive(pid)) {
       remove(join(layout.tmp, e.name), dryRun);
+      temp++;
+    }
+  }
+  // Copies being published: `.publish-<what>-<pid>-<n>` (see publish.ts).
+  for (const e of list(layout.figures)) {
+    if (!e.name.startsWith(PUBLISH_TMP_PREFIX)) continue;
+    const pid = Number(/-(\d+)-\d+$/.exec(e.name)?.[1]);
+    if (!Number.isInteger(pid) || !processAlive(pid)) {
+      remove(join(layout.figures, e.name), dryRun);
       temp++;
     }
   }

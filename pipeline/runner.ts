@@ -8,7 +8,7 @@
  * @module
  */
 import { copyFileSync } from "node:fs";
-import { dirname, extname, join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import {
   commitEntry,
   discardEntry,
@@ -25,6 +25,7 @@ import { type Layout, nonEmptyDir } from "./layout.ts";
 import { type HeldLock, tryLock } from "./lock.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
+import { publish } from "./publish.ts";
 import { formatDuration, type ProgressBoard } from "./progress.ts";
 import { seedFromLabel } from "./rng.ts";
 import type { AnyStage } from "./stage.ts";
@@ -60,9 +61,6 @@ export interface RunResult {
   /** Manifests of every stage that is now available. */
   manifests: Map<string, Manifest>;
 }
-
-/** Extensions published to `figures/`: what a reader looks at, never arrays or weights. */
-const PUBLISHED = new Set([".png", ".svg", ".md", ".html", ".json", ".csv", ".txt"]);
 
 /** Runs the selected stages. */
 export async function runStages(
@@ -260,42 +258,6 @@ async function acquire(
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-
-/** Copies what a reader looks at to `figures/`. */
-function publish(layout: Layout, stage: AnyStage, manifest: Manifest): void {
-  const mode = stage.publish ?? "dir";
-  if (mode === "none") return;
-  const files = Object.keys(manifest.outputs).filter((f) => PUBLISHED.has(extname(f)));
-  if (!files.length) return;
-  const dest = mode === "root" ? layout.figures : join(layout.figures, stage.id);
-  if (mode === "dir") {
-    try {
-      Deno.removeSync(dest, { recursive: true });
-    } catch { /* first time */ }
-  }
-  Deno.mkdirSync(dest, { recursive: true });
-  const src = layout.entry(stage.id, manifest.key);
-  for (const f of files) copyFileSync(join(src, f), join(dest, f));
-  // `figures/` shows the last run of each stage, whatever its profile: say which one it is.
-  Deno.writeTextFileSync(
-    join(dest, PROVENANCE_FILE),
-    JSON.stringify(
-      {
-        stage: stage.id,
-        profile: manifest.profile,
-        backend: manifest.backend,
-        adapter: manifest.adapter,
-        finished: manifest.finished,
-        entry: `data/cache/${stage.id}/${manifest.key}`,
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-}
-
-/** Written beside published files: the profile, backend and cache entry they come from. */
-export const PROVENANCE_FILE = "_provenance.json";
 
 let attemptCounter = 0;
 

@@ -154,6 +154,23 @@ Deno.test("two concurrent processes run a stage once", async () => {
   assert.deepEqual(runs(dir).filter((x) => x === "slow"), ["slow"]);
 });
 
+Deno.test("gc removes the half-published copies of dead processes, and keeps live ones", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
+  // pid 2^22 + 1 is above Linux's largest pid: no such process.
+  const dead = join(dir, "figures", `.publish-computed-${2 ** 22 + 1}-1`);
+  const live = join(dir, "figures", `.publish-computed-${Deno.pid}-1`);
+  for (const d of [dead, live]) Deno.mkdirSync(d, { recursive: true });
+  const dry = await toy(dir, ["gc", "--dry-run", ...Q], {}, TASK_PERMISSIONS);
+  assert.equal(dry.code, 0, dry.err);
+  assert.ok(Deno.statSync(dead).isDirectory, "a dry run removes nothing");
+  const r = await toy(dir, ["gc", ...Q], {}, TASK_PERMISSIONS);
+  assert.equal(r.code, 0, r.err);
+  assert.throws(() => Deno.statSync(dead), Deno.errors.NotFound);
+  assert.ok(Deno.statSync(live).isDirectory);
+  assert.ok(Deno.statSync(join(dir, "figures", "source")).isDirectory, "published copies stay");
+});
+
 Deno.test("bad input gives one clear message and exit code 2, with the cache untouched", async () => {
   const dir = fresh();
   assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
