@@ -19,6 +19,15 @@ export function keyOf(parts: KeyParts): string {
   return sha256(canonicalJson(hashed));
 }
 
+/** Names shown in one line of an explanation; past that, a count. */
+const SHOWN = 6;
+
+/** `a, b, c` or, for a long list, its first names and how many more. */
+function listed(names: readonly string[]): string {
+  if (names.length <= SHOWN + 1) return names.join(", ");
+  return `${names.slice(0, SHOWN).join(", ")} and ${names.length - SHOWN} more`;
+}
+
 /** Why `cur` differs from `old`, in words, one reason per changed part. */
 export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
   if (!old) return ["never built"];
@@ -39,7 +48,7 @@ export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
   if (old.code !== cur.code) {
     const files = [...new Set([...Object.keys(old.files ?? {}), ...Object.keys(cur.files)])]
       .filter((f) => old.files?.[f] !== cur.files[f]);
-    why.push(`code: ${files.join(", ") || "changed"}`);
+    why.push(`code: ${files.length ? listed(files) : "changed"}`);
   }
   if (old.deno !== cur.deno) why.push(`deno ${old.deno} → ${cur.deno}`);
   if (canonicalJson(old.deps) !== canonicalJson(cur.deps)) {
@@ -52,6 +61,6 @@ export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
   if (old.backend !== cur.backend) why.push(`backend ${old.backend} → ${cur.backend}`);
   const inputs = [...new Set([...Object.keys(old.inputs), ...Object.keys(cur.inputs)])]
     .filter((k) => old.inputs[k] !== cur.inputs[k]);
-  if (inputs.length) why.push(`inputs: ${inputs.join(", ")}`);
+  if (inputs.length) why.push(`inputs: ${listed(inputs)}`);
   return why.length ? why : ["same parts, different key (recipe change)"];
 }

@@ -50,3 +50,18 @@ Deno.test("explainChange() names what changed", () => {
   assert.deepEqual(why, ["params: steps 10000 → 500", "code: stages/a.ts", "backend cpu → webgpu"]);
   assert.deepEqual(explainChange(null, base), ["never built"]);
 });
+
+Deno.test("explainChange() names up to 7 changed inputs, and counts the rest", () => {
+  const inputs = (n: number, v: string) =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`in${i}`, v.repeat(64)]));
+  assert.deepEqual(
+    explainChange({ ...base, inputs: inputs(7, "1") }, { ...base, inputs: inputs(7, "2") }),
+    [
+      "inputs: in0, in1, in2, in3, in4, in5, in6",
+    ],
+  );
+  assert.deepEqual(
+    explainChange({ ...base, inputs: inputs(60, "1") }, { ...base, inputs: inputs(60, "2") }),
+    ["inputs: in0, in1, in2, in3, in4, in5 and 54 more"],
+  );
+});
