@@ -70,6 +70,16 @@ function readLock(path: string): LockInfo | null {
   }
 }
 
+/**
+ * Who holds the lock at `path` now: `pid N on HOST since ISO-TIME`, or null when nobody does
+ * (no lock, an unreadable one, or one whose owner on this host is dead). Reads only.
+ */
+export function lockOwner(path: string): string | null {
+  const cur = readLock(path);
+  if (cur === null || (cur.host === hostname() && !processAlive(cur.pid))) return null;
+  return `pid ${cur.pid} on ${cur.host} since ${cur.started}`;
+}
+
 /** A held lock; release it exactly once. */
 export interface HeldLock {
   path: string;
@@ -110,8 +120,9 @@ export function tryLock(path: string): HeldLock | { owner: string } {
         continue; // vanished: try again
       }
       if (age < 5000) return { owner: "a process that is starting" };
-    } else if (cur.host !== hostname() || processAlive(cur.pid)) {
-      return { owner: `pid ${cur.pid} on ${cur.host} since ${cur.started}` };
+    } else {
+      const owner = lockOwner(path);
+      if (owner) return { owner };
     }
     // Stale: move it aside atomically; only one contender's rename succeeds.
     try {

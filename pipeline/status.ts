@@ -8,6 +8,7 @@ import { lookup, readLatest } from "./cache.ts";
 import { type Graph, select } from "./graph.ts";
 import { explainChange, keyOf } from "./key.ts";
 import { type Layout, nonEmptyDir } from "./layout.ts";
+import { lockOwner } from "./lock.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 
@@ -22,6 +23,8 @@ export interface StageStatus {
   durationMs?: number;
   /** Not up to date, but its scratch directory holds checkpoints: a run resumes from them. */
   resumes?: boolean;
+  /** Not up to date, and another `reproduce` is running it now: who (see `lockOwner`). */
+  runningIn?: string;
 }
 
 /** Computes the status of the selected stages. */
@@ -63,6 +66,7 @@ export function computeStatus(
       const latest = readLatest(layout, stage.id);
       // Left by an interrupted attempt or brought by `import`: the next run resumes there.
       const resumes = nonEmptyDir(layout.scratchDir(stage.id, key));
+      const runningIn = lockOwner(layout.lock(stage.id, key)) ?? undefined;
       out.push({
         id: stage.id,
         state: latest ? "stale" : "missing",
@@ -70,8 +74,10 @@ export function computeStatus(
         why: [
           ...explainChange(latest?.parts ?? null, parts),
           ...(resumes ? ["resumes from its checkpoints"] : []),
+          ...(runningIn ? [`running now (${runningIn})`] : []),
         ],
         resumes,
+        ...(runningIn ? { runningIn } : {}),
       });
     }
   }

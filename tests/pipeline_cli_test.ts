@@ -130,6 +130,24 @@ Deno.test("a lock left by a killed run is taken over with the tasks' permissions
   assert.deepEqual(locks(), []);
 });
 
+Deno.test("status names the process running a stage now, and forgets it once it is dead", async () => {
+  const dir = fresh();
+  const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
+  await waitFor(() => runs(dir).includes("slow"));
+  const args = ["status", "slow", "--set", "slow.ms=4000", ...Q];
+  const during = await toy(dir, args, {}, TASK_PERMISSIONS);
+  assert.equal(during.code, 0, during.err);
+  assert.match(during.out, new RegExp(`slow .*running now \\(pid ${child.pid} on `));
+  child.kill("SIGKILL");
+  await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  const after = await toy(dir, args, {}, TASK_PERMISSIONS);
+  assert.equal(after.code, 0, after.err);
+  assert.match(after.out, /slow +missing/);
+  assert.doesNotMatch(after.out, /running now/);
+});
+
 Deno.test("SIGINT stops the run and releases the locks of running stages", async () => {
   const dir = fresh();
   const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
