@@ -34,11 +34,11 @@ function tmpName(layout: Layout, what: string): string {
 /** Whether an error is "that path is not there". */
 const notFound = (e: unknown) => e instanceof Deno.errors.NotFound;
 
-/** Copies `src` to `dest` through a temporary file renamed over it. */
-function replaceFile(layout: Layout, src: string, dest: string): void {
+/** Writes `dest` through a temporary file, filled by `fill` and renamed over it. */
+function replaceFile(layout: Layout, dest: string, fill: (tmp: string) => void): void {
   const tmp = tmpName(layout, "file");
   try {
-    copyFileSync(src, tmp);
+    fill(tmp);
     Deno.renameSync(tmp, dest);
   } catch (e) {
     try {
@@ -100,10 +100,14 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
   ) + "\n";
   Deno.mkdirSync(layout.figures, { recursive: true });
   if (mode === "root") {
-    for (const f of files) replaceFile(layout, join(src, f), join(layout.figures, f));
-    const tmp = tmpName(layout, "file");
-    Deno.writeTextFileSync(tmp, provenance);
-    Deno.renameSync(tmp, join(layout.figures, PROVENANCE_FILE));
+    for (const f of files) {
+      replaceFile(layout, join(layout.figures, f), (tmp) => copyFileSync(join(src, f), tmp));
+    }
+    replaceFile(
+      layout,
+      join(layout.figures, PROVENANCE_FILE),
+      (tmp) => Deno.writeTextFileSync(tmp, provenance),
+    );
     return;
   }
   const tmp = tmpName(layout, stage.id);

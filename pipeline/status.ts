@@ -23,8 +23,6 @@ export interface StageStatus {
   durationMs?: number;
   /** Not up to date, but its scratch directory holds checkpoints: a run resumes from them. */
   resumes?: boolean;
-  /** Not up to date, and another `reproduce` is running it now: who (see `lockOwner`). */
-  runningIn?: string;
 }
 
 /** Computes the status of the selected stages. */
@@ -66,7 +64,8 @@ export function computeStatus(
       const latest = readLatest(layout, stage.id);
       // Left by an interrupted attempt or brought by `import`: the next run resumes there.
       const resumes = nonEmptyDir(layout.scratchDir(stage.id, key));
-      const runningIn = lockOwner(layout.lock(stage.id, key)) ?? undefined;
+      // Another `reproduce` may be running it right now: say who (see `lockOwner`).
+      const runningIn = lockOwner(layout.lock(stage.id, key));
       out.push({
         id: stage.id,
         state: latest ? "stale" : "missing",
@@ -77,7 +76,6 @@ export function computeStatus(
           ...(runningIn ? [`running now (${runningIn})`] : []),
         ],
         resumes,
-        ...(runningIn ? { runningIn } : {}),
       });
     }
   }

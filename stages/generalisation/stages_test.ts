@@ -5,7 +5,13 @@ import { fakeContext } from "../ml/test_fixtures.ts";
 import { dataHole, datasetStages, dataTest } from "../size/datasets.ts";
 import { holeStage } from "./hole.ts";
 import { lambdaStage } from "./lambda.ts";
-import { PAPER_REGULARISERS, regStage, regTalkStage, TALK_REGULARISERS } from "./reg.ts";
+import {
+  PAPER_REGULARISERS,
+  regStage,
+  regTalkStage,
+  seedsParam,
+  TALK_REGULARISERS,
+} from "./reg.ts";
 import { generalisationStages } from "./stages.ts";
 import {
   LAMBDAS,
@@ -35,12 +41,36 @@ function stageRunner(root: string) {
   };
 }
 
-/** A 40-radius test grid and a 16-disk hole dataset: enough for the item stages to run. */
-async function tinyDatasets(run: ReturnType<typeof stageRunner>) {
-  return {
-    test: await run(dataTest, { count: 40 }),
-    hole: await run(dataHole, { count: 16, samples: 4 }),
-  };
+/**
+ * Runs `body` in a fresh project on the cpu backend holding a 40-radius test grid and a 16-disk
+ * hole dataset (enough for the item stages), then removes the project. `body` gets a stage
+ * runner, the inputs of a training on the hole dataset, and the dataset inputs of an item stage.
+ */
+async function withTinyProject(
+  body: (p: {
+    run: ReturnType<typeof stageRunner>;
+    training: Record<string, string>;
+    datasets: Record<string, string>;
+  }) => Promise<void>,
+): Promise<void> {
+  await initBackend("cpu");
+  const root = await Deno.makeTempDir();
+  try {
+    const run = stageRunner(root);
+    const test = await run(dataTest, { count: 40 });
+    const hole = await run(dataHole, { count: 16, samples: 4 });
+    await body({
+      run,
+      training: { images: hole("images.npy"), keys: hole("radii.npy") },
+      datasets: {
+        testImages: test("images.npy"),
+        testRadii: test("radii.npy"),
+        holeData: hole("dataset.json"),
+      },
+    });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 }
 
 Deno.test("generalisationStages has unique ids and every input names a known stage's output", () => {
@@ -66,11 +96,7 @@ Deno.test("the quick profile trains exactly the seeds reg reads, and the λ swee
     }
   }
   for (const r of REGULARISERS) {
-    const used = Number(
-      r.key === "none" || r.key === "psi3"
-        ? quickValue(regStage, "seeds")
-        : quickValue(regStage, "otherSeeds"),
-    );
+    const used = Number(quickValue(regStage, seedsParam(r.key)));
     for (let s = 1; s <= PAPER_SEEDS; s++) {
       const t = byId.get(regTrainingId(r.key, s))!;
       assert.equal(quickValue(t, "iterations"), s <= used ? QUICK_RECIPE.iterations : 0, t.id);
@@ -101,20 +127,11 @@ Deno.test("trainingSeconds() scales with updates, batch and the regulariser's ex
 });
 
 Deno.test("hole stage runs end to end on a tiny test grid and a model trained for 2 updates", async () => {
-  await initBackend("cpu");
-  const root = await Deno.makeTempDir();
-  try {
-    const run = stageRunner(root);
-    const { test, hole } = await tinyDatasets(run);
+  await withTinyProject(async ({ run, training, datasets }) => {
     const trainer = byId.get(regTrainingId("none", 1))!;
-    const model = await run(trainer, { iterations: 2, batchSize: 4, logEvery: 1 }, {
-      images: hole("images.npy"),
-      keys: hole("radii.npy"),
-    });
+    const model = await run(trainer, { iterations: 2, batchSize: 4, logEvery: 1 }, training);
     const out = await run(holeStage, { radii: [5, 14.5, 25] }, {
-      testImages: test("images.npy"),
-      testRadii: test("radii.npy"),
-      holeData: hole("dataset.json"),
+      ...datasets,
       "model.json": model("weights.json"),
       "model.bin": model("weights.bin"),
     });
@@ -128,24 +145,17 @@ Deno.test("hole stage runs end to end on a tiny test grid and a model trained fo
     assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
 
     // A seed the quick profile leaves untrained is refused by name.
-    const untrained = await run(trainer, { iterations: 0 }, {
-      images: hole("images.npy"),
-      keys: hole("radii.npy"),
-    });
+    const untrained = await run(trainer, { iterations: 0 }, training);
     await assert.rejects(
       () =>
         run(holeStage, {}, {
-          testImages: test("images.npy"),
-          testRadii: test("radii.npy"),
-          holeData: hole("dataset.json"),
+          ...datasets,
           "model.json": untrained("weights.json"),
           "model.bin": untrained("weights.bin"),
         }),
       /trained for 0 updates/,
     );
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
 
 Deno.test("reg and reg-talk read every seed of their regularisers, together all of them, and lambda every λ", () => {
@@ -183,29 +193,20 @@ Deno.test("reg and reg-talk read every seed of their regularisers, together all 
 });
 
 Deno.test("reg and reg-talk run end to end on models trained for 2 updates, each reporting its own regularisers", async () => {
-  await initBackend("cpu");
-  const root = await Deno.makeTempDir();
-  try {
-    const run = stageRunner(root);
-    const { test, hole } = await tinyDatasets(run);
+  await withTinyProject(async ({ run, training, datasets }) => {
     const weights: Record<string, string> = {};
     for (const r of REGULARISERS) {
       const model = await run(byId.get(regTrainingId(r.key, 1))!, {
         iterations: 2,
         batchSize: 4,
         logEvery: 1,
-      }, { images: hole("images.npy"), keys: hole("radii.npy") });
+      }, training);
       weights[`${r.key}-s1.json`] = model("weights.json");
       weights[`${r.key}-s1.bin`] = model("weights.bin");
     }
     const labels: Record<string, string[]> = {};
     for (const stage of [regStage, regTalkStage]) {
-      const out = await run(stage, { seeds: 1, otherSeeds: 1 }, {
-        testImages: test("images.npy"),
-        testRadii: test("radii.npy"),
-        holeData: hole("dataset.json"),
-        ...weights,
-      });
+      const out = await run(stage, { seeds: 1, otherSeeds: 1 }, { ...datasets, ...weights });
       for (const f of stage.outputs) {
         assert.ok((await Deno.stat(out(f))).size > 0, `${stage.id} ${f}`);
       }
@@ -221,7 +222,5 @@ Deno.test("reg and reg-talk run end to end on models trained for 2 updates, each
       ["denoising (S24)", "contractive"],
     );
     assert.ok(labels["reg-talk"].every((l) => l.startsWith("report ")));
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  });
 });
