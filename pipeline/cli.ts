@@ -21,6 +21,8 @@ import {
   type Profile,
   PROFILES,
 } from "./params.ts";
+import { listed } from "./key.ts";
+import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
 import { formatDuration, ProgressBoard } from "./progress.ts";
 import { makespan, type ScheduledStage } from "./estimate.ts";
@@ -40,6 +42,11 @@ export interface Hooks {
   gpuBackend?: string;
   /** Default `--jobs` on a GPU backend (stages sharing one GPU, each in its own process). */
   gpuJobs?: number;
+  /**
+   * Stages that `reproduce --partial` may run over those of their inputs that are up to date
+   * (see `partial.ts`); each must read only the inputs its context lists. Default: none.
+   */
+  partial?: readonly string[];
 }
 
 const COMMANDS = ["reproduce", "status", "dag", "verify", "gc", "export", "import"] as const;
@@ -69,6 +76,9 @@ options:
   --force                 rerun the targets (all selected stages without targets)
   --keep-going            go on with independent stages after a failure
   --dry-run               list what would run and why, with estimated times
+  --partial               run the targets over those of their inputs that are up to date,
+                          running nothing else (a report of what a profile has so far);
+                          only for the stages the entry allows (default: all of those)
   --verbose               show stage log lines
   --root DIR              project root (default: the current directory)`;
 
@@ -116,6 +126,7 @@ async function command(
         force: { type: "boolean" },
         "keep-going": { type: "boolean" },
         "dry-run": { type: "boolean" },
+        partial: { type: "boolean" },
         verbose: { type: "boolean" },
         mermaid: { type: "boolean" },
         "no-inputs": { type: "boolean" },
@@ -144,7 +155,7 @@ async function command(
       `Unknown command "${cmd}"${didYouMean(cmd, COMMANDS)}; commands: ${COMMANDS.join(", ")}`,
     );
   }
-  const graph = buildGraph(stages);
+  let graph = buildGraph(stages);
   const layout = new Layout(v.root ?? Deno.cwd());
   if (cmd === "dag") {
     console.log(v.mermaid ? dagMermaid(graph) : dagText(graph));
@@ -196,10 +207,28 @@ async function command(
     : backendArg;
   const profile = (v.profile ?? (gpu ? "paper" : "quick")) as Profile;
   const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsNum;
-  const targets = cmd === "export" ? rest.slice(1) : rest;
+  let targets = cmd === "export" ? rest.slice(1) : rest;
   const planner = new Planner(codeRoot(), { profile, backend, overrides, deno: Deno.version.deno });
   select(graph, targets); // unknown targets fail here, before anything else
   for (const s of graph.order) planner.params(s); // and bad overrides here
+  if (v.partial) {
+    if (cmd !== "reproduce") {
+      throw new UsageError(`Cannot use --partial with ${cmd}: it applies to reproduce only`);
+    }
+    const narrowed = narrowTargets(layout, graph, planner, targets, hooks.partial ?? []);
+    graph = buildGraph(stages.map((s) => narrowed.get(s.id)?.stage ?? s));
+    targets = [...narrowed.keys()];
+    for (const [id, n] of narrowed) {
+      const all = Object.keys(stages.find((s) => s.id === id)!.inputs).length;
+      const kept = Object.keys(n.stage.inputs).length;
+      console.error(
+        `partial: ${id} runs over ${kept} of its ${all} inputs` +
+          (n.leftOut.length
+            ? `; left out, not up to date in profile ${profile}: ${listed(n.leftOut)}`
+            : ` (all up to date)`),
+      );
+    }
+  }
   if (v.profile === undefined && !gpu && cmd === "reproduce") {
     console.error(
       "note: no hardware GPU found, so the `quick` profile runs (same models, fewer steps and smaller " +

@@ -23,7 +23,7 @@ export function keyOf(parts: KeyParts): string {
 const SHOWN = 6;
 
 /** `a, b, c` or, for a long list, its first names and how many more. */
-function listed(names: readonly string[]): string {
+export function listed(names: readonly string[]): string {
   if (names.length <= SHOWN + 1) return names.join(", ");
   return `${names.slice(0, SHOWN).join(", ")} and ${names.length - SHOWN} more`;
 }

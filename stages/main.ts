@@ -6,6 +6,8 @@
  */
 import { main } from "../pipeline/cli.ts";
 import { stages } from "./mod.ts";
+import { REPORT_STAGE_ID } from "./report/stage.ts";
+import { TRAINING_CURVES_ID } from "./training/stage.ts";
 
 Deno.exit(
   await main(stages, Deno.args, {
@@ -16,6 +18,9 @@ Deno.exit(
     // (3.52×): past 4 the GPU's kernels, not the hosts' dispatches, are the limit. 8 takes the
     // last 8% and leaves half of a 16-core host free.
     gpuJobs: 8,
+    // A profile run in parts may never have every stage up to date at once: these two can be
+    // built from what is (`reproduce --partial`), and they name what they go without.
+    partial: [TRAINING_CURVES_ID, REPORT_STAGE_ID],
     detectGpu: async () => {
       const { detectHardwareGpu } = await import("./ml/backend.ts");
       const gpu = await detectHardwareGpu();

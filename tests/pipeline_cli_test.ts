@@ -1,6 +1,6 @@
 /**
  * The engine end to end, on the toy project: caching, corruption, kills, concurrency, bad
- * input, determinism, backends, export/import and verify.
+ * input, determinism, backends, partial runs, export/import and verify.
  */
 import assert from "node:assert/strict";
 import { join, relative } from "node:path";
@@ -265,6 +265,64 @@ Deno.test("status and dry-run explain what changed", async () => {
     /stages would run: estimated .* of stage time, about .* with --jobs \d+ \(\d+ threads? each\) \(profile quick, backend cpu\)/,
   );
   assert.deepEqual(runs(dir), ["source", "doubled"]);
+});
+
+Deno.test("reproduce --partial runs the target over its up-to-date inputs only, keyed apart", async () => {
+  const dir = fresh();
+  const none = await toy(dir, ["reproduce", "--partial", "summary", ...Q]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /Cannot run "summary" with --partial: none of its inputs is up to date/);
+  assert.equal((await toy(dir, ["reproduce", "doubled", ...Q])).code, 0);
+  // `broken` is neither run nor waited for.
+  const r = await toy(dir, ["reproduce", "--partial", "summary", ...Q]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.err,
+    /partial: summary runs over 2 of its 3 inputs; left out, not up to date in profile quick: broken/,
+  );
+  assert.deepEqual(runs(dir), ["source", "doubled", "summary"]);
+  const [key] = entries(dir, "summary");
+  const got = JSON.parse(
+    Deno.readTextFileSync(join(dir, "data", "cache", "summary", key, "summary.json")),
+  );
+  assert.deepEqual(got.inputs, ["doubled", "numbers"]);
+  // A second partial run is a cache hit; the whole stage is still blocked on `broken`.
+  const again = await toy(dir, ["reproduce", "--partial", "summary", ...Q]);
+  assert.match(again.err, /0 ran, 3 cached/);
+  const st = await toy(dir, ["status", "summary", ...Q]);
+  assert.match(st.out, /summary\s+blocked\s+-\s+needs broken first/);
+});
+
+Deno.test("reproduce --partial narrows the partial stages upstream of a target in the same run", async () => {
+  const dir = fresh();
+  assert.equal((await toy(dir, ["reproduce", "doubled", ...Q])).code, 0);
+  const r = await toy(dir, ["reproduce", "--partial", "digest", ...Q]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /partial: summary runs over 2 of its 3 inputs/);
+  assert.match(r.err, /partial: digest runs over 1 of its 2 inputs; left out, .*: broken/);
+  assert.deepEqual(runs(dir), ["source", "doubled", "summary", "digest"]);
+  const [key] = entries(dir, "digest");
+  const got = JSON.parse(
+    Deno.readTextFileSync(join(dir, "data", "cache", "digest", key, "digest.json")),
+  );
+  assert.deepEqual(got, { inputs: ["summary"], summary: ["doubled", "numbers"] });
+  // No target: every partial stage; all cached now.
+  const again = await toy(dir, ["reproduce", "--partial", ...Q]);
+  assert.match(again.err, /0 ran, 4 cached/);
+});
+
+Deno.test("--partial is refused for other stages and other commands, with exit code 2", async () => {
+  const dir = fresh();
+  const other = await toy(dir, ["reproduce", "--partial", "doubled", ...Q]);
+  assert.equal(other.code, 2);
+  assert.match(
+    other.err,
+    /Cannot run "doubled" with --partial: only "summary" and "digest" can run on the inputs that are up to date/,
+  );
+  const st = await toy(dir, ["status", "--partial", ...Q]);
+  assert.equal(st.code, 2);
+  assert.match(st.err, /Cannot use --partial with status: it applies to reproduce only/);
+  assert.deepEqual(runs(dir), []);
 });
 
 Deno.test("export then import moves results to a fresh project, checked", async () => {

@@ -37,6 +37,8 @@ export interface BuildOptions {
   readonly unreproducible?: readonly UnreproducibleItem[];
   /** The training-curves stage's entry, shown as the "Training" section (none: no section). */
   readonly training?: StageEntry;
+  /** Stages left out for want of an up-to-date result (`reproduce --partial`). */
+  readonly leftOut?: readonly string[];
 }
 
 /** The paper, as named in the title. */
@@ -50,6 +52,32 @@ export const QUICK_CAVEAT = "quick profile: fewer steps and smaller sets than th
 export const TRAINING_INTRO = "Loss against update of every trained model, and the first and " +
   "final logged losses: whether each model converged. Nothing here is a claim of the paper, " +
   "so nothing is checked.";
+
+/** The title's note of a partial report. */
+export const PARTIAL_TITLE = "partial";
+
+/** Why a left-out stage's results are missing from an item (`role`: its own stage or a helper). */
+export function leftOutNote(stage: string, profile: string, role: "own" | "helper"): string {
+  return role === "own"
+    ? `stage "${stage}" has no up-to-date result in the ${profile} profile yet, so this ` +
+      `partial report leaves the item out`
+    : `helper stage "${stage}" has no up-to-date result in the ${profile} profile yet, so ` +
+      `its checks and figures are missing from this partial report`;
+}
+
+/** The partial report's banner, with `code` to format each stage id (plain text otherwise). */
+export function partialBanner(
+  report: Report,
+  code: (id: string) => string = (id) => id,
+): string | null {
+  const ids = report.leftOut ?? [];
+  if (ids.length === 0) return null;
+  return `This report was made by \`reproduce --partial\` from the stages that were up to date ` +
+    `in the ${report.profile} profile. ${ids.length} stage${ids.length === 1 ? "" : "s"} ` +
+    `had no up-to-date result and ${ids.length === 1 ? "is" : "are"} left out: ` +
+    `${ids.map(code).join(", ")}. Their items read “not yet reproduced”, and the items they ` +
+    `help lack their checks.`;
+}
 
 /** The "Training" section of a stage entry. */
 export function trainingSection(entry: StageEntry): FigureSection {
@@ -70,6 +98,7 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
   const unreproducible = options.unreproducible ?? UNREPRODUCIBLE;
   const known = new Set(catalogue.map((c) => c.id));
   const ownStages = new Set(catalogue.map((c) => c.stage));
+  const leftOut = new Set(options.leftOut ?? []);
 
   // Every check, tagged with its stage and profile, grouped by the item it belongs to.
   const byItem = new Map<string, { entry: StageEntry; check: ReportCheck }[]>();
@@ -99,6 +128,12 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
     const checks = contributions.map((c) => c.check);
     const errors = stages.flatMap((s) => s.errors);
     const notes = stages.flatMap((s) => s.notes);
+    if (catalogueItem && leftOut.has(catalogueItem.stage)) {
+      notes.push(leftOutNote(catalogueItem.stage, options.profile, "own"));
+    }
+    for (const h of catalogueItem?.helpers ?? []) {
+      if (leftOut.has(h)) notes.push(leftOutNote(h, options.profile, "helper"));
+    }
     if (own && catalogueItem && own.figures.length === 0 && catalogueItem.figures.length > 0) {
       notes.push(
         `stage "${own.id}" produced no figure (expected ${catalogueItem.figures.join(", ")})`,
@@ -157,13 +192,19 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
   const backends = [
     ...new Set(
       provenances
-        .filter((p) => p.backend !== undefined)
+        // "none": a stage that computes nothing on a backend (its key holds none).
+        .filter((p) => p.backend !== undefined && p.backend !== "none")
         .map((p) => (p.adapter ? `${p.backend} (${p.adapter})` : p.backend as string)),
     ),
   ].sort();
 
+  const titleNotes = [
+    ...(quick ? ["quick profile"] : []),
+    ...(leftOut.size ? [PARTIAL_TITLE] : []),
+  ];
   return {
-    title: `Reproduction report: ${PAPER_TITLE}${quick ? " (quick profile)" : ""}`,
+    title: `Reproduction report: ${PAPER_TITLE}` +
+      (titleNotes.length ? ` (${titleNotes.join(", ")})` : ""),
     profile: options.profile,
     quick,
     ...(finishedTimes.length > 0 ? { finished: finishedTimes[finishedTimes.length - 1] } : {}),
@@ -172,6 +213,7 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
     sections,
     ...(options.training ? { training: trainingSection(options.training) } : {}),
     unreproducible,
+    ...(leftOut.size ? { leftOut: [...leftOut] } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CATALOGUE } from "../../paper/catalogue.ts";
 import { check } from "../common/checks.ts";
-import { buildReport, itemStatus } from "./build.ts";
+import { buildReport, itemStatus, partialBanner } from "./build.ts";
 import type { ReportItem, StageEntry } from "./model.ts";
 import { collectFixture } from "./_fixture.ts";
 
@@ -83,6 +83,44 @@ Deno.test("buildReport() notes an item stage that produced no figure", () => {
   const bare = { ...entry("ae-d1"), figures: [] };
   const item = findItem(buildReport([bare], { profile: "paper" }), "ae-d1");
   assert.match(item.notes[0], /produced no figure \(expected figure.png\)/);
+});
+
+Deno.test("buildReport() lists the backends of compute stages only", () => {
+  const on = (id: string, backend: string, adapter?: string): StageEntry => ({
+    ...entry(id),
+    provenance: { stage: id, manifest: true, profile: "paper", backend, adapter },
+  });
+  const report = buildReport(
+    [on("arch", "none"), on("ae-d1", "webgpu", "H100"), on("latent", "webgpu")],
+    { profile: "paper" },
+  );
+  assert.deepEqual(report.backends, ["webgpu", "webgpu (H100)"]);
+});
+
+Deno.test("buildReport() names the stages a partial run left out, under their items", () => {
+  const report = buildReport([entry("reg")], { profile: "paper", leftOut: ["reg-talk", "dcgan"] });
+  assert.deepEqual(report.leftOut, ["reg-talk", "dcgan"]);
+  assert.match(report.title, /\(partial\)$/);
+  const reg = findItem(report, "reg");
+  assert.equal(reg.status, "pass");
+  assert.match(
+    reg.notes.join("\n"),
+    /helper stage "reg-talk" has no up-to-date result in the paper/,
+  );
+  const dcgan = findItem(report, "dcgan");
+  assert.equal(dcgan.status, "missing");
+  assert.match(dcgan.notes.join("\n"), /stage "dcgan" has no up-to-date result in the paper/);
+  assert.equal(
+    partialBanner(report),
+    "This report was made by `reproduce --partial` from the stages that were up to date in " +
+      "the paper profile. 2 stages had no up-to-date result and are left out: reg-talk, dcgan. " +
+      "Their items read “not yet reproduced”, and the items they help lack their checks.",
+  );
+  // A whole report has no banner, no list and no notes of the kind.
+  const whole = buildReport([entry("reg")], { profile: "paper" });
+  assert.equal(partialBanner(whole), null);
+  assert.equal("leftOut" in whole, false);
+  assert.deepEqual(findItem(whole, "reg").notes, []);
 });
 
 Deno.test("itemStatus() ranks missing, fail, error, pass, reported", () => {

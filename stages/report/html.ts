@@ -26,7 +26,7 @@ import type {
   ReportCheck,
   ReportItem,
 } from "./model.ts";
-import { PAPER_TITLE, QUICK_CAVEAT } from "./build.ts";
+import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 import { REPORT_CSS } from "./style.ts";
 
 /** Options of `renderHtml`. */
@@ -117,6 +117,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
 }
 
 function renderHeader(report: Report): string {
+  const partial = partialBanner(report, (id) => `\`${id}\``);
   const c = report.counts;
   const counts = (["pass", "fail", "reported", "error", "missing"] as const)
     .filter((s) => c[s] > 0)
@@ -141,6 +142,7 @@ function renderHeader(report: Report): string {
         `profile: fewer training steps and smaller sets than the paper. A failing check here ` +
         `may not fail in the paper profile.</p>`
       : "",
+    partial ? `<p class="banner"><strong>Partial report.</strong> ${text(partial)}</p>` : "",
     `<dl class="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join("")}</dl>`,
     "</header>",
   ].join("\n");

@@ -22,7 +22,7 @@ import type {
   ReportCheck,
   ReportItem,
 } from "./model.ts";
-import { PAPER_TITLE, QUICK_CAVEAT } from "./build.ts";
+import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 
 /** How each verdict is written in Markdown (failures in bold, to stand out in plain text). */
 export const STATUS_MARKDOWN: Readonly<Record<ItemStatus, string>> = {
@@ -53,6 +53,8 @@ export function renderMarkdown(report: Report): string {
       "",
     );
   }
+  const partial = partialBanner(report, (id) => `\`${id}\``);
+  if (partial) out.push(`> **Partial report.** ${partial}`, "");
   const c = report.counts;
   out.push(
     `- Profile: ${report.profile}${report.quick ? " (results from the quick profile)" : ""}`,

@@ -158,7 +158,7 @@ export interface Report {
   readonly quick: boolean;
   /** The latest `finished` time among the stages (the report has no clock of its own). */
   readonly finished?: string;
-  /** Backends and adapters met among the stages. */
+  /** Backends and adapters met among the stages that compute on one. */
   readonly backends: readonly string[];
   /** Number of items per verdict. */
   readonly counts: Readonly<Record<ItemStatus, number>>;
@@ -168,4 +168,9 @@ export interface Report {
   readonly training?: FigureSection;
   /** Items out of reach here, with reasons. */
   readonly unreproducible: readonly UnreproducibleItem[];
+  /**
+   * Stages the report goes without because they had no up-to-date result in its profile
+   * (`reproduce --partial`); absent from a whole report.
+   */
+  readonly leftOut?: readonly string[];
 }

@@ -34,7 +34,9 @@ export interface ReportStageOptions {
  * Makes the report stage over the given stages: each becomes an input named after the stage,
  * `"<stage-id>:checks.json"`. Items of the catalogue whose stage is not listed are shown as
  * "not yet reproduced". With `options.training`, that stage's figures and tables make a
- * "Training" section after the items, outside the summary and the verdict counts.
+ * "Training" section after the items, outside the summary and the verdict counts. Run with
+ * `reproduce --partial`, it is given only the inputs that are up to date and names the rest
+ * (`Report.leftOut`).
  */
 export function makeReportStage(
   stageIds: readonly string[],
@@ -76,21 +78,32 @@ export function makeReportStage(
     async run(ctx) {
       const entries: StageEntry[] = [];
       const images = new Map<string, Uint8Array>();
-      for (const id of stageIds) {
+      // Under `reproduce --partial` the engine hands over only the inputs that are up to date:
+      // the others are named in the report, never read.
+      const given = (id: string) => ctx.inputs[id] !== undefined;
+      const leftOut = [...stageIds, ...(training ? [training.stage] : [])].filter((id) =>
+        !given(id)
+      );
+      const present = stageIds.filter(given);
+      for (const id of present) {
         const collected = await collectStage(id, ctx.inputs[id]);
         entries.push(collected.entry);
         for (const [name, bytes] of collected.images) images.set(name, bytes);
         for (const e of collected.entry.errors) ctx.log(`${id}: ${e}`);
-        ctx.progress({ step: entries.length, total: stageIds.length, phase: "reading stages" });
+        ctx.progress({ step: entries.length, total: present.length, phase: "reading stages" });
       }
       let trainingEntry: StageEntry | undefined;
-      if (training) {
+      if (training && given(training.stage)) {
         const collected = await collectOutputs(training.stage, ctx.inputs[training.stage]);
         trainingEntry = collected.entry;
         for (const [name, bytes] of collected.images) images.set(name, bytes);
         for (const e of collected.entry.errors) ctx.log(`${training.stage}: ${e}`);
       }
-      const report = buildReport(entries, { profile: ctx.profile, training: trainingEntry });
+      const report = buildReport(entries, {
+        profile: ctx.profile,
+        training: trainingEntry,
+        leftOut,
+      });
       await Deno.writeTextFile(ctx.outPath("index.html"), renderHtml(report, { images }));
       await Deno.writeTextFile(ctx.outPath("REPORT.md"), renderMarkdown(report));
       await Deno.writeTextFile(ctx.outPath("report.json"), JSON.stringify(report, null, 2) + "\n");
@@ -104,7 +117,8 @@ export function makeReportStage(
       const c = report.counts;
       ctx.log(
         `report: ${c.pass} pass, ${c.fail} fail, ${c.reported} reported, ${c.error} error, ` +
-          `${c.missing} not yet reproduced; ${images.size} figures`,
+          `${c.missing} not yet reproduced; ${images.size} figures` +
+          (leftOut.length ? `; partial: ${leftOut.length} stages left out` : ""),
       );
     },
   };

@@ -96,7 +96,8 @@ Deno.test("report stage run() writes the HTML, Markdown, JSON and figure copies"
     const inputs = await writeFixtureCache(root);
     const outDir = join(root, "out");
     await Deno.mkdir(outDir);
-    // "dcgan" is listed but the engine gave no path: the report still runs.
+    // "dcgan" is listed but the engine gave no path (`reproduce --partial`): the report runs
+    // without it and names it.
     const stage = makeReportStage([...Object.keys(inputs), "dcgan"]);
     await stage.run(context(inputs, outDir, "quick"));
     for (const name of REPORT_OUTPUTS) assert.ok((await Deno.stat(join(outDir, name))).size > 0);
@@ -123,7 +124,14 @@ Deno.test("report stage run() writes the HTML, Markdown, JSON and figure copies"
       assert.ok(files.includes(decodeURI(m[1])), `REPORT.md links a missing file ${m[1]}`);
     }
     const dcgan = report.sections.flatMap((s) => s.items).find((it) => it.id === "dcgan");
-    assert.equal(dcgan?.status, "error");
+    assert.equal(dcgan?.status, "missing");
+    assert.match(dcgan?.notes[0] ?? "", /stage "dcgan" has no up-to-date result in the quick/);
+    assert.deepEqual(report.leftOut, ["dcgan"]);
+    assert.match(report.title, /\(quick profile, partial\)$/);
+    assert.match(
+      md,
+      /^> \*\*Partial report\.\*\* .* 1 stage had no up-to-date result and is left out: `dcgan`\./m,
+    );
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -46,9 +46,17 @@ function refuse(id: string, why: string, fix: string): never {
   throw new Error(`Cannot make the ${TRAINING_CURVES_ID} stage over "${id}": ${why}; ${fix}`);
 }
 
+/** The line under the table naming the trainings a partial run left out (none: empty). */
+export function leftOutMarkdown(ids: readonly string[], profile: string): string {
+  if (ids.length === 0) return "";
+  return `\nLeft out of this partial run, for want of an up-to-date result in the ${profile} ` +
+    `profile (${ids.length}): ${ids.map((id) => `\`${id}\``).join(", ")}.\n`;
+}
+
 /**
  * Makes the stage over the given training stages, in the order given (the figure's panels
  * and the table's rows follow it): one input per stage, named after it, `"<id>:loss.json"`.
+ * Under `reproduce --partial` it draws the trainings it is given and names the others.
  */
 export function makeTrainingCurvesStage(trainingStages: readonly AnyStage[]): Stage {
   if (trainingStages.length === 0) {
@@ -80,19 +88,25 @@ export function makeTrainingCurvesStage(trainingStages: readonly AnyStage[]): St
     // Measured on a 2-core CPU: 2.3 s for 50 stages, nearly all of it vega and resvg drawing.
     estimate: () => 1 + 0.05 * ids.length,
     async run(ctx) {
-      const losses: StageLoss[] = [];
-      for (const id of ids) {
-        const path = ctx.inputs[id];
-        if (path === undefined) {
-          throw new Error(
-            `Cannot read loss of "${id}": the stage was given no path for it; ` +
-              `fix: run it through the engine (deno task reproduce ${TRAINING_CURVES_ID})`,
-          );
-        }
-        losses.push(await readLossFile(id, path));
-        ctx.progress({ step: losses.length, total: ids.length, phase: "reading loss files" });
+      // Under `reproduce --partial` the engine hands over only the trainings that are up to
+      // date; the table names the others.
+      const given = ids.filter((id) => ctx.inputs[id] !== undefined);
+      const leftOut = ids.filter((id) => ctx.inputs[id] === undefined);
+      if (given.length === 0) {
+        throw new Error(
+          `Cannot draw the training curves: the stage was given no loss file; ` +
+            `fix: run it through the engine (deno task reproduce ${TRAINING_CURVES_ID})`,
+        );
       }
-      await Deno.writeTextFile(ctx.outPath(CURVES_TABLE), curvesMarkdown(losses));
+      const losses: StageLoss[] = [];
+      for (const id of given) {
+        losses.push(await readLossFile(id, ctx.inputs[id]));
+        ctx.progress({ step: losses.length, total: given.length, phase: "reading loss files" });
+      }
+      await Deno.writeTextFile(
+        ctx.outPath(CURVES_TABLE),
+        curvesMarkdown(losses) + leftOutMarkdown(leftOut, ctx.profile),
+      );
       ctx.progress({ step: ids.length, total: ids.length, phase: "drawing" });
       await renderLineChart(curvesChart(losses), ctx.outPath("figure"), {
         onWarning: (m) => ctx.log(`figure: ${m}`),
@@ -100,7 +114,8 @@ export function makeTrainingCurvesStage(trainingStages: readonly AnyStage[]): St
       const undrawn = undrawnStages(losses);
       ctx.log(
         `${losses.length} training stages read; ${losses.length - undrawn.length} drawn` +
-          (undrawn.length > 0 ? `; nothing to draw for ${undrawn.join(", ")}` : ""),
+          (undrawn.length > 0 ? `; nothing to draw for ${undrawn.join(", ")}` : "") +
+          (leftOut.length > 0 ? `; left out (not up to date): ${leftOut.join(", ")}` : ""),
       );
     },
   };

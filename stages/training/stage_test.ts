@@ -111,13 +111,33 @@ Deno.test("training-curves run() writes the figure and a table of the inputs' nu
   }
 });
 
+Deno.test("training-curves run() draws the trainings it is given and names the others", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "training_curves_in_" });
+  const path = join(dir, "train-pcaae-ellipses-2.json");
+  await Deno.writeTextFile(path, JSON.stringify(PCA_LOSS));
+  const stage = makeTrainingCurvesStage([fake("train-pcaae-ellipses-2"), fake("train-dcgan")]);
+  const ctx = await fakeContext(stage.id, {}, { "train-pcaae-ellipses-2": path });
+  try {
+    await stage.run(ctx);
+    const md = await Deno.readTextFile(ctx.outPath("curves.md"));
+    assert.equal(md.split("\n").filter((l) => l.startsWith("| `")).length, 1);
+    assert.match(
+      md,
+      /Left out of this partial run, .* in the \w+ profile \(1\): `train-dcgan`\.\n$/,
+    );
+    assert.match(ctx.logs.at(-1)!, /; left out \(not up to date\): train-dcgan$/);
+  } finally {
+    for (const d of [dir, ctx.outDir]) await Deno.remove(d, { recursive: true });
+  }
+});
+
 Deno.test("training-curves run() names the stage whose loss file it cannot read", async () => {
   const stage = makeTrainingCurvesStage([fake("train-ae")]);
   const ctx = await fakeContext(stage.id, {});
   try {
     await assert.rejects(
       stage.run(ctx),
-      /Cannot read loss of "train-ae": the stage was given no path/,
+      /Cannot draw the training curves: the stage was given no loss file/,
     );
     const bad = join(ctx.outDir, "loss.json");
     await Deno.writeTextFile(bad, JSON.stringify({ records: 3 }));
