@@ -26,6 +26,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { throwIfDeviceFailed } from "../ml/backend.ts";
 import { loadLatestCheckpoint, saveCheckpoint } from "../ml/checkpoint.ts";
 import { stableJson } from "../ml/npy.ts";
 import { createRng, deriveSeed, permutation } from "../ml/random.ts";
@@ -310,6 +311,7 @@ export async function trainDcgan(
           kept.map(async (v) => ((await v.data()) as Float32Array)[0]),
         );
         for (const v of kept) v.dispose();
+        throwIfDeviceFailed();
         lossCurve.push({
           step: t + 1,
           discriminator: dl,
@@ -344,6 +346,7 @@ export async function trainDcgan(
       }
     }
     const seconds = (performance.now() - t0) / 1000;
+    throwIfDeviceFailed();
     const zStats = statisticsLatents(s.statisticsPoints ?? 1024, d, seed);
     tf.tidy(() =>
       model.estimatePopulationStatistics(tf.tensor2d(zStats, [zStats.length / d, d], "float32"))

@@ -141,7 +141,45 @@ async function useWebgpu(gpu: { hardware: boolean; description: string }): Promi
   }
   await tf.ready();
   installFastKernels("webgpu");
+  watchDevice((tf.backend() as unknown as { device: GPUDevice }).device);
   return { name: "webgpu", adapter: gpu.description, hardwareGpu: gpu.hardware };
+}
+
+/** The first error each watched WebGPU device reported (null: none yet). */
+const deviceErrors = new WeakMap<GPUDevice, string | null>();
+
+/**
+ * Records what `device` reports. WebGPU delivers a validation error (an invalid pipeline, a
+ * binding over a limit) only as an `uncapturederror` event; the work concerned is skipped and
+ * its output buffer keeps old contents, so without this a wrong number would pass unnoticed.
+ * Idempotent.
+ */
+export function watchDevice(device: GPUDevice): void {
+  if (deviceErrors.has(device)) return;
+  deviceErrors.set(device, null);
+  device.addEventListener("uncapturederror", (e) => {
+    if (deviceErrors.get(device) !== null) return;
+    const message = (e as GPUUncapturedErrorEvent).error.message.split("\n")[0].trim();
+    deviceErrors.set(device, message);
+  });
+}
+
+/**
+ * Throws if `device` (default: that of the current tfjs backend, when it is WebGPU) has
+ * reported an error since it was watched: every result computed since may be wrong. Call it
+ * after a read-back: events arrive once the work concerned has run.
+ */
+export function throwIfDeviceFailed(device?: GPUDevice): void {
+  const dev = device ??
+    (tf.getBackend() === "webgpu"
+      ? (tf.backend() as unknown as { device: GPUDevice }).device
+      : undefined);
+  const error = dev ? deviceErrors.get(dev) : null;
+  if (!error) return;
+  throw new Error(
+    `Cannot trust this WebGPU run: the device reported "${error}", so some work was ` +
+      `skipped and its results are wrong; report it with the stage's log, or use --backend cpu`,
+  );
 }
 
 async function useTensorflow(): Promise<BackendInfo> {

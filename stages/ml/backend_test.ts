@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { detectHardwareGpu, initBackend } from "./backend.ts";
+import { detectHardwareGpu, initBackend, throwIfDeviceFailed, watchDevice } from "./backend.ts";
 
 Deno.test("initBackend('cpu') selects tfjs's cpu backend", async () => {
   const info = await initBackend("cpu");
@@ -38,4 +38,32 @@ Deno.test("initBackend('tensorflow') explains why it cannot be used here", async
   await assert.rejects(initBackend("tensorflow"), /tfjs-node|cpu/);
   await assert.rejects(initBackend("nope"), /unknown/);
   await initBackend("cpu");
+});
+
+Deno.test({
+  name: "throwIfDeviceFailed() names the first error a watched device reported",
+  ignore: !(await navigator.gpu?.requestAdapter().catch(() => null)),
+  async fn() {
+    // A device of its own: the one tfjs uses must stay clean for the other tests.
+    const device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+    try {
+      watchDevice(device);
+      throwIfDeviceFailed(device); // nothing yet
+      // A storage binding beyond the device's limit, as tfjs's AddN of 12 inputs makes.
+      const entries = Array.from({ length: 13 }, (_, i) => ({
+        binding: i,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: "storage" as const },
+      }));
+      device.createBindGroupLayout({ entries });
+      await device.queue.onSubmittedWorkDone();
+      await new Promise((r) => setTimeout(r, 50)); // the event is dispatched as a task
+      assert.throws(
+        () => throwIfDeviceFailed(device),
+        /^Error: Cannot trust this WebGPU run: the device reported ".*(storage|Storage).*", so some work was skipped/,
+      );
+    } finally {
+      device.destroy();
+    }
+  },
 });

@@ -27,6 +27,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings, KERAS_ADAM } from "./adam.ts";
+import { throwIfDeviceFailed } from "./backend.ts";
 import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import {
   type Autoencoder,
@@ -386,6 +387,7 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
         }
         // The total is the data term itself when no regulariser is on: dispose each once.
         for (const v of new Set(Object.values(kept))) v.dispose();
+        throwIfDeviceFailed();
         const { loss, ...terms } = values;
         lossCurve.push({ step: t + 1, loss, terms });
         lastValues = values;
@@ -410,6 +412,9 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
       }
     }
     const seconds = (performance.now() - t0) / 1000;
+    // The last update after the last record: wait for it, then look for device errors.
+    await model.variables[0].variable.data();
+    throwIfDeviceFailed();
     ok = true;
     return {
       model,

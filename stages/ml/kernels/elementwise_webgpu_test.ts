@@ -3,32 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
 import { Adam, KERAS_ADAM } from "../adam.ts";
 import { ADAM_STEP } from "./adam_step.ts";
-import { installFastKernels, restoreStockKernels } from "./install.ts";
 import { LEAKY_RELU_GRAD } from "./leaky_relu_cpu.ts";
 import { randomValues, relativeError } from "./_test_utils.ts";
-
-/** A WebGPU adapter if this machine has one (a software one counts: correctness only). */
-const adapter = await navigator.gpu?.requestAdapter().catch(() => null) ?? null;
-
-/** Runs `fn` on the webgpu backend with the fast kernels, then goes back to cpu. */
-async function onWebgpu(fn: (device: GPUDevice) => Promise<void>): Promise<void> {
-  await import("@tensorflow/tfjs-backend-webgpu");
-  assert.ok(await tf.setBackend("webgpu"), "the webgpu backend did not start");
-  const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-  installFastKernels("webgpu");
-  try {
-    // tfjs does not surface shader compilation or validation errors: catch them here.
-    device.pushErrorScope("validation");
-    await fn(device);
-    const error = await device.popErrorScope();
-    assert.equal(error, null, error?.message ?? "");
-  } finally {
-    restoreStockKernels("webgpu");
-    await tf.setBackend("cpu");
-  }
-}
-
-const webgpuTest = { ignore: adapter === null, sanitizeOps: false, sanitizeResources: false };
+import { onWebgpu, webgpuTest } from "./_on_webgpu.ts";
 
 Deno.test({
   name: "leakyReluGradWebgpu() equals the composite dy·(α + (1 − α)·step(x)) bit for bit",
