@@ -100,14 +100,24 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
   ) + "\n";
   Deno.mkdirSync(layout.figures, { recursive: true });
   if (mode === "root") {
+    // The files of the last root publication that this one does not write would be left
+    // beside it, from another run (a figure of a stage this report went without, say).
+    const before = rootFiles(layout);
     for (const f of files) {
       replaceFile(layout, join(layout.figures, f), (tmp) => copyFileSync(join(src, f), tmp));
     }
+    const listed = JSON.stringify({ ...JSON.parse(provenance), files }, null, 2) + "\n";
     replaceFile(
       layout,
       join(layout.figures, PROVENANCE_FILE),
-      (tmp) => Deno.writeTextFileSync(tmp, provenance),
+      (tmp) => Deno.writeTextFileSync(tmp, listed),
     );
+    for (const f of before) {
+      if (files.includes(f)) continue;
+      try {
+        Deno.removeSync(join(layout.figures, f));
+      } catch { /* already gone */ }
+    }
     return;
   }
   const tmp = tmpName(layout, stage.id);
@@ -120,4 +130,32 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
     throw e;
   }
   replaceDir(layout, tmp, join(layout.figures, stage.id));
+}
+
+/**
+ * The files the last root publication wrote into `figures/`: listed in its provenance, or, from
+ * a provenance written before the list was kept, its cache entry's published outputs. Only
+ * plain names (no folder, no dot file) are returned, so a damaged provenance removes nothing
+ * else.
+ */
+function rootFiles(layout: Layout): string[] {
+  let prov: { files?: unknown; entry?: unknown };
+  try {
+    prov = JSON.parse(Deno.readTextFileSync(join(layout.figures, PROVENANCE_FILE)));
+  } catch {
+    return [];
+  }
+  let names: unknown = prov.files;
+  if (!Array.isArray(names) && typeof prov.entry === "string") {
+    try {
+      const m = JSON.parse(Deno.readTextFileSync(join(layout.root, prov.entry, "manifest.json")));
+      names = Object.keys(m.outputs ?? {}).filter((f) => PUBLISHED.has(extname(f)));
+    } catch {
+      return [];
+    }
+  }
+  if (!Array.isArray(names)) return [];
+  return names.filter((f): f is string =>
+    typeof f === "string" && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(f) && f !== PROVENANCE_FILE
+  );
 }

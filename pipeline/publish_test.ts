@@ -61,6 +61,26 @@ Deno.test("publish() with mode root writes beside the other files, and none writ
   }
 });
 
+Deno.test("publish() with mode root removes the files of the last root publication it does not write", () => {
+  const { root, layout, manifest } = project({ "index.html": "<p>", "old--figure.png": "png" });
+  try {
+    Deno.mkdirSync(layout.figures, { recursive: true });
+    Deno.writeTextFileSync(join(layout.figures, "notes.txt"), "the user's own");
+    publish(layout, stage("root"), manifest);
+    const prov = JSON.parse(Deno.readTextFileSync(join(layout.figures, PROVENANCE_FILE)));
+    assert.deepEqual(prov.files, ["index.html", "old--figure.png"]);
+    // The next report has no such figure: its copy goes, nothing else does.
+    const next = {
+      ...manifest,
+      outputs: { "index.html": { sha256: "", size: 0 } },
+    } as unknown as Manifest;
+    publish(layout, stage("root"), next);
+    assert.deepEqual(ls(layout.figures), [PROVENANCE_FILE, "index.html", "notes.txt"]);
+  } finally {
+    Deno.removeSync(root, { recursive: true });
+  }
+});
+
 Deno.test("publish() from processes racing on one stage never fails nor leaves a partial copy", async () => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 20; i++) files[`f${i}.png`] = `figure ${i}`;
