@@ -57,22 +57,24 @@ export function narrowTargets(
   const chosen = new Set(
     select(graph, requested).map((s) => s.id).filter((id) => allowed.includes(id)),
   );
+  // The status of every stage upstream of them, once (a key needs its inputs' entries, so
+  // this walks each chain to its start anyway).
+  const upstream = [...new Set([...chosen].flatMap((id) => graph.deps.get(id) ?? []))];
+  const upToDate = new Set(
+    upstream.length === 0 ? [] : computeStatus(layout, graph, planner, upstream)
+      .filter((r) => r.state === "up-to-date")
+      .map((r) => r.id),
+  );
   const out = new Map<string, Narrowed>();
   // Topological order, so that an upstream partial stage is settled before its users.
   for (const stage of graph.order) {
     const id = stage.id;
     if (!chosen.has(id)) continue;
     const ups = graph.deps.get(id) ?? [];
-    // Each upstream stage's own status (its key needs its inputs, hence the whole chain).
-    const fresh = new Set(
-      ups.length === 0 ? [] : computeStatus(layout, graph, planner, ups)
-        .filter((r) => r.state === "up-to-date")
-        .map((r) => r.id),
-    );
-    for (const u of ups) if (out.has(u)) fresh.add(u);
+    const fresh = (u: string) => upToDate.has(u) || out.has(u);
     const inputs: Record<string, OutputRef> = {};
     for (const [name, ref] of Object.entries(stage.inputs)) {
-      if (fresh.has(splitRef(ref)[0])) inputs[name] = ref;
+      if (fresh(splitRef(ref)[0])) inputs[name] = ref;
     }
     if (Object.keys(inputs).length === 0 && Object.keys(stage.inputs).length > 0) {
       // A stage pulled in only for a target's sake is left out; a target is an error.
@@ -82,7 +84,7 @@ export function narrowTargets(
           `${planner.settings.profile}; run \`reproduce\` for some of ${listed(ups)} first`,
       );
     }
-    out.set(id, { stage: { ...stage, inputs }, leftOut: ups.filter((u) => !fresh.has(u)) });
+    out.set(id, { stage: { ...stage, inputs }, leftOut: ups.filter((u) => !fresh(u)) });
   }
   return out;
 }

@@ -86,18 +86,15 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
   if (!files.length) return;
   const src = layout.entry(stage.id, manifest.key);
   // `figures/` shows the last run of each stage, whatever its profile: say which one it is.
-  const provenance = JSON.stringify(
-    {
-      stage: stage.id,
-      profile: manifest.profile,
-      backend: manifest.backend,
-      adapter: manifest.adapter,
-      finished: manifest.finished,
-      entry: `data/cache/${stage.id}/${manifest.key}`,
-    },
-    null,
-    2,
-  ) + "\n";
+  const provenance = {
+    stage: stage.id,
+    profile: manifest.profile,
+    backend: manifest.backend,
+    adapter: manifest.adapter,
+    finished: manifest.finished,
+    entry: `data/cache/${stage.id}/${manifest.key}`,
+  };
+  const provenanceJson = (p: object) => JSON.stringify(p, null, 2) + "\n";
   Deno.mkdirSync(layout.figures, { recursive: true });
   if (mode === "root") {
     // The files of the last root publication that this one does not write would be left
@@ -106,11 +103,10 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
     for (const f of files) {
       replaceFile(layout, join(layout.figures, f), (tmp) => copyFileSync(join(src, f), tmp));
     }
-    const listed = JSON.stringify({ ...JSON.parse(provenance), files }, null, 2) + "\n";
     replaceFile(
       layout,
       join(layout.figures, PROVENANCE_FILE),
-      (tmp) => Deno.writeTextFileSync(tmp, listed),
+      (tmp) => Deno.writeTextFileSync(tmp, provenanceJson({ ...provenance, files })),
     );
     for (const f of before) {
       if (files.includes(f)) continue;
@@ -124,7 +120,7 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
   try {
     Deno.mkdirSync(tmp);
     for (const f of files) copyFileSync(join(src, f), join(tmp, f));
-    Deno.writeTextFileSync(join(tmp, PROVENANCE_FILE), provenance);
+    Deno.writeTextFileSync(join(tmp, PROVENANCE_FILE), provenanceJson(provenance));
   } catch (e) {
     Deno.removeSync(tmp, { recursive: true });
     throw e;

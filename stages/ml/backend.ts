@@ -141,8 +141,13 @@ async function useWebgpu(gpu: { hardware: boolean; description: string }): Promi
   }
   await tf.ready();
   installFastKernels("webgpu");
-  watchDevice((tf.backend() as unknown as { device: GPUDevice }).device);
+  watchDevice(tfjsDevice());
   return { name: "webgpu", adapter: gpu.description, hardwareGpu: gpu.hardware };
+}
+
+/** The device of tfjs's webgpu backend (call only while it is the current backend). */
+function tfjsDevice(): GPUDevice {
+  return (tf.backend() as unknown as { device: GPUDevice }).device;
 }
 
 /** The first error each watched WebGPU device reported (null: none yet). */
@@ -170,10 +175,7 @@ export function watchDevice(device: GPUDevice): void {
  * after a read-back: events arrive once the work concerned has run.
  */
 export function throwIfDeviceFailed(device?: GPUDevice): void {
-  const dev = device ??
-    (tf.getBackend() === "webgpu"
-      ? (tf.backend() as unknown as { device: GPUDevice }).device
-      : undefined);
+  const dev = device ?? (tf.getBackend() === "webgpu" ? tfjsDevice() : undefined);
   const error = dev ? deviceErrors.get(dev) : null;
   if (!error) return;
   throw new Error(

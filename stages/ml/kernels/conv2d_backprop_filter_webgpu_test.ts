@@ -12,9 +12,7 @@ import {
   refConv2dBackpropFilter,
   relativeError,
 } from "./_test_utils.ts";
-
-/** A WebGPU adapter if this machine has one (a software one counts: correctness only). */
-const adapter = await navigator.gpu?.requestAdapter().catch(() => null) ?? null;
+import { onWebgpu, webgpuTest } from "./_on_webgpu.ts";
 
 Deno.test("reductionSplit() covers every term and splits only long sums", () => {
   const paperFirst = convGeometry([300, 64, 64, 1], [3, 3, 1, 8], 2, "same");
@@ -43,19 +41,12 @@ function splitCase(): ConvCase {
 
 Deno.test({
   name: "makeConv2dBackpropFilterWebgpu() matches a float64 reference on webgpu",
-  ignore: adapter === null,
-  // The WebGPU device and its buffers live for the whole process.
-  sanitizeOps: false,
-  sanitizeResources: false,
+  ...webgpuTest,
   async fn() {
-    await import("@tensorflow/tfjs-backend-webgpu");
-    assert.ok(await tf.setBackend("webgpu"), "the webgpu backend did not start");
-    const device = (tf.backend() as unknown as { device: GPUDevice }).device;
-    installFastKernels("webgpu");
-    const rng = createRng(401);
-    const cases = [...randomConvCases(41, 12), splitCase()];
-    assert.ok(reductionSplit(cases[cases.length - 1].geometry).splits > 1);
-    try {
+    await onWebgpu(async (device) => {
+      const rng = createRng(401);
+      const cases = [...randomConvCases(41, 12), splitCase()];
+      assert.ok(reductionSplit(cases[cases.length - 1].geometry).splits > 1);
       for (const c of cases) {
         const g = c.geometry;
         const n = geometrySizes(g);
@@ -74,8 +65,7 @@ Deno.test({
           out.dispose();
           return v;
         };
-        // tfjs does not surface shader compilation or validation errors: catch them here, or a
-        // broken shader would leave whatever the output buffer held.
+        // A scope per case as well, so that a broken shader is named with its case.
         device.pushErrorScope("validation");
         const fast = await run();
         const again = await run();
@@ -91,9 +81,6 @@ Deno.test({
         assert.ok(errStock < 1e-4, `${describeCase(c)}: relative error ${errStock} against stock`);
         tf.dispose([x, dy]);
       }
-    } finally {
-      restoreStockKernels("webgpu");
-      await tf.setBackend("cpu");
-    }
+    });
   },
 });
