@@ -23,7 +23,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { imageChunkCount, newAccumulators, runImageChunks } from "./cpu_threads.ts";
+import {
+  imageChunkCount,
+  imageKernelImpl,
+  newAccumulators,
+  runImageChunks,
+} from "./cpu_threads.ts";
+import { conv2dBackpropFilterImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 
 /**
@@ -177,9 +183,11 @@ export function conv2dBackpropFilterNhwc(
   const size = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
   const chunks = imageChunkCount(g.batch);
   const partial = newAccumulators(chunks * size);
+  const impl = imageKernelImpl();
   runImageChunks(
-    conv2dBackpropFilterImages as ImageKernel,
+    (impl === "wasm" ? conv2dBackpropFilterImagesWasm : conv2dBackpropFilterImages) as ImageKernel,
     "conv2dBackpropFilter",
+    impl,
     g,
     x,
     dy,

@@ -18,7 +18,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues, runImageChunks } from "./cpu_threads.ts";
+import { imageKernelImpl, newValues, runImageChunks } from "./cpu_threads.ts";
+import { conv2dBackpropInputImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 
 /**
@@ -166,7 +167,9 @@ export function conv2dBackpropInputNhwc(
   g: ConvGeometry,
 ): Float32Array {
   const dx = newValues(g.batch * g.inHeight * g.inWidth * g.inChannels);
-  runImageChunks(conv2dBackpropInputImages as ImageKernel, "conv2dBackpropInput", g, dy, w, dx);
+  const impl = imageKernelImpl();
+  const kernel = impl === "wasm" ? conv2dBackpropInputImagesWasm : conv2dBackpropInputImages;
+  runImageChunks(kernel as ImageKernel, "conv2dBackpropInput", impl, g, dy, w, dx);
   return dx;
 }
 

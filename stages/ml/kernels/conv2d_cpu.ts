@@ -14,7 +14,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues, runImageChunks } from "./cpu_threads.ts";
+import { imageKernelImpl, newValues, runImageChunks } from "./cpu_threads.ts";
+import { conv2dImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 
 /**
@@ -190,7 +191,9 @@ export function conv2dImages(
  */
 export function conv2dNhwc(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
   const y = newValues(g.batch * g.outHeight * g.outWidth * g.outChannels);
-  runImageChunks(conv2dImages as ImageKernel, "conv2d", g, x, w, y);
+  const impl = imageKernelImpl();
+  const kernel = impl === "wasm" ? conv2dImagesWasm : conv2dImages;
+  runImageChunks(kernel as ImageKernel, "conv2d", impl, g, x, w, y);
   return y;
 }
 

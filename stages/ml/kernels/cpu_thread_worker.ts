@@ -8,19 +8,32 @@
 
 import {
   type ImageKernel,
+  type ImageKernelImpl,
   type ImageKernelName,
   type ImageTask,
   workOnTask,
 } from "./cpu_threads.ts";
+import {
+  conv2dBackpropFilterImagesWasm,
+  conv2dBackpropInputImagesWasm,
+  conv2dImagesWasm,
+} from "./conv_wasm.ts";
 import { conv2dImages } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
 
 /** The kernels this thread runs, under the names `runImageChunks` sends. */
-const KERNELS: Record<ImageKernelName, ImageKernel> = {
-  conv2d: conv2dImages as ImageKernel,
-  conv2dBackpropInput: conv2dBackpropInputImages as ImageKernel,
-  conv2dBackpropFilter: conv2dBackpropFilterImages as ImageKernel,
+const KERNELS: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>> = {
+  wasm: {
+    conv2d: conv2dImagesWasm as ImageKernel,
+    conv2dBackpropInput: conv2dBackpropInputImagesWasm as ImageKernel,
+    conv2dBackpropFilter: conv2dBackpropFilterImagesWasm as ImageKernel,
+  },
+  js: {
+    conv2d: conv2dImages as ImageKernel,
+    conv2dBackpropInput: conv2dBackpropInputImages as ImageKernel,
+    conv2dBackpropFilter: conv2dBackpropFilterImages as ImageKernel,
+  },
 };
 
 self.onmessage = (e: MessageEvent<ImageTask>) => workOnTask(e.data, KERNELS);

@@ -18,6 +18,8 @@
  */
 
 import type { ConvGeometry } from "./conv_geometry.ts";
+import { wasmSimdSupported } from "./conv_wasm.ts";
+import { takeValues } from "./value_pool.ts";
 
 /** Images per chunk: 30 chunks for the paper's batch of 300, enough to balance two to eight threads. */
 export const IMAGE_CHUNK = 10;
@@ -41,9 +43,48 @@ export type ImageKernel = (
 /** The kernels a worker can run, by name (the worker module holds the same table). */
 export type ImageKernelName = "conv2d" | "conv2dBackpropInput" | "conv2dBackpropFilter";
 
+/**
+ * Which implementation of the image kernels runs: WebAssembly with 128-bit SIMD where the
+ * runtime has it, else the JavaScript loops. Every thread runs the same one (the task names it),
+ * so the bytes never depend on the thread count.
+ */
+export type ImageKernelImpl = "wasm" | "js";
+
+let impl: ImageKernelImpl | undefined;
+
+/**
+ * The image kernels in force: `wasm` where WebAssembly SIMD is available (the default), else
+ * `js`, with one line on stderr the first time saying why.
+ */
+export function imageKernelImpl(): ImageKernelImpl {
+  if (impl === undefined) {
+    impl = wasmSimdSupported() ? "wasm" : "js";
+    if (impl === "js") {
+      console.warn(
+        "WebAssembly SIMD is not available in this runtime: the cpu convolutions use the slower JavaScript kernels (update Deno to get it back)",
+      );
+    }
+  }
+  return impl;
+}
+
+/**
+ * Chooses the image kernels (tests and the bench compare the two). `wasm` without WebAssembly
+ * SIMD is an error.
+ */
+export function setImageKernelImpl(next: ImageKernelImpl): void {
+  if (next === "wasm" && !wasmSimdSupported()) {
+    throw new Error(
+      "Cannot use the WebAssembly cpu kernels: this runtime has no WebAssembly SIMD; use the JavaScript ones",
+    );
+  }
+  impl = next;
+}
+
 /** One kernel call as a worker receives it. */
 export interface ImageTask {
   kernel: ImageKernelName;
+  impl: ImageKernelImpl;
   g: ConvGeometry;
   a: Float32Array;
   b: Float32Array;
@@ -120,9 +161,12 @@ export function imageChunkCount(batch: number): number {
   return Math.max(1, Math.ceil(batch / IMAGE_CHUNK));
 }
 
-/** A zeroed float32 array, in shared memory when workers may write it. */
+/**
+ * A zeroed float32 array, in shared memory when workers may write it: recycled from a disposed
+ * tensor where possible (see `./value_pool.ts`).
+ */
 export function newValues(n: number): Float32Array {
-  return workers.length > 0 ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+  return takeValues(n, workers.length > 0);
 }
 
 /** A zeroed float64 array, in shared memory when workers may write it. */
@@ -139,7 +183,11 @@ function shared(v: Float32Array): Float32Array {
 }
 
 /** Runs chunk `c` of a task on this thread. */
-function runChunk(kernel: ImageKernel, t: Omit<ImageTask, "control" | "kernel">, c: number) {
+function runChunk(
+  kernel: ImageKernel,
+  t: Omit<ImageTask, "control" | "kernel" | "impl">,
+  c: number,
+) {
   const b0 = c * IMAGE_CHUNK;
   const b1 = Math.min(t.g.batch, b0 + IMAGE_CHUNK);
   const out = t.outPerChunk > 0
@@ -157,6 +205,7 @@ function runChunk(kernel: ImageKernel, t: Omit<ImageTask, "control" | "kernel">,
 export function runImageChunks(
   kernel: ImageKernel,
   name: ImageKernelName,
+  impl: ImageKernelImpl,
   g: ConvGeometry,
   a: Float32Array,
   b: Float32Array,
@@ -178,6 +227,7 @@ export function runImageChunks(
   }
   const task: ImageTask = {
     kernel: name,
+    impl,
     g,
     a: shared(a),
     b: shared(b),
@@ -207,10 +257,13 @@ export function runImageChunks(
  * The worker side of {@linkcode runImageChunks}: takes chunks of `task` until none are left,
  * then says it is done. Used by the worker module with its own kernel table.
  */
-export function workOnTask(task: ImageTask, kernels: Record<ImageKernelName, ImageKernel>): void {
+export function workOnTask(
+  task: ImageTask,
+  kernels: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>>,
+): void {
   const { control: ctl } = task;
   try {
-    const kernel = kernels[task.kernel];
+    const kernel = kernels[task.impl][task.kernel];
     for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
       runChunk(kernel, task, c);
     }

@@ -17,10 +17,13 @@ import { makeConv2dBackpropFilterWebgpu } from "./conv2d_backprop_filter_webgpu.
 import { makeAddNWebgpu } from "./add_n_webgpu.ts";
 import { BINARY_CPU_KERNELS, makeBinaryCpu } from "./binary_cpu.ts";
 import { makeStepCpu } from "./step_cpu.ts";
+import { makeGatherCpu } from "./gather_cpu.ts";
+import { makeNegCpu, makeSquareCpu } from "./unary_cpu.ts";
 import { makeMeanCpu, makeSumCpu } from "./sum_cpu.ts";
 import { LEAKY_RELU_GRAD, leakyReluGradCpu, makeLeakyReluCpu } from "./leaky_relu_cpu.ts";
 import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
 import { ADAM_STEP } from "./adam_step.ts";
+import { attachValuePool } from "./value_pool.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
 interface Replacement {
@@ -37,6 +40,9 @@ const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
     { kernelName: tf.Sum, make: makeSumCpu },
     { kernelName: tf.Mean, make: makeMeanCpu },
     { kernelName: tf.Step, make: makeStepCpu },
+    { kernelName: tf.GatherV2, make: makeGatherCpu },
+    { kernelName: tf.Neg, make: makeNegCpu },
+    { kernelName: tf.Square, make: makeSquareCpu },
     { kernelName: tf.LeakyRelu, make: makeLeakyReluCpu },
     ...BINARY_CPU_KERNELS.map((kernelName) => ({
       kernelName,
@@ -77,6 +83,9 @@ const savedFlags = new Map<string, number | boolean | string>();
 
 /** Stock configurations saved at installation, by `backend/kernelName`. */
 const stockConfigs = new Map<string, tf.KernelConfig>();
+
+/** Undo functions of the value pools attached at installation, by backend. */
+const detachPools = new Map<string, () => void>();
 
 /** Backends whose fast kernels are registered now. */
 const installedBackends = new Set<string>();
@@ -124,6 +133,9 @@ export function installFastKernels(backend: string): void {
       });
     }
   }
+  // The cpu kernels' outputs reuse the arrays of disposed tensors (see ./value_pool.ts).
+  const instance = backend === "cpu" ? tf.findBackend("cpu") : null;
+  if (instance) detachPools.set(backend, attachValuePool(instance));
   for (const [flag, value] of Object.entries(FLAGS[backend] ?? {})) {
     savedFlags.set(`${backend}/${flag}`, tf.env().get(flag) as number | boolean | string);
     tf.env().set(flag, value);
@@ -147,6 +159,8 @@ export function restoreStockKernels(backend: string): void {
       tf.unregisterKernel(a.kernelName, backend);
     }
   }
+  detachPools.get(backend)?.();
+  detachPools.delete(backend);
   for (const flag of Object.keys(FLAGS[backend] ?? {})) {
     const key = `${backend}/${flag}`;
     if (savedFlags.has(key)) tf.env().set(flag, savedFlags.get(key)!);

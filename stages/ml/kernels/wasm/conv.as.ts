@@ -1,0 +1,316 @@
+// AssemblyScript source of the WebAssembly convolution kernels (compiled by
+// `deno task build-kernels` into `../conv_wasm_binary.ts`; never edit that file by hand).
+//
+// Every kernel works on one chunk of a batch that the caller has copied into this module's
+// memory, and on plain f32 arrays at byte addresses the caller chose. A convolution is cut into
+// three steps, each a simple loop:
+//
+//   1. a layout change: the chunk's input is gathered into "column" form colT[l][p], one row per
+//      filter tap l = (fy·FW + fx)·C + c (the HWIO filter's row order) and one column per output
+//      pixel p = (b·OH + oy)·OW + ox, zero where the tap falls in the padding; or the reverse
+//      (scatter-add, for the input gradient);
+//   2. a small matrix product with 128-bit SIMD (f32x4) along p, where every layer of every model
+//      here has hundreds of pixels per image, whatever its channel counts (1 to 512);
+//   3. a transposition between [channel][pixel] and NHWC.
+//
+// Determinism: every output value is a sum in one fixed order (the loop order below), which
+// depends on the shapes only, never on the thread or the chunk that runs it. No fused
+// multiply-add (relaxed SIMD would make results depend on the CPU): a product is rounded, then
+// added. Pixel counts are padded to a multiple of 8 with zeros, which adds exact zeros.
+
+/** First free byte after this module's own data: the caller places its arrays from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/** Smallest o ≥ 0 with o·s ≥ a (a may be negative). */
+@inline
+function ceilDivNonNeg(a: i32, s: i32): i32 {
+  return a <= 0 ? 0 : (a + s - 1) / s;
+}
+
+/**
+ * Number of o in [0, n) with o·s + t − pad inside [0, size): the upper end of the valid output
+ * range for tap t (exclusive), given its lower end `lo`.
+ */
+@inline
+function validHi(size: i32, t: i32, pad: i32, s: i32, n: i32, lo: i32): i32 {
+  const top = size - 1 + pad - t; // largest o·s allowed
+  if (top < 0) return lo;
+  const hi = top / s + 1;
+  return hi < n ? (hi < lo ? lo : hi) : n;
+}
+
+/**
+ * colT[l][p] (row stride `pp` floats) from the NHWC images at `x` (`nb` images H×W×C): the
+ * value tap l reads for output pixel p, 0 in the padding and for p ≥ nb·OH·OW.
+ */
+export function im2colT(
+  x: usize, col: usize, nb: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PT: i32, PL: i32, pp: i32,
+): void {
+  for (let fy = 0; fy < FH; fy++) {
+    const oyLo = ceilDivNonNeg(PT - fy, SH);
+    const oyHi = validHi(H, fy, PT, SH, OH, oyLo);
+    for (let fx = 0; fx < FW; fx++) {
+      const oxLo = ceilDivNonNeg(PL - fx, SW);
+      const oxHi = validHi(W, fx, PL, SW, OW, oxLo);
+      for (let c = 0; c < C; c++) {
+        const l = (fy * FW + fx) * C + c;
+        const row = col + (<usize>(l * pp) << 2);
+        memory.fill(row, 0, <usize>pp << 2);
+        if (oxHi <= oxLo) continue;
+        const step = <usize>(SW * C) << 2;
+        for (let b = 0; b < nb; b++) {
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const iy = oy * SH + fy - PT;
+            let src = x + (<usize>(((b * H + iy) * W + oxLo * SW + fx - PL) * C + c) << 2);
+            let dst = row + (<usize>((b * OH + oy) * OW + oxLo) << 2);
+            const end = row + (<usize>((b * OH + oy) * OW + oxHi) << 2);
+            while (dst < end) {
+              store<f32>(dst, load<f32>(src));
+              dst += 4;
+              src += step;
+            }
+          }
+        }
+      }
+    }
+  }
+  // Rows were zeroed whole, so the padding columns [P, pp) are already zero.
+}
+
+/**
+ * The reverse of {@linkcode im2colT}: adds colT[l][p] into the NHWC images at `dx` (zeroed here
+ * first), tap by tap in increasing l, so each dx value is a sum in a fixed order.
+ */
+export function col2imAdd(
+  col: usize, dx: usize, nb: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  FH: i32, FW: i32, SH: i32, SW: i32, PT: i32, PL: i32, pp: i32,
+): void {
+  memory.fill(dx, 0, <usize>(nb * H * W * C) << 2);
+  for (let fy = 0; fy < FH; fy++) {
+    const oyLo = ceilDivNonNeg(PT - fy, SH);
+    const oyHi = validHi(H, fy, PT, SH, OH, oyLo);
+    for (let fx = 0; fx < FW; fx++) {
+      const oxLo = ceilDivNonNeg(PL - fx, SW);
+      const oxHi = validHi(W, fx, PL, SW, OW, oxLo);
+      if (oxHi <= oxLo) continue;
+      for (let c = 0; c < C; c++) {
+        const l = (fy * FW + fx) * C + c;
+        const row = col + (<usize>(l * pp) << 2);
+        const step = <usize>(SW * C) << 2;
+        for (let b = 0; b < nb; b++) {
+          for (let oy = oyLo; oy < oyHi; oy++) {
+            const iy = oy * SH + fy - PT;
+            let dst = dx + (<usize>(((b * H + iy) * W + oxLo * SW + fx - PL) * C + c) << 2);
+            let src = row + (<usize>((b * OH + oy) * OW + oxLo) << 2);
+            const end = row + (<usize>((b * OH + oy) * OW + oxHi) << 2);
+            while (src < end) {
+              store<f32>(dst, load<f32>(dst) + load<f32>(src));
+              src += 4;
+              dst += step;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * out[i][p] = Σ_j m[i·si + j·sj] · inp[j][p] for i < I, p < pp (pp a multiple of 8; rows of
+ * `inp` and `out` are pp floats apart), the sum taken in increasing j.
+ *
+ * With m the HWIO filter seen as W[l][k] (L×K): the forward convolution takes si = 1, sj = K
+ * (out = Wᵀ·colT, one row per output channel); the input gradient si = K, sj = 1 (out = W·dyT,
+ * one row per filter tap).
+ *
+ * Four rows by eight pixels per inner step: 8 accumulators, 2 vector loads and 4 load-and-splats
+ * per j. Rows left over (I not a multiple of 4) go one at a time, sixteen pixels per step.
+ */
+export function gemmRows(
+  m: usize, si: i32, sj: i32, inp: usize, out: usize, I: i32, J: i32, pp: i32,
+): void {
+  const rowBytes = <usize>pp << 2;
+  const sjB = <usize>sj << 2;
+  let i = 0;
+  for (; i + 4 <= I; i += 4) {
+    const m0 = m + (<usize>(i * si) << 2);
+    const m1 = m + (<usize>((i + 1) * si) << 2);
+    const m2 = m + (<usize>((i + 2) * si) << 2);
+    const m3 = m + (<usize>((i + 3) * si) << 2);
+    const o0 = out + <usize>i * rowBytes;
+    for (let p: usize = 0; p < rowBytes; p += 32) {
+      let a0 = f32x4.splat(0), b0 = f32x4.splat(0);
+      let a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+      let a2 = f32x4.splat(0), b2 = f32x4.splat(0);
+      let a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+      let src = inp + p;
+      let mj: usize = 0;
+      for (let j = 0; j < J; j++) {
+        const v0 = v128.load(src);
+        const v1 = v128.load(src, 16);
+        const w0 = v128.load32_splat(m0 + mj);
+        const w1 = v128.load32_splat(m1 + mj);
+        const w2 = v128.load32_splat(m2 + mj);
+        const w3 = v128.load32_splat(m3 + mj);
+        a0 = f32x4.add(a0, f32x4.mul(v0, w0));
+        b0 = f32x4.add(b0, f32x4.mul(v1, w0));
+        a1 = f32x4.add(a1, f32x4.mul(v0, w1));
+        b1 = f32x4.add(b1, f32x4.mul(v1, w1));
+        a2 = f32x4.add(a2, f32x4.mul(v0, w2));
+        b2 = f32x4.add(b2, f32x4.mul(v1, w2));
+        a3 = f32x4.add(a3, f32x4.mul(v0, w3));
+        b3 = f32x4.add(b3, f32x4.mul(v1, w3));
+        src += rowBytes;
+        mj += sjB;
+      }
+      const o = o0 + p;
+      v128.store(o, a0);
+      v128.store(o, b0, 16);
+      v128.store(o + rowBytes, a1);
+      v128.store(o + rowBytes, b1, 16);
+      v128.store(o + 2 * rowBytes, a2);
+      v128.store(o + 2 * rowBytes, b2, 16);
+      v128.store(o + 3 * rowBytes, a3);
+      v128.store(o + 3 * rowBytes, b3, 16);
+    }
+  }
+  for (; i < I; i++) {
+    const mi = m + (<usize>(i * si) << 2);
+    const o0 = out + <usize>i * rowBytes;
+    let p: usize = 0;
+    for (; p + 64 <= rowBytes; p += 64) {
+      let a = f32x4.splat(0), b = f32x4.splat(0), c = f32x4.splat(0), d = f32x4.splat(0);
+      let src = inp + p;
+      let mj: usize = 0;
+      for (let j = 0; j < J; j++) {
+        const w = v128.load32_splat(mi + mj);
+        a = f32x4.add(a, f32x4.mul(v128.load(src), w));
+        b = f32x4.add(b, f32x4.mul(v128.load(src, 16), w));
+        c = f32x4.add(c, f32x4.mul(v128.load(src, 32), w));
+        d = f32x4.add(d, f32x4.mul(v128.load(src, 48), w));
+        src += rowBytes;
+        mj += sjB;
+      }
+      v128.store(o0 + p, a);
+      v128.store(o0 + p, b, 16);
+      v128.store(o0 + p, c, 32);
+      v128.store(o0 + p, d, 48);
+    }
+    for (; p < rowBytes; p += 32) {
+      let a = f32x4.splat(0), b = f32x4.splat(0);
+      let src = inp + p;
+      let mj: usize = 0;
+      for (let j = 0; j < J; j++) {
+        const w = v128.load32_splat(mi + mj);
+        a = f32x4.add(a, f32x4.mul(v128.load(src), w));
+        b = f32x4.add(b, f32x4.mul(v128.load(src, 16), w));
+        src += rowBytes;
+        mj += sjB;
+      }
+      v128.store(o0 + p, a);
+      v128.store(o0 + p, b, 16);
+    }
+  }
+}
+
+/** Pixels summed in f32 lanes before the lane sums go into the f64 totals. */
+const DOT_BLOCK: usize = 256 * 4;
+
+/** ((v0 + v1) + (v2 + v3)) of a vector's lanes, in f64. */
+@inline
+function laneSum(v: v128): f64 {
+  return <f64>(
+    (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) +
+    (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3))
+  );
+}
+
+/**
+ * acc[l·K + k] += Σ_p colT[l][p] · dyT[k][p] (f64 totals, HWIO order), for l < L, k < K, over
+ * pp pixels (a multiple of 8). Each block of 256 pixels is summed in four f32 lanes (lane q
+ * takes p ≡ q mod 4), its lanes added in a fixed order and the block total added to the f64
+ * total: f32 rounding stays within a block, and the order depends on the shapes only.
+ */
+export function dotRows(
+  col: usize, dyT: usize, acc: usize, L: i32, K: i32, pp: i32,
+): void {
+  const rowBytes = <usize>pp << 2;
+  for (let l = 0; l < L; l++) {
+    const c0 = col + <usize>l * rowBytes;
+    let k = 0;
+    for (; k + 4 <= K; k += 4) {
+      const d0 = dyT + <usize>k * rowBytes;
+      let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
+      for (let p0: usize = 0; p0 < rowBytes; p0 += DOT_BLOCK) {
+        const p1 = p0 + DOT_BLOCK < rowBytes ? p0 + DOT_BLOCK : rowBytes;
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+        for (let p = p0; p < p1; p += 16) {
+          const x = v128.load(c0 + p);
+          const q = d0 + p;
+          s0 = f32x4.add(s0, f32x4.mul(x, v128.load(q)));
+          s1 = f32x4.add(s1, f32x4.mul(x, v128.load(q + rowBytes)));
+          s2 = f32x4.add(s2, f32x4.mul(x, v128.load(q + 2 * rowBytes)));
+          s3 = f32x4.add(s3, f32x4.mul(x, v128.load(q + 3 * rowBytes)));
+        }
+        t0 += laneSum(s0);
+        t1 += laneSum(s1);
+        t2 += laneSum(s2);
+        t3 += laneSum(s3);
+      }
+      const a = acc + (<usize>(l * K + k) << 3);
+      store<f64>(a, load<f64>(a) + t0);
+      store<f64>(a, load<f64>(a, 8) + t1, 8);
+      store<f64>(a, load<f64>(a, 16) + t2, 16);
+      store<f64>(a, load<f64>(a, 24) + t3, 24);
+    }
+    for (; k < K; k++) {
+      const d0 = dyT + <usize>k * rowBytes;
+      let t: f64 = 0;
+      for (let p0: usize = 0; p0 < rowBytes; p0 += DOT_BLOCK) {
+        const p1 = p0 + DOT_BLOCK < rowBytes ? p0 + DOT_BLOCK : rowBytes;
+        let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+        let p = p0;
+        // Two accumulators, for pixels [p, p+4) and [p+4, p+8): pp is a multiple of 8.
+        for (; p < p1; p += 32) {
+          s0 = f32x4.add(s0, f32x4.mul(v128.load(c0 + p), v128.load(d0 + p)));
+          s1 = f32x4.add(s1, f32x4.mul(v128.load(c0 + p, 16), v128.load(d0 + p, 16)));
+        }
+        t += laneSum(f32x4.add(s0, s1));
+      }
+      const a = acc + (<usize>(l * K + k) << 3);
+      store<f64>(a, load<f64>(a) + t);
+    }
+  }
+}
+
+/** dst[k][p] = src[p][k] for p < P, k < K; dst rows pp floats apart, zero for p in [P, pp). */
+export function toChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32): void {
+  const rowBytes = <usize>pp << 2;
+  for (let k = 0; k < K; k++) {
+    const row = dst + <usize>k * rowBytes;
+    let s = src + (<usize>k << 2);
+    const step = <usize>K << 2;
+    for (let p = 0; p < P; p++) {
+      store<f32>(row + (<usize>p << 2), load<f32>(s));
+      s += step;
+    }
+    memory.fill(row + (<usize>P << 2), 0, <usize>(pp - P) << 2);
+  }
+}
+
+/** dst[p][k] = src[k][p] for p < P, k < K (src rows pp floats apart): back to NHWC. */
+export function fromChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32): void {
+  const rowBytes = <usize>pp << 2;
+  const step = <usize>K << 2;
+  for (let k = 0; k < K; k++) {
+    const row = src + <usize>k * rowBytes;
+    let d = dst + (<usize>k << 2);
+    for (let p = 0; p < P; p++) {
+      store<f32>(d, load<f32>(row + (<usize>p << 2)));
+      d += step;
+    }
+  }
+}
