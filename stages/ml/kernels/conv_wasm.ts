@@ -38,6 +38,10 @@ interface ConvExports {
     pp: number,
   ): void;
   dotRows(col: number, dyT: number, acc: number, L: number, K: number, pp: number): void;
+  im2colPix(...args: number[]): void;
+  col2imPixAdd(...args: number[]): void;
+  gemmPix(a: number, lda: number, b: number, N: number, out: number, pp: number, J: number): void;
+  transpose(src: number, dst: number, M: number, N: number): void;
   toChannelRows(src: number, dst: number, P: number, K: number, pp: number): void;
   fromChannelRows(src: number, dst: number, P: number, K: number, pp: number): void;
 }
@@ -130,7 +134,10 @@ function layout(k: ConvExports, sizes: readonly number[]): number[] {
   return addresses;
 }
 
-/** Output pixels of images [b0, b1), and that count padded to the SIMD loops' multiple of 8. */
+/**
+ * Output pixels of images [b0, b1), and that count padded to the SIMD loops' multiple of 8 (the
+ * channel-major loops take 8 pixels per step, the pixel-major ones 4).
+ */
 function pixels(g: ConvGeometry, b0: number, b1: number): { P: number; pp: number } {
   const P = (b1 - b0) * g.outHeight * g.outWidth;
   return { P, pp: Math.ceil(P / 8) * 8 };
@@ -174,6 +181,17 @@ export function conv2dImagesWasm(
   const { P, pp } = pixels(g, b0, b1);
   const imageIn = g.inHeight * g.inWidth * g.inChannels;
   const L = g.filterHeight * g.filterWidth * g.inChannels, K = g.outChannels;
+  if (K % 4 === 0 && g.inChannels % 4 === 0) {
+    // Pixel-major: vectors along the output channels (and the patches' copies along the input
+    // channels); y comes out in NHWC order.
+    const [xA, wA, colA, yA] = layout(k, [nb * imageIn * 4, L * K * 4, pp * L * 4, pp * K * 4]);
+    put(k, xA, x.subarray(b0 * imageIn, b1 * imageIn));
+    put(k, wA, w.subarray(0, L * K));
+    k.im2colPix(xA, colA, ...geometryArgs(g, nb, pp));
+    k.gemmPix(colA, L, wA, K, yA, pp, L);
+    y.set(new Float32Array(k.memory.buffer, yA, P * K), b0 * g.outHeight * g.outWidth * K);
+    return;
+  }
   const [xA, wA, colA, yTA, yA] = layout(k, [
     nb * imageIn * 4,
     L * K * 4,
@@ -206,6 +224,25 @@ export function conv2dBackpropInputImagesWasm(
   const { P, pp } = pixels(g, b0, b1);
   const imageIn = g.inHeight * g.inWidth * g.inChannels;
   const L = g.filterHeight * g.filterWidth * g.inChannels, K = g.outChannels;
+  if (g.inChannels % 4 === 0) {
+    // Pixel-major: vectors along the input channels, so the taps of one pixel (its C channels
+    // together) are added into dx four channels at a time.
+    const [dyA, wA, wtA, colA, dxA] = layout(k, [
+      pp * K * 4,
+      L * K * 4,
+      K * L * 4,
+      pp * L * 4,
+      nb * imageIn * 4,
+    ]);
+    put(k, dyA, dy.subarray(b0 * g.outHeight * g.outWidth * K, b1 * g.outHeight * g.outWidth * K));
+    new Float32Array(k.memory.buffer, dyA + P * K * 4, (pp - P) * K).fill(0);
+    put(k, wA, w.subarray(0, L * K));
+    k.transpose(wA, wtA, L, K);
+    k.gemmPix(dyA, K, wtA, L, colA, pp, K);
+    k.col2imPixAdd(colA, dxA, ...geometryArgs(g, nb, pp));
+    dx.set(new Float32Array(k.memory.buffer, dxA, nb * imageIn), b0 * imageIn);
+    return;
+  }
   const [dyA, wA, dyTA, colA, dxA] = layout(k, [
     P * K * 4,
     L * K * 4,
