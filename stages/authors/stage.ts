@@ -47,7 +47,7 @@ export function authorsNotAvailable(path: string): Check {
   return notAvailableCheck(
     AUTHORS_MODEL_ID,
     "checks of ae-d1 and latent on the authors' released model",
-    `not available: no file at ${path}`,
+    `no file at ${path}`,
   );
 }
 

@@ -156,10 +156,13 @@ Deno.test("buildReport() puts the training stage in its own section, out of the 
 
 Deno.test("buildReport(): an item whose checks all say 'not available' is unavailable, not an error", () => {
   const na = notAvailableCheck("authors-model", "checks on the authors' model", "no file at x.h5");
-  const report = buildReport([entry("authors-model", [na])], { profile: "paper" });
+  // Without its weights the stage writes no figure, and none is expected.
+  const bare = { ...entry("authors-model", [na]), figures: [] };
+  const report = buildReport([bare], { profile: "paper" });
   assert.equal(findItem(report, "authors-model").status, "unavailable");
   assert.equal(report.counts.unavailable, 1);
   assert.equal(report.counts.error, 0);
+  assert.deepEqual(findItem(report, "authors-model").notes, []);
   // A measured check beside it makes the item an ordinary one again.
   const mixed = buildReport(
     [entry("authors-model", [na, check("authors-model", "IoU", 0.95, ">=", 0.9)])],
