@@ -4,11 +4,13 @@
  * attribute `weight_names` (e.g. `conv2d_1/kernel:0`, `conv2d_1/bias:0`) naming datasets
  * under that group. The HDF5 format itself is read by `h5wasm` (the HDF5 C library compiled to
  * WebAssembly); it works on its own in-memory file system, so the bytes are read here (with
- * the caller's read permission, nothing more) and written there.
+ * the caller's read permission, nothing more) and written there. It is imported on first use:
+ * compiling its 4 MB of WebAssembly takes about half a second, which every other stage process
+ * (they all load the stage registry) would otherwise pay.
  *
  * @module
  */
-import h5wasm from "h5wasm";
+import type { File as H5File } from "h5wasm";
 
 /** One weight array of a layer. */
 export interface KerasWeight {
@@ -66,11 +68,12 @@ export async function readKerasWeights(path: string): Promise<KerasWeightsFile> 
   if (!looksLikeHdf5(bytes)) {
     throw new Error(`Cannot read "${path}": no HDF5 signature; is it a Keras .h5 weights file?`);
   }
+  const { default: h5wasm } = await import("h5wasm");
   const { FS } = await h5wasm.ready;
   if (!FS) throw new Error(`Cannot read "${path}": h5wasm has no file system; reinstall h5wasm`);
   const name = `/keras_weights_${opened++}.h5`;
   FS.writeFile(name, bytes);
-  let file: InstanceType<typeof h5wasm.File> | null = null;
+  let file: H5File | null = null;
   try {
     file = new h5wasm.File(name, "r");
     const layerNames = asStrings(file.attrs["layer_names"]?.value);
