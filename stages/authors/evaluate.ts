@@ -85,7 +85,9 @@ export async function evaluateDiskModel(
   const inRange = indicesInRange(set.radii, lo, hi);
   if (inRange.length < 2) {
     throw new Error(
-      `Cannot evaluate on test radii ${lo}–${hi}: ${inRange.length} test radius in range; widen the range`,
+      `Cannot evaluate on test radii ${lo}–${hi}: ${inRange.length} test ${
+        inRange.length === 1 ? "radius" : "radii"
+      } in range; widen the range`,
     );
   }
   const outputs = await reconstructBatched(model, set.images);
