@@ -208,7 +208,13 @@ async function command(
   const profile = (v.profile ?? (gpu ? "paper" : "quick")) as Profile;
   const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsNum;
   let targets = cmd === "export" ? rest.slice(1) : rest;
-  const planner = new Planner(codeRoot(), { profile, backend, overrides, deno: Deno.version.deno });
+  const planner = new Planner(codeRoot(), {
+    profile,
+    backend,
+    overrides,
+    deno: Deno.version.deno,
+    projectRoot: layout.root,
+  });
   select(graph, targets); // unknown targets fail here, before anything else
   for (const s of graph.order) planner.params(s); // and bad overrides here
   if (v.partial) {
@@ -300,7 +306,8 @@ async function command(
   }
   const live = Deno.stderr.isTerminal() && !Deno.env.get("CI");
   const board = new ProgressBoard(live);
-  const worker = workerCommand(layout, backend);
+  const external = graph.order.flatMap((s) => Object.values(planner.externalPaths(s)));
+  const worker = workerCommand(layout, backend, external);
   if (cmd === "verify") {
     const r = await verifyStages(layout, graph, planner, targets, board, worker);
     board.close();
@@ -364,10 +371,15 @@ export function codeRoot(): string {
 }
 
 /** How workers are started: the same entry module, with the least permissions that work:
- * read the code and the project, write only `data/` and `figures/`, no network. */
-function workerCommand(layout: Layout, _backend: string): WorkerCommand {
+ * read the code, the project and the stages' external files (those files only), write only
+ * `data/` and `figures/`, no network. */
+function workerCommand(
+  layout: Layout,
+  _backend: string,
+  externalFiles: readonly string[],
+): WorkerCommand {
   const code = codeRoot();
-  const reads = [...new Set([code, layout.root])];
+  const reads = [...new Set([code, layout.root, ...externalFiles])];
   return (jobPath) => ({
     cmd: Deno.execPath(),
     cwd: layout.root,

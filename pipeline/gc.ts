@@ -39,7 +39,13 @@ export function gc(
 ): { entries: number; temp: number; locks: number } {
   const keep = new Set<string>();
   for (const profile of PROFILES) {
-    const planner = new Planner(codeRoot, { profile, backend, overrides, deno: Deno.version.deno });
+    const planner = new Planner(codeRoot, {
+      profile,
+      backend,
+      overrides,
+      deno: Deno.version.deno,
+      projectRoot: layout.root,
+    });
     for (const r of computeStatus(layout, graph, planner, [])) {
       if (r.state === "up-to-date") keep.add(`${r.id}/${r.key}`);
     }

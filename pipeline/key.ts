@@ -2,7 +2,9 @@
  * The cache key of a stage: SHA-256 over the canonical JSON of its parts: the recipe
  * version, stage id, profile, merged parameters, code hash (its module and every local
  * module it imports), Deno's version, the npm packages its code loads and their versions, the
- * backend (compute stages only) and the content hash of every input. A golden test pins it.
+ * backend (compute stages only), the content hash of every input, and, for a stage that
+ * declares external files, the content hash of each (a part only such stages have, so it
+ * leaves every other key as it was). A golden test pins it.
  *
  * @module
  */
@@ -62,5 +64,8 @@ export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
   const inputs = [...new Set([...Object.keys(old.inputs), ...Object.keys(cur.inputs)])]
     .filter((k) => old.inputs[k] !== cur.inputs[k]);
   if (inputs.length) why.push(`inputs: ${listed(inputs)}`);
+  const ext = [...new Set([...Object.keys(old.external ?? {}), ...Object.keys(cur.external ?? {})])]
+    .filter((k) => old.external?.[k] !== cur.external?.[k]);
+  if (ext.length) why.push(`external files: ${listed(ext)}`);
   return why.length ? why : ["same parts, different key (recipe change)"];
 }

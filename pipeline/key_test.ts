@@ -65,3 +65,17 @@ Deno.test("explainChange() names up to 7 changed inputs, and counts the rest", (
     ["inputs: in0, in1, in2, in3, in4, in5 and 54 more"],
   );
 });
+
+Deno.test("keyOf() covers external files, and a stage without them keeps its key", () => {
+  const k = keyOf(base);
+  const withFile = keyOf({ ...base, external: { weightsPath: "a".repeat(64) } });
+  assert.notEqual(withFile, k);
+  assert.notEqual(keyOf({ ...base, external: { weightsPath: "absent" } }), withFile);
+  assert.deepEqual(
+    explainChange({ ...base, external: { weightsPath: "absent" } }, {
+      ...base,
+      external: { weightsPath: "a".repeat(64) },
+    }),
+    ["external files: weightsPath"],
+  );
+});

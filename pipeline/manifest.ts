@@ -25,6 +25,11 @@ export interface KeyParts {
   backend: string;
   /** Input name → content hash of the upstream output. */
   inputs: Record<string, string>;
+  /**
+   * Parameter name → content hash of the external file it names, or `absent`; only for stages
+   * that declare `externalFiles` (so no other key changes).
+   */
+  external?: Record<string, string>;
 }
 
 /** One output file of an entry. */

@@ -5,8 +5,11 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { CodeHasher } from "./code_hash.ts";
+import { UsageError } from "./errors.ts";
 import { splitRef } from "./graph.ts";
+import { sha256 } from "./hash.ts";
 import { canonicalJson } from "./json.ts";
 import { KEY_RECIPE } from "./key.ts";
 import type { KeyParts, Manifest } from "./manifest.ts";
@@ -21,6 +24,9 @@ export interface PlanSettings {
   overrides: readonly Override[];
   /** Deno's version (part of every key). */
   deno: string;
+  /** Where relative paths of external files are resolved (the stages' working directory);
+   * default the current directory. */
+  projectRoot?: string;
 }
 
 /** Memoised parameters and code info for the stages of one run. */
@@ -28,6 +34,7 @@ export class Planner {
   readonly settings: PlanSettings;
   readonly #hasher: CodeHasher;
   readonly #params = new Map<string, Record<string, Json>>();
+  readonly #fileHashes = new Map<string, string>();
 
   /** Creates a planner for the project at `root`. */
   constructor(root: string, settings: PlanSettings, hasher?: CodeHasher) {
@@ -58,9 +65,40 @@ export class Planner {
     return out;
   }
 
+  /** Absolute paths of the stage's external files, by parameter name (see `externalFiles`). */
+  externalPaths(stage: AnyStage): Record<string, string> {
+    const out: Record<string, string> = {};
+    const params = this.params(stage);
+    for (const name of stage.externalFiles ?? []) {
+      const value = params[name];
+      if (typeof value !== "string") {
+        throw new Error(
+          `Cannot key stage "${stage.id}": external file parameter "${name}" is not a string; fix its externalFiles`,
+        );
+      }
+      out[name] = resolve(this.settings.projectRoot ?? Deno.cwd(), value);
+    }
+    return out;
+  }
+
+  /** Content hash of each external file (`absent` when there is no such file), by parameter. */
+  externalHashes(stage: AnyStage): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [name, path] of Object.entries(this.externalPaths(stage))) {
+      let hash = this.#fileHashes.get(path);
+      if (hash === undefined) {
+        hash = hashFileOrAbsent(stage.id, name, path);
+        this.#fileHashes.set(path, hash);
+      }
+      out[name] = hash;
+    }
+    return out;
+  }
+
   /** The key parts of a stage given its input hashes. */
   parts(stage: AnyStage, inputs: Record<string, string>): KeyParts {
     const code = this.#hasher.info(stage.module);
+    const external = stage.externalFiles?.length ? { external: this.externalHashes(stage) } : {};
     return {
       recipe: KEY_RECIPE,
       stage: stage.id,
@@ -72,6 +110,23 @@ export class Planner {
       deps: code.deps,
       backend: stage.compute ? this.settings.backend : "none",
       inputs,
+      ...external,
     };
+  }
+}
+
+/** SHA-256 of a file's bytes, or `absent` when it does not exist. A file the process may not
+ * read is a usage error: asking would prompt, and guessing would key the stage wrongly. */
+function hashFileOrAbsent(stage: string, param: string, path: string): string {
+  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") {
+    throw new UsageError(
+      `Cannot key stage "${stage}": no permission to read "${path}" (parameter ${param}); put the file under the project or ../shared/authors, or run with --allow-read for it`,
+    );
+  }
+  try {
+    return sha256(Deno.readFileSync(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return "absent";
+    throw e;
   }
 }

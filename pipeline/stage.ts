@@ -115,6 +115,13 @@ export interface Stage<P = Record<string, Json>> {
   outputs: readonly string[];
   /** True when the stage computes with tensors: the backend becomes part of its key. */
   compute?: boolean;
+  /**
+   * Names of string parameters holding the path of a file from outside the DAG (e.g. released
+   * weights that are not ours to copy into the cache), relative to the project root. The
+   * engine puts each file's content hash (or `absent`) into the stage's key and lets the
+   * stage's process read it; the stage must handle an absent file itself.
+   */
+  externalFiles?: readonly string[];
   /** Where outputs are published after a run: `dir` (default) copies its figures, tables and
    * JSON (not arrays or weights) to `figures/<id>/`; `root` to `figures/` itself; `none`. */
   publish?: "dir" | "root" | "none";

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AnyStage } from "../pipeline/stage.ts";
+import { authorsModelStage } from "./authors/stage.ts";
 import { dcganStages } from "./dcgan/stages.ts";
 import { generalisationStages } from "./generalisation/stages.ts";
 import { pcaStages } from "./pca/stages.ts";
@@ -21,6 +22,8 @@ const experiments: AnyStage[] = [
   ...datasetStages,
   // Size: disks (P§4, App. A–C; S8–S18)
   ...sizeStages,
+  // The checks of ae-d1 and latent on the authors' released model (spec §1, the code profile)
+  authorsModelStage,
   // Holes in the training radii, regularisation, the λ sweep (P§4.4, S20–S26)
   ...generalisationStages,
   // DCGAN baseline on the hole dataset (App. D, P-Fig 14)

@@ -26,6 +26,7 @@ import type {
   StageEntry,
   TableRef,
 } from "./model.ts";
+import { isNotAvailable } from "../common/not_available.ts";
 
 /** Options of `buildReport`. */
 export interface BuildOptions {
@@ -134,7 +135,12 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
     for (const h of catalogueItem?.helpers ?? []) {
       if (leftOut.has(h)) notes.push(leftOutNote(h, options.profile, "helper"));
     }
-    if (own && catalogueItem && own.figures.length === 0 && catalogueItem.figures.length > 0) {
+    // An item whose measures are not available has no figure to expect.
+    const unavailable = checks.length > 0 && checks.every(isNotAvailable);
+    if (
+      own && catalogueItem && own.figures.length === 0 && catalogueItem.figures.length > 0 &&
+      !unavailable
+    ) {
       notes.push(
         `stage "${own.id}" produced no figure (expected ${catalogueItem.figures.join(", ")})`,
       );
@@ -180,6 +186,7 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
     reported: 0,
     missing: 0,
     error: 0,
+    unavailable: 0,
   };
   for (const section of sections) for (const it of section.items) counts[it.status]++;
 
@@ -220,7 +227,8 @@ export function buildReport(entries: readonly StageEntry[], options: BuildOption
 /**
  * The verdict of an item: `missing` without any stage; `fail` when a check fails; `error`
  * when a stage could not be read properly; `pass` when every check with a bar passes;
- * `reported` when there is nothing to pass or fail (report-only checks, or figures only).
+ * `unavailable` when every check says what it measures is not here; `reported` when there is
+ * nothing to pass or fail (report-only checks, or figures only).
  */
 export function itemStatus(
   hasStage: boolean,
@@ -231,5 +239,6 @@ export function itemStatus(
   if (checks.some((c) => c.pass === false)) return "fail";
   if (errors.length > 0) return "error";
   if (checks.some((c) => c.pass === true)) return "pass";
+  if (checks.length > 0 && checks.every(isNotAvailable)) return "unavailable";
   return "reported";
 }

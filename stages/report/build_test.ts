@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { CATALOGUE } from "../../paper/catalogue.ts";
 import { check } from "../common/checks.ts";
+import { notAvailableCheck } from "../common/not_available.ts";
 import { buildReport, itemStatus, partialBanner } from "./build.ts";
 import type { ReportItem, StageEntry } from "./model.ts";
 import { collectFixture } from "./_fixture.ts";
@@ -43,7 +44,14 @@ Deno.test("buildReport() gives every catalogue item a verdict and counts them", 
     const catalogued = report.sections.filter((s) => s.id !== "other")
       .flatMap((s) => s.items.map((it) => it.id));
     assert.deepEqual(catalogued, CATALOGUE.map((c) => c.id));
-    assert.deepEqual(report.counts, { pass: 4, fail: 1, reported: 3, missing: 16, error: 1 });
+    assert.deepEqual(report.counts, {
+      pass: 4,
+      fail: 1,
+      reported: 3,
+      missing: 17,
+      error: 1,
+      unavailable: 0,
+    });
     assert.equal(report.finished, "2025-01-01T11:06:40.000Z");
     assert.deepEqual(report.backends, ["cpu"]);
     assert.ok(report.unreproducible.length >= 5);
@@ -144,4 +152,21 @@ Deno.test("buildReport() puts the training stage in its own section, out of the 
   assert.deepEqual(report.sections, plain.sections);
   assert.equal(report.training?.title, "Training");
   assert.deepEqual(report.training?.figures.map((f) => f.name), ["training-curves--figure.png"]);
+});
+
+Deno.test("buildReport(): an item whose checks all say 'not available' is unavailable, not an error", () => {
+  const na = notAvailableCheck("authors-model", "checks on the authors' model", "no file at x.h5");
+  // Without its weights the stage writes no figure, and none is expected.
+  const bare = { ...entry("authors-model", [na]), figures: [] };
+  const report = buildReport([bare], { profile: "paper" });
+  assert.equal(findItem(report, "authors-model").status, "unavailable");
+  assert.equal(report.counts.unavailable, 1);
+  assert.equal(report.counts.error, 0);
+  assert.deepEqual(findItem(report, "authors-model").notes, []);
+  // A measured check beside it makes the item an ordinary one again.
+  const mixed = buildReport(
+    [entry("authors-model", [na, check("authors-model", "IoU", 0.95, ">=", 0.9)])],
+    { profile: "paper" },
+  );
+  assert.equal(findItem(mixed, "authors-model").status, "pass");
 });

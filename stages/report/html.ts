@@ -28,6 +28,7 @@ import type {
 } from "./model.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 import { REPORT_CSS } from "./style.ts";
+import { isNotAvailable, NOT_AVAILABLE_KEY } from "../common/not_available.ts";
 
 /** Options of `renderHtml`. */
 export interface HtmlOptions {
@@ -48,14 +49,16 @@ export const STATUS_LABEL: Readonly<Record<ItemStatus, string>> = {
   reported: "reported",
   missing: "not yet",
   error: "error",
+  unavailable: "not available",
 };
 
 function badge(status: ItemStatus): string {
   return `<span class="badge ${status}">${STATUS_LABEL[status]}</span>`;
 }
 
-/** The verdict of one check: pass, fail, or reported (no bar). */
+/** The verdict of one check: pass, fail, reported (no bar), or not available. */
 function checkStatus(c: ReportCheck): ItemStatus {
+  if (isNotAvailable(c)) return "unavailable";
   return c.pass === true ? "pass" : c.pass === false ? "fail" : "reported";
 }
 
@@ -119,7 +122,7 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
 function renderHeader(report: Report): string {
   const partial = partialBanner(report, (id) => `\`${id}\``);
   const c = report.counts;
-  const counts = (["pass", "fail", "reported", "error", "missing"] as const)
+  const counts = (["pass", "fail", "reported", "error", "unavailable", "missing"] as const)
     .filter((s) => c[s] > 0)
     .map((s) => `<span class="count">${badge(s)}&nbsp;${c[s]}</span>`)
     .join(" ");
@@ -189,7 +192,8 @@ function renderSummary(report: Report): string {
     `<tbody>\n${rows.join("\n")}\n</tbody></table>`,
     `<p class="legend">${badge("pass")} the measured value meets the bar; ${badge("fail")} it ` +
     `does not (a finding); ${badge("reported")} the value is reported without a bar; ` +
-    `${badge("error")} a stage's results could not be read; ${badge("missing")} no stage ` +
+    `${badge("error")} a stage's results could not be read; ${badge("unavailable")} what ` +
+    `the item measures is not here (the stage ran and said so); ${badge("missing")} no stage ` +
     `has produced the item yet. Sources: P§ paper section, P-Fig/P-Tab paper figure/table, ` +
     `App. appendix, S slide.</p>`,
     "</section>",
@@ -214,6 +218,10 @@ function renderItem(it: ReportItem, images: ReadonlyMap<string, Uint8Array>): st
       `<p><em>Not yet reproduced: no stage <code>${esc(cat?.stage ?? it.id)}</code> ` +
         `was part of this run.</em></p>`,
     );
+  }
+  if (it.status === "unavailable") {
+    const why = it.checks.map((c) => String(c.details?.[NOT_AVAILABLE_KEY]));
+    parts.push(`<p><em>Not available: ${esc([...new Set(why)].join("; "))}.</em></p>`);
   }
   if (it.checks.length > 0) parts.push(renderChecks(it.checks));
   parts.push(...renderOutputs(it, images));

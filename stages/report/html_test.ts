@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { check } from "../common/checks.ts";
+import { notAvailableCheck } from "../common/not_available.ts";
 import { buildReport, QUICK_CAVEAT } from "./build.ts";
 import { renderHtml } from "./html.ts";
 import type { StageEntry } from "./model.ts";
@@ -103,4 +104,20 @@ Deno.test("renderHtml() embeds the training curves and their table in a section"
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("renderHtml() marks an item whose weights are absent 'not available', with the reason", () => {
+  const entry: StageEntry = {
+    id: "authors-model",
+    checks: [notAvailableCheck("authors-model", "checks on the authors' model", "no file at x.h5")],
+    figures: [],
+    tables: [],
+    provenance: { stage: "authors-model", manifest: true, profile: "paper" },
+    errors: [],
+    notes: [],
+  };
+  const html = renderHtml(buildReport([entry], { profile: "paper" }));
+  assert.match(html, /<article class="item unavailable" id="item-authors-model">/);
+  assert.match(html, /<p><em>Not available: no file at x\.h5\.<\/em><\/p>/);
+  assert.match(html, /<span class="badge unavailable">not available<\/span>&nbsp;1/);
 });

@@ -22,6 +22,7 @@ import type {
   ReportCheck,
   ReportItem,
 } from "./model.ts";
+import { isNotAvailable, NOT_AVAILABLE_KEY } from "../common/not_available.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 
 /** How each verdict is written in Markdown (failures in bold, to stand out in plain text). */
@@ -31,9 +32,11 @@ export const STATUS_MARKDOWN: Readonly<Record<ItemStatus, string>> = {
   reported: "reported",
   missing: "not yet reproduced",
   error: "**ERROR**",
+  unavailable: "not available",
 };
 
 function checkStatus(c: ReportCheck): ItemStatus {
+  if (isNotAvailable(c)) return "unavailable";
   return c.pass === true ? "pass" : c.pass === false ? "fail" : "reported";
 }
 
@@ -61,7 +64,8 @@ export function renderMarkdown(report: Report): string {
     `- Backends: ${report.backends.length > 0 ? report.backends.join("; ") : "—"}`,
     `- Results finished: ${report.finished ? formatTime(report.finished) : "—"}`,
     `- Items: ${c.pass} pass, ${c.fail} fail, ${c.reported} reported, ${c.error} error, ` +
-      `${c.missing} not yet reproduced`,
+      `${c.missing} not yet reproduced` +
+      (c.unavailable > 0 ? `, ${c.unavailable} not available` : ""),
     "",
     "## Summary",
     "",
@@ -137,6 +141,10 @@ function renderItem(it: ReportItem): string[] {
   }
   if (it.status === "missing") {
     out.push(`*Not yet reproduced: no stage \`${cat?.stage ?? it.id}\` was part of this run.*`, "");
+  }
+  if (it.status === "unavailable") {
+    const why = it.checks.map((ch) => String(ch.details?.[NOT_AVAILABLE_KEY]));
+    out.push(`*Not available: ${[...new Set(why)].join("; ")}.*`, "");
   }
   if (it.checks.length > 0) {
     const several = it.checks.some((x) => x.stage !== it.checks[0].stage);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { CATALOGUE } from "../../paper/catalogue.ts";
+import { notAvailableCheck } from "../common/not_available.ts";
 import { buildReport, QUICK_CAVEAT } from "./build.ts";
 import { provenanceLine, renderMarkdown } from "./markdown.ts";
 import { collectOutputs } from "./collect.ts";
@@ -23,7 +24,7 @@ Deno.test("renderMarkdown() writes title, summary rows for every item, and verdi
   assert.match(summary, /\| `ae-d1` \| P-Fig 2, S11 \| .* \| 0\.9623 \| ≥ 0\.9 \| PASS \|/);
   assert.match(summary, /\| `hole` \| .* \| 2\.134 \| ≥ 3 \| \*\*FAIL\*\* \|/);
   assert.match(summary, /\| `dcgan` \| .* \| not yet reproduced \|/);
-  assert.match(md, /- Items: 4 pass, 1 fail, 3 reported, 1 error, 16 not yet reproduced/);
+  assert.match(md, /- Items: 4 pass, 1 fail, 3 reported, 1 error, 17 not yet reproduced\n/);
 });
 
 Deno.test("renderMarkdown() references the figure copies and includes stage tables", async () => {
@@ -75,4 +76,22 @@ Deno.test("renderMarkdown() shows the training curves in a section after the ite
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("renderMarkdown() marks an item whose weights are absent 'not available', with the reason", () => {
+  const entry = {
+    id: "authors-model",
+    checks: [notAvailableCheck("authors-model", "checks on the authors' model", "no file at x.h5")],
+    figures: [],
+    tables: [],
+    provenance: { stage: "authors-model", manifest: true, profile: "paper" },
+    errors: [],
+    notes: [],
+  };
+  const md = renderMarkdown(buildReport([entry], { profile: "paper" }));
+  assert.match(md, /\| `authors-model` \| .* \| — \| — \| not available \|/);
+  assert.match(md, /### `authors-model` — .* \(not available\)/);
+  assert.match(md, /\*Not available: no file at x\.h5\.\*/);
+  assert.match(md, /- Items: .*, 1 not available\n/);
+  assert.doesNotMatch(md, /ERROR/);
 });

@@ -10,8 +10,11 @@ import type { CatalogueItem, Section, UnreproducibleItem } from "../../paper/cat
 import type { Check } from "../common/checks.ts";
 import type { Json } from "../../pipeline/stage.ts";
 
-/** Verdict of one catalogue item. */
-export type ItemStatus = "pass" | "fail" | "reported" | "missing" | "error";
+/**
+ * Verdict of one catalogue item. `unavailable`: its stage ran but what it measures is not here
+ * (every check is a `notAvailableCheck`, e.g. the authors' weights file is absent).
+ */
+export type ItemStatus = "pass" | "fail" | "reported" | "missing" | "error" | "unavailable";
 
 /** A figure file found in a stage's cache entry. */
 export interface FigureRef {

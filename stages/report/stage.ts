@@ -117,7 +117,7 @@ export function makeReportStage(
       const c = report.counts;
       ctx.log(
         `report: ${c.pass} pass, ${c.fail} fail, ${c.reported} reported, ${c.error} error, ` +
-          `${c.missing} not yet reproduced; ${images.size} figures` +
+          `${c.missing} not yet reproduced, ${c.unavailable} not available; ${images.size} figures` +
           (leftOut.length ? `; partial: ${leftOut.length} stages left out` : ""),
       );
     },

@@ -59,6 +59,7 @@ table.kv th { background: none; color: var(--muted); font-weight: normal; }
 .badge.reported { color: var(--neutral); background: var(--neutral-bg); border-color: var(--rule); }
 .badge.missing { color: var(--neutral); background: #fff; border: 1px dashed #8c959f; }
 .badge.error { color: var(--warn); background: var(--warn-bg); border-color: #eed888; }
+.badge.unavailable { color: var(--neutral); background: #fff; border-color: var(--rule); }
 article.item {
   border: 1px solid var(--rule); border-left: 5px solid var(--neutral-bg); border-radius: 6px;
   padding: 1rem 1.2rem; margin: 1.2rem 0;
@@ -70,6 +71,7 @@ article.item.missing {
   border-style: dashed; border-left-width: 1px; padding: .6rem 1.2rem; color: var(--muted); font-size: .92rem;
 }
 article.item.missing h3 { font-size: 1rem; }
+article.item.unavailable { border-left-color: var(--rule); }
 .source { color: var(--muted); font-size: .9rem; font-weight: normal; }
 .item-id { color: var(--muted); font-weight: normal; }
 .label { font-weight: 600; }
