@@ -42,6 +42,7 @@ interface ConvExports {
   col2imPixAdd(...args: number[]): void;
   gemmPix(a: number, lda: number, b: number, N: number, out: number, pp: number, J: number): void;
   transpose(src: number, dst: number, M: number, N: number): void;
+  dotPix(col: number, dy: number, acc: number, L: number, K: number, pp: number): void;
   toChannelRows(src: number, dst: number, P: number, K: number, pp: number): void;
   fromChannelRows(src: number, dst: number, P: number, K: number, pp: number): void;
 }
@@ -275,6 +276,25 @@ export function conv2dBackpropFilterImagesWasm(
   const { P, pp } = pixels(g, b0, b1);
   const imageIn = g.inHeight * g.inWidth * g.inChannels;
   const L = g.filterHeight * g.filterWidth * g.inChannels, K = g.outChannels;
+  if (g.inChannels % 4 === 0) {
+    // Pixel-major: vectors along the filter taps (C channels of a pixel together), dy read in
+    // NHWC order. The padding pixels' rows of col are zero, so dy's need not be.
+    const [xA, dyA, colA, accA] = layout(k, [
+      nb * imageIn * 4,
+      pp * K * 4,
+      pp * L * 4,
+      L * K * 8,
+    ]);
+    put(k, xA, x.subarray(b0 * imageIn, b1 * imageIn));
+    put(k, dyA, dy.subarray(b0 * g.outHeight * g.outWidth * K, b1 * g.outHeight * g.outWidth * K));
+    new Float32Array(k.memory.buffer, dyA + P * K * 4, (pp - P) * K).fill(0);
+    k.im2colPix(xA, colA, ...geometryArgs(g, nb, pp));
+    const sums = new Float64Array(k.memory.buffer, accA, L * K);
+    sums.fill(0);
+    k.dotPix(colA, dyA, accA, L, K, pp);
+    for (let i = 0; i < L * K; i++) acc[i] += sums[i];
+    return;
+  }
   const [xA, dyA, colA, dyTA, accA] = layout(k, [
     nb * imageIn * 4,
     P * K * 4,

@@ -521,3 +521,89 @@ export function transpose(src: usize, dst: usize, M: i32, N: i32): void {
     }
   }
 }
+
+/**
+ * acc[l·K + k] += Σ_p col[p][l] · dy[p][k] (f64 totals, HWIO order) for l < L (a multiple of 4,
+ * col rows L floats), k < K (dy rows K floats, NHWC), over pp pixels (rows past the chunk's
+ * pixels are zero in col). Vectors run along l; each block of 256 pixels is summed in f32 and
+ * its totals added to the f64 ones, as in {@linkcode dotRows}.
+ */
+export function dotPix(col: usize, dy: usize, acc: usize, L: i32, K: i32, pp: i32): void {
+  const colRow = <usize>L << 2;
+  const dyRow = <usize>K << 2;
+  for (let p0 = 0; p0 < pp; p0 += 256) {
+    const p1 = p0 + 256 < pp ? p0 + 256 : pp;
+    let k = 0;
+    for (; k + 2 <= K; k += 2) {
+      let l = 0;
+      for (; l + 16 <= L; l += 16) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+        let cp = col + <usize>p0 * colRow + (<usize>l << 2);
+        let dp = dy + <usize>p0 * dyRow + (<usize>k << 2);
+        for (let p = p0; p < p1; p++) {
+          const u = v128.load32_splat(dp);
+          const v = v128.load32_splat(dp, 4);
+          const c0 = v128.load(cp), c1 = v128.load(cp, 16);
+          const c2 = v128.load(cp, 32), c3 = v128.load(cp, 48);
+          a0 = f32x4.add(a0, f32x4.mul(c0, u));
+          a1 = f32x4.add(a1, f32x4.mul(c1, u));
+          a2 = f32x4.add(a2, f32x4.mul(c2, u));
+          a3 = f32x4.add(a3, f32x4.mul(c3, u));
+          b0 = f32x4.add(b0, f32x4.mul(c0, v));
+          b1 = f32x4.add(b1, f32x4.mul(c1, v));
+          b2 = f32x4.add(b2, f32x4.mul(c2, v));
+          b3 = f32x4.add(b3, f32x4.mul(c3, v));
+          cp += colRow;
+          dp += dyRow;
+        }
+        addLanes(acc, l, k, K, a0);
+        addLanes(acc, l + 4, k, K, a1);
+        addLanes(acc, l + 8, k, K, a2);
+        addLanes(acc, l + 12, k, K, a3);
+        addLanes(acc, l, k + 1, K, b0);
+        addLanes(acc, l + 4, k + 1, K, b1);
+        addLanes(acc, l + 8, k + 1, K, b2);
+        addLanes(acc, l + 12, k + 1, K, b3);
+      }
+      for (; l < L; l += 4) {
+        let a = f32x4.splat(0), b = f32x4.splat(0);
+        let cp = col + <usize>p0 * colRow + (<usize>l << 2);
+        let dp = dy + <usize>p0 * dyRow + (<usize>k << 2);
+        for (let p = p0; p < p1; p++) {
+          const c = v128.load(cp);
+          a = f32x4.add(a, f32x4.mul(c, v128.load32_splat(dp)));
+          b = f32x4.add(b, f32x4.mul(c, v128.load32_splat(dp, 4)));
+          cp += colRow;
+          dp += dyRow;
+        }
+        addLanes(acc, l, k, K, a);
+        addLanes(acc, l, k + 1, K, b);
+      }
+    }
+    for (; k < K; k++) {
+      for (let l = 0; l < L; l += 4) {
+        let a = f32x4.splat(0);
+        let cp = col + <usize>p0 * colRow + (<usize>l << 2);
+        let dp = dy + <usize>p0 * dyRow + (<usize>k << 2);
+        for (let p = p0; p < p1; p++) {
+          a = f32x4.add(a, f32x4.mul(v128.load(cp), v128.load32_splat(dp)));
+          cp += colRow;
+          dp += dyRow;
+        }
+        addLanes(acc, l, k, K, a);
+      }
+    }
+  }
+}
+
+/** acc[(l + q)·K + k] += lane q of v, for q < 4 (f64 totals). */
+@inline
+function addLanes(acc: usize, l: i32, k: i32, K: i32, v: v128): void {
+  const a = acc + (<usize>(l * K + k) << 3);
+  const s = <usize>K << 3;
+  store<f64>(a, load<f64>(a) + <f64>f32x4.extract_lane(v, 0));
+  store<f64>(a + s, load<f64>(a + s) + <f64>f32x4.extract_lane(v, 1));
+  store<f64>(a + 2 * s, load<f64>(a + 2 * s) + <f64>f32x4.extract_lane(v, 2));
+  store<f64>(a + 3 * s, load<f64>(a + 3 * s) + <f64>f32x4.extract_lane(v, 3));
+}
