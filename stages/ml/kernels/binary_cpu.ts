@@ -17,7 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues } from "./cpu_threads.ts";
+import { newValues, runRanges } from "./cpu_threads.ts";
 
 /**
  * The loops of one operation: `full` (same shape), `scalarB`/`scalarA` (that operand is one
@@ -44,8 +44,8 @@ const ADD: BinaryLoops = {
     for (let i = 0; i < r.length; i++) r[i] = s + b[i];
   },
   periodicB(a, b, r) {
-    const p = b.length;
-    for (let o = 0; o < r.length; o += p) for (let j = 0; j < p; j++) r[o + j] = a[o + j] + b[j];
+    // The bias addition of every layer (up to 2.4 M values): shared out over the threads.
+    runRanges(addPeriodicRange, "addPeriodic", a, b, r as Float32Array, 0, r.length);
   },
   periodicA(a, b, r) {
     const p = a.length;
@@ -175,6 +175,23 @@ const SQUARED_DIFFERENCE: BinaryLoops = {
     }
   },
 };
+
+/** Values [lo, hi) of a + b with b repeating every b.length values (the third operand unused). */
+export function addPeriodicRange(
+  a: Float32Array,
+  b: Float32Array,
+  r: Float32Array,
+  _unused: number,
+  lo: number,
+  hi: number,
+): void {
+  const p = b.length;
+  let j = lo % p;
+  for (let i = lo; i < hi; i++) {
+    r[i] = a[i] + b[j];
+    if (++j === p) j = 0;
+  }
+}
 
 /** Size of a shape (1 for a scalar). */
 function sizeOf(shape: readonly number[]): number {

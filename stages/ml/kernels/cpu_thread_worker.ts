@@ -11,8 +11,14 @@ import {
   type ImageKernelImpl,
   type ImageKernelName,
   type ImageTask,
+  type RangeKernel,
+  type RangeKernelName,
+  type RangeTask,
+  workOnRanges,
   workOnTask,
 } from "./cpu_threads.ts";
+import { leakyReluGradRange, leakyReluRange } from "./leaky_relu_cpu.ts";
+import { addPeriodicRange } from "./binary_cpu.ts";
 import {
   conv2dBackpropFilterImagesWasm,
   conv2dBackpropInputImagesWasm,
@@ -36,5 +42,16 @@ const KERNELS: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>> = {
   },
 };
 
-self.onmessage = (e: MessageEvent<ImageTask>) => workOnTask(e.data, KERNELS);
+/** The elementwise kernels this thread runs, under the names `runRanges` sends. */
+const RANGE_KERNELS: Record<RangeKernelName, RangeKernel> = {
+  leakyRelu: leakyReluRange,
+  leakyReluGrad: leakyReluGradRange,
+  addPeriodic: addPeriodicRange,
+};
+
+self.onmessage = (e: MessageEvent<ImageTask | RangeTask>) => {
+  const task = e.data;
+  if ("kind" in task && task.kind === "range") workOnRanges(task, RANGE_KERNELS);
+  else workOnTask(task as ImageTask, KERNELS);
+};
 self.postMessage("ready");

@@ -95,6 +95,42 @@ export interface ImageTask {
   control: Int32Array;
 }
 
+/**
+ * An elementwise kernel's work on output values [lo, hi): `a`, `b` its operands (as the kernel
+ * reads them), `s` a number attribute (a slope), written into `out`.
+ */
+export type RangeKernel = (
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  s: number,
+  lo: number,
+  hi: number,
+) => void;
+
+/** The elementwise kernels a worker can run, by name (the worker module holds the table). */
+export type RangeKernelName = "leakyRelu" | "leakyReluGrad" | "addPeriodic";
+
+/** One elementwise call as a worker receives it. */
+export interface RangeTask {
+  kind: "range";
+  kernel: RangeKernelName;
+  a: Float32Array;
+  b: Float32Array;
+  out: Float32Array;
+  s: number;
+  /** Values of the output. */
+  n: number;
+  chunks: number;
+  control: Int32Array;
+}
+
+/** Values per chunk of an elementwise call: 38 chunks for the paper's largest activation. */
+export const RANGE_CHUNK = 1 << 16;
+
+/** Below this many values an elementwise call runs on the calling thread alone. */
+const MIN_PARALLEL_VALUES = 1 << 18;
+
 /** Control words: next chunk to take, workers still busy, and an error flag. */
 const NEXT = 0, BUSY = 1, FAILED = 2;
 
@@ -250,6 +286,83 @@ export function runImageChunks(
     throw new Error(
       `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
     );
+  }
+}
+
+/**
+ * Runs the elementwise `kernel` (registered in the worker module as `name`) over the `n` output
+ * values in chunks of {@linkcode RANGE_CHUNK}: on the calling thread alone for small calls or
+ * one thread, else on all threads. Each value depends on its own inputs only, so any split
+ * gives the same bytes. `out` must come from {@linkcode newValues}.
+ */
+export function runRanges(
+  kernel: RangeKernel,
+  name: RangeKernelName,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  s: number,
+  n: number,
+): void {
+  if (workers.length === 0 || n < MIN_PARALLEL_VALUES) {
+    kernel(a, b, out, s, 0, n);
+    return;
+  }
+  if (!(out.buffer instanceof SharedArrayBuffer)) {
+    throw new Error(
+      `Cannot run kernel "${name}" on ${cpuThreads()} threads: its output is not in shared memory; allocate it with newValues()`,
+    );
+  }
+  const sa = shared(a);
+  const task: RangeTask = {
+    kind: "range",
+    kernel: name,
+    a: sa,
+    b: b === a ? sa : shared(b),
+    out,
+    s,
+    n,
+    chunks: Math.ceil(n / RANGE_CHUNK),
+    control,
+  };
+  Atomics.store(control, NEXT, 0);
+  Atomics.store(control, BUSY, workers.length);
+  Atomics.store(control, FAILED, 0);
+  for (const w of workers) w.postMessage(task);
+  for (let c = Atomics.add(control, NEXT, 1); c < task.chunks; c = Atomics.add(control, NEXT, 1)) {
+    kernel(task.a, task.b, out, s, c * RANGE_CHUNK, Math.min(n, (c + 1) * RANGE_CHUNK));
+  }
+  for (let busy = Atomics.load(control, BUSY); busy !== 0; busy = Atomics.load(control, BUSY)) {
+    Atomics.wait(control, BUSY, busy);
+  }
+  if (Atomics.load(control, FAILED) !== 0) {
+    throw new Error(
+      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
+    );
+  }
+}
+
+/** The worker side of {@linkcode runRanges}: takes chunks until none are left, then says so. */
+export function workOnRanges(task: RangeTask, kernels: Record<RangeKernelName, RangeKernel>): void {
+  const { control: ctl } = task;
+  try {
+    const kernel = kernels[task.kernel];
+    for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
+      kernel(
+        task.a,
+        task.b,
+        task.out,
+        task.s,
+        c * RANGE_CHUNK,
+        Math.min(task.n, (c + 1) * RANGE_CHUNK),
+      );
+    }
+  } catch (e) {
+    console.error(e instanceof Error ? e.stack : String(e));
+    Atomics.store(ctl, FAILED, 1);
+  } finally {
+    Atomics.sub(ctl, BUSY, 1);
+    Atomics.notify(ctl, BUSY);
   }
 }
 

@@ -14,6 +14,9 @@ import {
   stopCpuThreads,
 } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
+import { leakyReluGradValues, leakyReluValues } from "./leaky_relu_cpu.ts";
+import { addPeriodicRange } from "./binary_cpu.ts";
+import { runRanges } from "./cpu_threads.ts";
 import {
   paperEncoderCases,
   randomValues,
@@ -48,6 +51,36 @@ Deno.test("setCpuThreads() gives the same bytes on one thread and on three", asy
     three.forEach((t, i) =>
       assert.deepEqual(new Uint8Array(t.buffer), new Uint8Array(one[i].buffer), `output ${i}`)
     );
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("the elementwise kernels give the same bytes on one thread and on two", async () => {
+  // 300 000 values: above the size shared out over threads, and not a multiple of a chunk.
+  const rng = createRng(9);
+  const n = 300_000;
+  const x = randomValues(rng, n), dy = randomValues(rng, n), bias = randomValues(rng, 8);
+  x[12_345] = NaN; // one range takes the plain loop, the others the branch-free one
+  const run = () => {
+    const sum = newValues(n);
+    runRanges(addPeriodicRange, "addPeriodic", x, bias, sum, 0, n);
+    return [leakyReluValues(x, 0.2), leakyReluGradValues(dy, x, 0.2), sum];
+  };
+  try {
+    await setCpuThreads(1);
+    const one = run().map((t) => t.slice());
+    await setCpuThreads(2);
+    const two = run();
+    two.forEach((t, i) =>
+      assert.deepEqual(
+        new Uint8Array(t.slice().buffer),
+        new Uint8Array(one[i].buffer),
+        `output ${i}`,
+      )
+    );
+    assert.ok(Number.isNaN(one[1][12_345]));
+    assert.equal(one[2][9], Math.fround(x[9] + bias[1]));
   } finally {
     stopCpuThreads();
   }

@@ -17,7 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues } from "./cpu_threads.ts";
+import { newValues, runRanges } from "./cpu_threads.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
 export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
@@ -34,11 +34,23 @@ export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
  */
 export function leakyReluValues(x: Float32Array, alpha: number): Float32Array {
   const y = newValues(x.length);
-  for (let i = 0; i < x.length; i++) {
+  runRanges(leakyReluRange, "leakyRelu", x, x, y, alpha, x.length);
+  return y;
+}
+
+/** Values [lo, hi) of {@linkcode leakyReluValues} (the second operand is unused). */
+export function leakyReluRange(
+  x: Float32Array,
+  _unused: Float32Array,
+  y: Float32Array,
+  alpha: number,
+  lo: number,
+  hi: number,
+): void {
+  for (let i = lo; i < hi; i++) {
     const v = x[i];
     y[i] = v * (alpha * +(v < 0) + +(v >= 0));
   }
-  return y;
 }
 
 /**
@@ -55,24 +67,40 @@ export function leakyReluGradValues(
   x: Float32Array,
   alpha: number,
 ): Float32Array {
+  const dx = newValues(x.length);
+  runRanges(leakyReluGradRange, "leakyReluGrad", dy, x, dx, alpha, x.length);
+  return dx;
+}
+
+/**
+ * Values [lo, hi) of {@linkcode leakyReluGradValues}. The check for non-finite inputs is made per
+ * range, which gives every value the same bytes as a check over the whole array: both loops
+ * compute the same value for every finite x.
+ */
+export function leakyReluGradRange(
+  dy: Float32Array,
+  x: Float32Array,
+  dx: Float32Array,
+  alpha: number,
+  lo: number,
+  hi: number,
+): void {
   const a = Math.fround(alpha);
   const s = Math.fround(a + Math.fround(1 - alpha));
   const d = s - a;
-  const dx = newValues(x.length);
   if (a + d === s) {
     let sum = 0;
-    for (let i = 0; i < x.length; i++) {
+    for (let i = lo; i < hi; i++) {
       const v = x[i];
       sum += v;
       dx[i] = dy[i] * (a + d * +(v > 0));
     }
-    if (Number.isFinite(sum)) return dx;
+    if (Number.isFinite(sum)) return;
   }
-  for (let i = 0; i < x.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const v = x[i];
     dx[i] = v > 0 ? dy[i] * s : v !== v ? NaN : dy[i] * a;
   }
-  return dx;
 }
 
 /** Builds the `LeakyRelu` kernel function for the cpu backend; non-float32 goes to `fallback`. */
