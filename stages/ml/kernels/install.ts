@@ -18,7 +18,7 @@ import { makeAddNWebgpu } from "./add_n_webgpu.ts";
 import { BINARY_CPU_KERNELS, makeBinaryCpu } from "./binary_cpu.ts";
 import { makeStepCpu } from "./step_cpu.ts";
 import { makeGatherCpu } from "./gather_cpu.ts";
-import { makeNegCpu, makeSquareCpu } from "./unary_cpu.ts";
+import { makeNegCpu, makeReluCpu, makeSigmoidCpu, makeSquareCpu } from "./unary_cpu.ts";
 import { makeMeanCpu, makeSumCpu } from "./sum_cpu.ts";
 import { LEAKY_RELU_GRAD, leakyReluGradCpu, makeLeakyReluCpu } from "./leaky_relu_cpu.ts";
 import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
@@ -43,6 +43,8 @@ const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
     { kernelName: tf.GatherV2, make: makeGatherCpu },
     { kernelName: tf.Neg, make: makeNegCpu },
     { kernelName: tf.Square, make: makeSquareCpu },
+    { kernelName: tf.Relu, make: makeReluCpu },
+    { kernelName: tf.Sigmoid, make: makeSigmoidCpu },
     { kernelName: tf.LeakyRelu, make: makeLeakyReluCpu },
     ...BINARY_CPU_KERNELS.map((kernelName) => ({
       kernelName,
