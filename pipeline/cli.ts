@@ -131,6 +131,7 @@ async function command(
         mermaid: { type: "boolean" },
         "no-inputs": { type: "boolean" },
         checkpoints: { type: "boolean" },
+        "foreign-locks": { type: "boolean" },
         root: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -243,11 +244,17 @@ async function command(
     return 0;
   }
   if (cmd === "gc") {
-    const r = gc(layout, graph, codeRoot(), backend, overrides, v["dry-run"] ?? false);
+    const dry = v["dry-run"] ?? false;
+    const r = gc(layout, graph, codeRoot(), backend, overrides, dry, v["foreign-locks"] ?? false);
+    for (const q of r.quarantined) {
+      console.log(`${dry ? "would remove" : "removed"} data/quarantine/${q}`);
+    }
     console.log(
-      `${
-        v["dry-run"] ? "would remove" : "removed"
-      }: ${r.entries} entries, ${r.temp} temporary files, ${r.locks} stale locks`,
+      `${dry ? "would remove" : "removed"}: ${r.entries} entries, ${r.temp} temporary files, ` +
+        `${r.locks} stale locks, ${r.quarantined.length} quarantined entries` +
+        (r.foreignKept
+          ? `; kept ${r.foreignKept} locks of other hosts (--foreign-locks removes them)`
+          : ""),
     );
     return 0;
   }

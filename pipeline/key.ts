@@ -62,5 +62,6 @@ export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
   const inputs = [...new Set([...Object.keys(old.inputs), ...Object.keys(cur.inputs)])]
     .filter((k) => old.inputs[k] !== cur.inputs[k]);
   if (inputs.length) why.push(`inputs: ${listed(inputs)}`);
-  return why.length ? why : ["same parts, different key (recipe change)"];
+  // Same parts, so the same key as the last build: its entry was removed or set aside.
+  return why.length ? why : ["its cache entry is gone (same key as the last build)"];
 }
