@@ -21,6 +21,7 @@ import {
   type Profile,
   PROFILES,
 } from "./params.ts";
+import { checkExportPath, checkImportPath, checkOptions, checkRoot, parseJobs } from "./inputs.ts";
 import { listed } from "./key.ts";
 import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
@@ -42,6 +43,12 @@ export interface Hooks {
   gpuBackend?: string;
   /** Default `--jobs` on a GPU backend (stages sharing one GPU, each in its own process). */
   gpuJobs?: number;
+  /**
+   * Checks, before anything runs, that a backend named by `--backend` works here: `error` (exit
+   * code 2) when it cannot run at all (a package not installed, no adapter), `warning` (one
+   * line) when it runs badly (a software adapter, slower than the cpu backend).
+   */
+  checkBackend?: (backend: string) => Promise<{ error?: string; warning?: string }>;
   /**
    * Stages that `reproduce --partial` may run over those of their inputs that are up to date
    * (see `partial.ts`); each must read only the inputs its context lists. Default: none.
@@ -156,6 +163,13 @@ async function command(
       `Unknown command "${cmd}"${didYouMean(cmd, COMMANDS)}; commands: ${COMMANDS.join(", ")}`,
     );
   }
+  checkOptions(cmd, Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
+  if (v.root !== undefined) checkRoot(v.root);
+  if ((cmd === "dag" || cmd === "gc") && rest.length) {
+    throw new UsageError(
+      `Cannot run ${cmd} on "${rest[0]}": it takes no targets (it covers every stage)`,
+    );
+  }
   let graph = buildGraph(stages);
   const layout = new Layout(v.root ?? Deno.cwd());
   if (cmd === "dag") {
@@ -166,7 +180,8 @@ async function command(
     if (rest.length !== 1) {
       throw new UsageError("Cannot import: give exactly one archive, e.g. `import results.tar.gz`");
     }
-    const n = await importArchive(layout, graph, rest[0]);
+    checkImportPath(rest[0]);
+    const n = importArchive(layout, graph, rest[0]);
     const ckpt = n.checkpoints || n.checkpointsKept
       ? `; restored the checkpoints of ${n.checkpoints} unfinished stages` +
         (n.checkpointsKept ? ` (${n.checkpointsKept} kept: this project has its own)` : "")
@@ -179,11 +194,7 @@ async function command(
 
   const overrides: Override[] = (v.set ?? []).map(parseOverride);
   checkOverrideStages(overrides, [...graph.byId.keys()]);
-  const jobsArg = v.jobs ?? "auto";
-  const jobsNum = Number(jobsArg);
-  if (jobsArg !== "auto" && (!Number.isInteger(jobsNum) || jobsNum < 1 || jobsNum > 64)) {
-    throw new UsageError(`Cannot use --jobs ${v.jobs}: expected auto or an integer from 1 to 64`);
-  }
+  const jobsArg = parseJobs(v.jobs ?? "auto");
   const backendNames = hooks.backends ?? ["cpu"];
   const backendArg = v.backend ?? "auto";
   if (backendArg !== "auto" && !backendNames.includes(backendArg)) {
@@ -207,7 +218,7 @@ async function command(
     ? (gpu && hooks.gpuBackend ? hooks.gpuBackend : backendNames[0])
     : backendArg;
   const profile = (v.profile ?? (gpu ? "paper" : "quick")) as Profile;
-  const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsNum;
+  const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsArg;
   let targets = cmd === "export" ? rest.slice(1) : rest;
   const planner = new Planner(codeRoot(), { profile, backend, overrides, deno: Deno.version.deno });
   select(graph, targets); // unknown targets fail here, before anything else
@@ -264,6 +275,7 @@ async function command(
         "Cannot export: give the archive path, e.g. `export results.tar.gz [targets]`",
       );
     }
+    checkExportPath(layout, rest[0]);
     if (v["no-inputs"] && !targets.length) {
       throw new UsageError("Cannot export with --no-inputs: name the stages to export");
     }
@@ -304,6 +316,11 @@ async function command(
         `(profile ${profile}, backend ${backend})`,
     );
     return 0;
+  }
+  if (backendArg !== "auto" && hooks.checkBackend) {
+    const check = await hooks.checkBackend(backend);
+    if (check.error) throw new UsageError(check.error);
+    if (check.warning) console.error(`warning: ${check.warning}`);
   }
   const live = Deno.stderr.isTerminal() && !Deno.env.get("CI");
   const board = new ProgressBoard(live);
