@@ -144,11 +144,13 @@ async function command(
       },
     });
   } catch (e) {
-    const msg = (e as Error).message;
+    const msg = (e as Error).message.split("\n")[0];
     const opt = /'(--?[^']+)'/.exec(msg)?.[1];
     throw new UsageError(
       opt && /Unknown option/.test(msg)
         ? `Unknown option "${opt}"; run with --help for the options`
+        : opt && /ambiguous/.test(msg)
+        ? `Cannot read the value of ${opt}: it starts with "-"; write ${opt}=VALUE`
         : `${msg.split(". ")[0]}; run with --help for the options`,
     );
   }

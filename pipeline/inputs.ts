@@ -106,14 +106,6 @@ export function checkExportPath(layout: Layout, file: string): void {
     throw new UsageError(`Cannot export to "${file}": it is a directory; ${example}`);
   }
   if (kind === "other") throw new UsageError(`Cannot export to "${file}": not a file; ${example}`);
-  const parent = dirname(abs);
-  if (kindOf(parent) !== "dir") {
-    throw new UsageError(
-      `Cannot export to "${file}": directory "${
-        relative(Deno.cwd(), parent) || "."
-      }" does not exist; create it first, or ${example}`,
-    );
-  }
   for (const dir of ownedDirs(layout)) {
     const rel = relative(dir, abs);
     if (rel === "" || (!rel.startsWith("..") && !rel.startsWith("/"))) {
@@ -123,6 +115,14 @@ export function checkExportPath(layout: Layout, file: string): void {
         }/ belongs to the cache; ${example}`,
       );
     }
+  }
+  const parent = dirname(abs);
+  if (kindOf(parent) !== "dir") {
+    throw new UsageError(
+      `Cannot export to "${file}": directory "${
+        relative(Deno.cwd(), parent) || "."
+      }" does not exist; create it first, or ${example}`,
+    );
   }
 }
 
