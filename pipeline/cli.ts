@@ -64,8 +64,11 @@ commands:
   reproduce [targets]   run what the targets need (all stages by default), reusing the cache
   status [targets]      up to date / stale (and why) / missing, per stage
   dag [--mermaid]       the stage graph
-  verify [targets]      rerun cached stages into a scratch area and compare outputs
-  gc [--dry-run]        remove cache entries no current key uses, stale locks and temp files
+  verify [targets]      hash every cached file (a damaged one fails), then rerun the cached
+                        stages into a scratch area and compare the outputs' bytes
+  gc [--dry-run]        remove cache entries no current key uses, stale locks, temp files and
+                        the damaged entries set aside in data/quarantine; with --foreign-locks
+                        also the locks of other hosts (this one cannot tell if they still run)
   export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz);
                         with --no-inputs only the targets' own (e.g. trainings without the
                         datasets they read, which are cheaper to regenerate than to carry);
@@ -80,7 +83,8 @@ options:
   --set stage.param=value override a parameter (repeatable; type-checked)
   --jobs N|auto           stages run at once, each in its own process (default auto: one
                           per CPU core on the cpu backend; the hook's figure on a GPU)
-  --force                 rerun the targets (all selected stages without targets)
+  --force                 rerun the targets (all selected stages without targets), clearing
+                          their checkpoints
   --keep-going            go on with independent stages after a failure
   --dry-run               list what would run and why, with estimated times
   --partial               run the targets over those of their inputs that are up to date,
