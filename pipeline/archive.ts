@@ -116,7 +116,11 @@ export async function exportArchive(
           `under data/ and figures/); give a path such as data/results.tar.gz`,
       );
     }
-    throw e;
+    // Checked beforehand (see inputs.ts), so this is the disk or the system: still one line.
+    throw new UsageError(
+      `Cannot export to "${file}": ${(e as Error).message.split("\n")[0]}; ` +
+        `give a path where a file can be written, such as data/results.tar.gz`,
+    );
   }
   return { entries: rows.length, checkpoints: unfinished.length };
 }

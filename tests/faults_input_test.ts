@@ -210,7 +210,7 @@ Deno.test("export and import: bad paths and bad archives are exit 2, one line, d
   assert.equal(dataHash(dir), before);
 });
 
-Deno.test("paths with spaces work; a software backend warns in one line; tensorflow-like is exit 2", async () => {
+Deno.test("paths with spaces work; dag shows the bounds; a software backend warns in one line", async () => {
   const { dir } = await setUp();
   const spaced = join(fresh(), "with space");
   Deno.mkdirSync(spaced);
@@ -220,6 +220,9 @@ Deno.test("paths with spaces work; a software backend warns in one line; tensorf
   const im = await toy(other, ["import", join(spaced, "a b.tar.gz")]);
   assert.equal(im.code, 0, im.err);
   assert.match(im.out, /imported 1 entries/);
+  // dag shows the range each number is checked against.
+  const dag = await toy(other, ["dag"]);
+  assert.match(dag.out, /params: n=5 \(quick 3\) in \[1, 5000\], scale=1 in \[0, 1000\]/);
   // " 5" is 5: surrounding blanks are not a different number.
   const blank = await toy(other, ["status", "source", "--set", "source.n= 3", ...Q]);
   assert.match(blank.out, /source\s+up-to-date/);
