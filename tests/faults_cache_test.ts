@@ -67,6 +67,12 @@ Deno.test("an entry whose manifest was deleted is set aside and rebuilt, forced 
       st.out,
       /source\s+corrupt\s+\w+\s+manifest\.json is missing; reproduce sets it aside/,
     );
+    const v = await toy(dir, ["verify", "source", ...Q]);
+    assert.equal(v.code, 1, v.err);
+    assert.match(
+      v.err,
+      /source: cached entry data\/cache\/source\/\w+ is damaged: manifest\.json is missing/,
+    );
     const r = await toy(dir, ["reproduce", "source", ...force, ...Q]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /cached entry \w+ is damaged \(manifest\.json is missing\); moved to/);
