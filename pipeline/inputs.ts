@@ -63,8 +63,9 @@ export function parseJobs(raw: string): number | "auto" {
   return n;
 }
 
-/** What is at `path`: a file, a directory, something else, or nothing. */
-function kindOf(path: string): "file" | "dir" | "other" | "none" {
+/** What is at `path`: a file, a directory, something else, nothing, or a place this process
+ * may not look at (the deno tasks read only the project). */
+function kindOf(path: string): "file" | "dir" | "other" | "none" | "denied" {
   try {
     const st = Deno.statSync(path);
     return st.isFile ? "file" : st.isDirectory ? "dir" : "other";
@@ -72,9 +73,21 @@ function kindOf(path: string): "file" | "dir" | "other" | "none" {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       return "none";
     }
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      return "denied";
+    }
     return "other";
   }
 }
+
+/** The words for a path that is not what was asked for. */
+const SAYS = {
+  none: "no such file",
+  dir: "it is a directory",
+  other: "not a file",
+  denied: "no permission to read it (the deno tasks read only the project; put it under data/)",
+  file: "a file",
+};
 
 /** Checks `--root`: an existing directory. */
 export function checkRoot(root: string): void {
@@ -85,7 +98,7 @@ export function checkRoot(root: string): void {
   if (kind !== "dir") {
     throw new UsageError(
       `Cannot use --root "${root}": ${
-        kind === "none" ? "no such directory" : "not a directory"
+        kind === "none" ? "no such directory" : kind === "denied" ? SAYS.denied : "not a directory"
       }; give the project directory`,
     );
   }
@@ -116,12 +129,14 @@ export function checkExportPath(layout: Layout, file: string): void {
       );
     }
   }
+  // A place the tasks may not look at is left to the write, which names the place to use.
   const parent = dirname(abs);
-  if (kindOf(parent) !== "dir") {
+  const pk = kindOf(parent);
+  if (pk !== "dir" && pk !== "denied") {
     throw new UsageError(
-      `Cannot export to "${file}": directory "${
-        relative(Deno.cwd(), parent) || "."
-      }" does not exist; create it first, or ${example}`,
+      `Cannot export to "${file}": "${relative(Deno.cwd(), parent) || "."}" ${
+        pk === "none" ? "does not exist; create it first, or" : "is not a directory;"
+      } ${example}`,
     );
   }
 }
@@ -131,11 +146,5 @@ export function checkImportPath(file: string): void {
   const hint = "give the path of an archive made by `export`";
   if (file.trim() === "") throw new UsageError(`Cannot import "": ${hint}`);
   const kind = kindOf(file);
-  if (kind !== "file") {
-    throw new UsageError(
-      `Cannot import "${file}": ${
-        kind === "none" ? "no such file" : kind === "dir" ? "it is a directory" : "not a file"
-      }; ${hint}`,
-    );
-  }
+  if (kind !== "file") throw new UsageError(`Cannot import "${file}": ${SAYS[kind]}; ${hint}`);
 }

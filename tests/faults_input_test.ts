@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { packTarGz, unpackTarGz } from "../pipeline/tar.ts";
-import { type Run, toy } from "./cli_util.ts";
+import { type Run, TASK_PERMISSIONS, toy } from "./cli_util.ts";
 import { assertUsage, built, dataHash, entryDir, fresh, Q } from "./faults_util.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
@@ -141,7 +141,11 @@ Deno.test("export and import: bad paths and bad archives are exit 2, one line, d
   await expectUsage((a) => toy(dir, a), [
     [["export", ...Q], /Cannot export: give the archive path/],
     [["export", "", ...Q], /Cannot export to "": give a file path/],
-    [["export", join(outside, "missing dir", "x.tar.gz"), ...Q], /directory .* does not exist/],
+    [
+      ["export", join(outside, "missing dir", "x.tar.gz"), ...Q],
+      /"[^"]*missing dir" does not exist/,
+    ],
+    [["export", join(archive, "x.tar.gz"), ...Q], /good\.tar\.gz" is not a directory/],
     [["export", outside, ...Q], /it is a directory; give a file path such as data\/results/],
     [["export", "data/cache/x.tar.gz", ...Q], /data\/cache\/ belongs to the cache/],
     [["export", "data/quarantine/x.tar.gz", ...Q], /data\/quarantine\/ belongs to the cache/],
@@ -206,6 +210,12 @@ Deno.test("export and import: bad paths and bad archives are exit 2, one line, d
       ["import", forge("climb.tar.gz", [[`cache/source/../../../x`, new Uint8Array(1)]])],
       /unexpected path/,
     ],
+  ]);
+  // With the tasks' permissions, which read only the project: the fix is where to put it.
+  await expectUsage((a) => toy(dir, a, {}, TASK_PERMISSIONS), [
+    [["import", archive], /no permission to read it .*put it under data\//],
+    [["status", "--root", outside, ...Q], /--root .*: no permission to read it/],
+    [["export", join(outside, "x.tar.gz"), ...Q], /no permission to write there .*data\/results/],
   ]);
   assert.equal(dataHash(dir), before);
 });
