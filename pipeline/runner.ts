@@ -20,7 +20,7 @@ import {
 } from "./cache.ts";
 import { StageError, UsageError } from "./errors.ts";
 import { type Graph, select, splitRef } from "./graph.ts";
-import { type Job, MESSAGE_MARK, type WorkerMessage } from "./job.ts";
+import { type Job, MESSAGE_MARK, WARNING_MARK, type WorkerMessage } from "./job.ts";
 import { explainChange, keyOf } from "./key.ts";
 import { type Layout, nonEmptyDir } from "./layout.ts";
 import { CLEAR_FOREIGN_LOCKS, type HeldLock, tryLock } from "./lock.ts";
@@ -369,6 +369,9 @@ export class ActiveAttempt {
         logLine(m.msg);
         keep(m.msg);
         if (this.verbose) this.board.message(`  ${stage.id}: ${m.msg}`);
+        else if (m.msg.startsWith(WARNING_MARK)) {
+          this.board.message(`! ${stage.id}: ${m.msg.slice(2)}`);
+        }
       } else if (m.t === "progress") this.board.update(stage.id, m.p);
       else if (m.t === "error") error = m.msg;
       else if (m.t === "done") done = true;

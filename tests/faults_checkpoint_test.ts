@@ -66,6 +66,10 @@ Deno.test("a damaged checkpoint is set aside and said; the training restarts fro
     [sound, flipped, truncated].map((d) => toy(d, ARGS)).concat(toy(forced, [...ARGS, "--force"])),
   );
   for (const r of runsOf) assert.equal(r.code, 0, r.err);
+  // Said on the terminal too, without --verbose.
+  for (const r of runsOf.slice(1, 3)) {
+    assert.match(r.err, /! trainer: checkpoint ckpt-\d{9} is damaged .*from scratch/);
+  }
   // Untouched, it resumes where it stopped.
   assert.match(trainerLog(sound), /resumed from checkpoint at step \d/);
   for (

@@ -170,7 +170,8 @@ export async function loadLatestCheckpoint(
     await Deno.rename(base, join(dir, aside));
     const next = all.slice(0, i).map((c) => c.step).at(-1);
     onLog?.(
-      `checkpoint ${all[i].name} is damaged (${problem}); set aside as ${aside}; ` +
+      // "! " marks a warning the engine shows without --verbose (pipeline/job.ts).
+      `! checkpoint ${all[i].name} is damaged (${problem}); set aside as ${aside}; ` +
         (next === undefined
           ? "training starts from scratch"
           : `trying the older one at step ${next}`),
