@@ -97,7 +97,9 @@ export function quarantineEntry(
     Deno.renameSync(layout.entry(stage, key), dest);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return null;
-    throw e;
+    if (!(e instanceof Deno.errors.NotADirectory)) throw e;
+    // The stage's own folder is a file: that file is what blocks every entry of the stage.
+    Deno.renameSync(join(layout.cache, stage), dest);
   }
   try {
     Deno.writeTextFileSync(

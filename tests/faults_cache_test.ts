@@ -138,7 +138,7 @@ Deno.test("an edited manifest is corruption: the key is re-derived from its part
   }));
 });
 
-Deno.test("an entry directory that is a file, or empty, does not block the rebuild", async () => {
+Deno.test("an entry directory that is a file or empty, or a stage folder that is a file, does not block the rebuild", async () => {
   const dir = fresh();
   assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
   const entry = entryDir(dir, "source");
@@ -152,5 +152,11 @@ Deno.test("an entry directory that is a file, or empty, does not block the rebui
   const r2 = await toy(dir, ["reproduce", "source", ...Q]);
   assert.equal(r2.code, 0, r2.err);
   assert.match(r2.err, /is damaged \(manifest\.json is missing\)/);
-  assert.equal(quarantined(dir).length, 2);
+  // The stage's own folder a file: it is what gets set aside.
+  Deno.removeSync(join(dir, "data", "cache", "source"), { recursive: true });
+  Deno.writeTextFileSync(join(dir, "data", "cache", "source"), "not a directory");
+  const r3 = await toy(dir, ["reproduce", "source", ...Q]);
+  assert.equal(r3.code, 0, r3.err);
+  assert.equal(entries(dir, "source").length, 1);
+  assert.equal(quarantined(dir).length, 3);
 });
