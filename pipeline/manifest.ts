@@ -80,6 +80,8 @@ export function manifestProblem(m: unknown, stage: string, key: string): string 
   }
   if (typeof x.outputs !== "object" || x.outputs === null) return "has no outputs";
   for (const [f, o] of Object.entries(x.outputs)) {
+    // Output names are joined to the entry's folder: a path would read or publish elsewhere.
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(f)) return `names output "${f}", not a file name`;
     if (typeof o?.sha256 !== "string" || typeof o?.size !== "number") {
       return `output "${f}" has no sha256/size`;
     }

@@ -118,6 +118,11 @@ Deno.test("an edited manifest is corruption: the key is re-derived from its part
     ],
     ["key", (m) => m.key = "0".repeat(64), /names key 000000000000…/],
     ["format", (m) => m.format = 2, /format 2, newer than this version reads/],
+    [
+      "an output path",
+      (m) => m.outputs = { "../../../x.json": { sha256: "0".repeat(64), size: 1 } },
+      /names output "\.\.\/\.\.\/\.\.\/x\.json", not a file name/,
+    ],
   ];
   const dirs = copies(await built("computed"), forgeries.length);
   await Promise.all(forgeries.map(async ([what, forge, re], i) => {
