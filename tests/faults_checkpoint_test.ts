@@ -9,6 +9,8 @@ import { spawnToy, toy, waitFor } from "./cli_util.ts";
 import { copies, flipByte, fresh, Q } from "./faults_util.ts";
 
 const ARGS = ["reproduce", "trainer", "--set", "trainer.steps=8", "--set", "trainer.ms=150", ...Q];
+/** The toy entry adds its training on request. */
+const TRAINER = { TOY_TRAINER: "1" };
 
 /** The newest checkpoint of the trainer in `dir`, or null. */
 function newest(dir: string): string | null {
@@ -38,7 +40,7 @@ function workerRuns(dir: string): boolean {
 /** A project whose training was killed after its second checkpoint. */
 async function interrupted(): Promise<string> {
   const dir = fresh();
-  const child = spawnToy(dir, ARGS);
+  const child = spawnToy(dir, ARGS, TRAINER);
   await waitFor(() => (newest(dir) ?? "").endsWith("ckpt-000000002"));
   child.kill("SIGKILL");
   await child.status;
@@ -63,7 +65,9 @@ Deno.test("a damaged checkpoint is set aside and said; the training restarts fro
   flipByte(join(newest(flipped)!, "weights.bin"), 2);
   Deno.truncateSync(join(newest(truncated)!, "optimizer.bin"), 3);
   const runsOf = await Promise.all(
-    [sound, flipped, truncated].map((d) => toy(d, ARGS)).concat(toy(forced, [...ARGS, "--force"])),
+    [sound, flipped, truncated].map((d) => toy(d, ARGS, TRAINER)).concat(
+      toy(forced, [...ARGS, "--force"], TRAINER),
+    ),
   );
   for (const r of runsOf) assert.equal(r.code, 0, r.err);
   // Said on the terminal too, without --verbose.
