@@ -186,7 +186,8 @@ export function importArchive(
     const problem = entryProblem(files, stage, key);
     if (problem) {
       throw new UsageError(
-        `Cannot import "${file}": entry ${stage}/${key.slice(0, 12)} ${problem}`,
+        `Cannot import "${file}": entry ${stage}/${key.slice(0, 12)} ${problem}; nothing ` +
+          `was imported: make the archive again with \`export\` from a sound cache`,
       );
     }
   }
