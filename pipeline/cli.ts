@@ -266,6 +266,7 @@ async function command(
     for (const q of r.quarantined) {
       console.log(`${dry ? "would remove" : "removed"} data/quarantine/${q}`);
     }
+    for (const d of r.damaged) console.log(`${dry ? "would remove" : "removed"} damaged ${d}`);
     console.log(
       `${dry ? "would remove" : "removed"}: ${r.entries} entries, ${r.temp} temporary files, ` +
         `${r.locks} stale locks, ${r.quarantined.length} quarantined entries` +

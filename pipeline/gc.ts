@@ -40,6 +40,8 @@ export interface GcResult {
   foreignKept: number;
   /** Names of the quarantined entries removed. */
   quarantined: string[];
+  /** Damaged cache entries removed (among `entries`), each with why. */
+  damaged: string[];
 }
 
 /** Collects garbage; returns what was (or would be) removed. */
@@ -67,10 +69,16 @@ export function gc(
     }
   }
   let entries = 0, temp = 0, locks = 0;
+  const damaged: string[] = [];
   for (const s of list(layout.cache)) {
     if (!s.isDirectory) continue;
     for (const e of list(join(layout.cache, s.name))) {
       if (e.isDirectory && !keep.has(`${s.name}/${e.name}`)) {
+        // A damaged entry is named with its reason: it is removed unseen otherwise.
+        const found = /^[0-9a-f]{64}$/.test(e.name) ? lookup(layout, s.name, e.name) : null;
+        if (found?.state === "corrupt") {
+          damaged.push(`data/cache/${s.name}/${e.name} (${found.reason})`);
+        }
         remove(join(layout.cache, s.name, e.name), dryRun);
         entries++;
       }
@@ -110,5 +118,5 @@ export function gc(
   }
   const quarantined = list(layout.quarantine).map((e) => e.name).sort();
   for (const name of quarantined) remove(join(layout.quarantine, name), dryRun);
-  return { entries, temp, locks, foreignKept, quarantined };
+  return { entries, temp, locks, foreignKept, quarantined, damaged };
 }

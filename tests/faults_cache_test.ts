@@ -91,6 +91,7 @@ Deno.test("gc lists and clears the quarantine, and removes a damaged entry it wo
   Deno.removeSync(join(entryDir(dir, "source"), "manifest.json"));
   const gc1 = await toy(dir, ["gc", ...Q]);
   assert.equal(gc1.code, 0, gc1.err);
+  assert.match(gc1.out, /removed damaged data\/cache\/source\/\w+ \(manifest\.json is missing\)/);
   assert.match(gc1.out, /removed: 1 entries/);
   assert.deepEqual(entries(dir, "source"), []);
   assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
