@@ -8,11 +8,12 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { lookup, verifyFiles } from "./cache.ts";
+import { lookup, quarantineEntry, verifyFiles } from "./cache.ts";
 import { UsageError } from "./errors.ts";
 import { type Graph, ID_RE } from "./graph.ts";
 import type { Layout } from "./layout.ts";
-import { manifestProblem } from "./manifest.ts";
+import { sha256 } from "./hash.ts";
+import { type Manifest, manifestProblem } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 import { computeStatus } from "./status.ts";
 import { packTarGz, unpackTarGz } from "./tar.ts";
@@ -115,7 +116,11 @@ export async function exportArchive(
           `under data/ and figures/); give a path such as data/results.tar.gz`,
       );
     }
-    throw e;
+    // Checked beforehand (see inputs.ts), so this is the disk or the system: still one line.
+    throw new UsageError(
+      `Cannot export to "${file}": ${(e as Error).message.split("\n")[0]}; ` +
+        `give a path where a file can be written, such as data/results.tar.gz`,
+    );
   }
   return { entries: rows.length, checkpoints: unfinished.length };
 }
@@ -139,11 +144,11 @@ const SCRATCH_PATH_RE =
   /^scratch\/([a-z0-9][a-z0-9-]*)\/([0-9a-f]{32})\/((?:[A-Za-z0-9_][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_][A-Za-z0-9_.-]*)$/;
 
 /** Unpacks an archive into the cache; every entry is checked before it is renamed in. */
-export async function importArchive(
+export function importArchive(
   layout: Layout,
   graph: Graph,
   file: string,
-): Promise<ImportResult> {
+): ImportResult {
   let entries: Array<[string, Uint8Array]>;
   try {
     entries = unpackTarGz(Deno.readFileSync(file));
@@ -172,6 +177,20 @@ export async function importArchive(
     if (!into.has(k)) into.set(k, []);
     into.get(k)!.push([m[3], data]);
   }
+  if (!groups.size && !scratchGroups.size) {
+    throw new UsageError(`Cannot import "${file}": it holds no cache entry and no checkpoint`);
+  }
+  // Every entry is checked in memory first: a bad archive leaves data/ as it was.
+  for (const [k, files] of groups) {
+    const [stage, key] = k.split("/");
+    const problem = entryProblem(files, stage, key);
+    if (problem) {
+      throw new UsageError(
+        `Cannot import "${file}": entry ${stage}/${key.slice(0, 12)} ${problem}; nothing ` +
+          `was imported: make the archive again with \`export\` from a sound cache`,
+      );
+    }
+  }
   let imported = 0, skipped = 0;
   const staged: Array<[string, string, string]> = [];
   try {
@@ -184,37 +203,19 @@ export async function importArchive(
       const tmp = join(layout.tmp, `import-${stage}-${key.slice(0, 12)}-${Deno.pid}`);
       Deno.mkdirSync(tmp, { recursive: true });
       for (const [name, data] of files) Deno.writeFileSync(join(tmp, name), data);
-      let manifest;
-      try {
-        manifest = JSON.parse(Deno.readTextFileSync(join(tmp, "manifest.json")));
-      } catch {
-        throw new UsageError(
-          `Cannot import "${file}": entry ${stage}/${key.slice(0, 12)} has no valid manifest.json`,
-        );
-      }
-      const problem = manifestProblem(manifest, stage, key);
-      const problems = problem ? [problem] : await verifyFiles(tmp, manifest);
-      if (problems.length) {
-        throw new UsageError(
-          `Cannot import "${file}": entry ${stage}/${key.slice(0, 12)} fails its manifest (${
-            problems.join("; ")
-          })`,
-        );
-      }
       staged.push([stage, key, tmp]);
     }
-    // All checked: rename each entry into place whole.
+    // All checked: rename each entry into place whole; a damaged one here is set aside first.
     for (const [stage, key, tmp] of staged) {
       const dest = layout.entry(stage, key);
+      const here = lookup(layout, stage, key);
+      if (here.state === "corrupt") quarantineEntry(layout, stage, key, here.reason);
       Deno.mkdirSync(dirname(dest), { recursive: true });
       try {
         Deno.renameSync(tmp, dest);
         imported++;
       } catch (e) {
-        if (
-          !(e instanceof Deno.errors.AlreadyExists) &&
-          lookup(layout, stage, key).state !== "present"
-        ) throw e;
+        if (lookup(layout, stage, key).state !== "present") throw e;
         skipped++;
       }
     }
@@ -224,17 +225,37 @@ export async function importArchive(
         Deno.removeSync(tmp, { recursive: true });
       } catch { /* renamed */ }
     }
-    for (const [k] of groups) {
-      const [stage, key] = k.split("/");
-      try {
-        Deno.removeSync(join(layout.tmp, `import-${stage}-${key.slice(0, 12)}-${Deno.pid}`), {
-          recursive: true,
-        });
-      } catch { /* renamed or never made */ }
-    }
   }
   const restored = restoreCheckpoints(layout, scratchGroups);
   return { imported, skipped, ...restored };
+}
+
+/** Why an archived entry (its files by name) cannot be imported, or null when it is sound. */
+function entryProblem(files: Array<[string, Uint8Array]>, stage: string, key: string) {
+  const byName = new Map<string, Uint8Array>();
+  for (const [name, data] of files) {
+    if (byName.has(name)) return `holds "${name}" twice`;
+    byName.set(name, data);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(new TextDecoder().decode(byName.get("manifest.json")));
+  } catch {
+    return "has no valid manifest.json";
+  }
+  const problem = manifestProblem(manifest, stage, key);
+  if (problem) return `fails its manifest: manifest.json ${problem}`;
+  for (const [name, rec] of Object.entries(manifest.outputs)) {
+    const data = byName.get(name);
+    if (!data) return `fails its manifest: ${name} is missing`;
+    if (data.length !== rec.size || sha256(data) !== rec.sha256) {
+      return `fails its manifest: ${name} differs from it`;
+    }
+  }
+  const extra = [...byName.keys()].find((n) =>
+    !manifest.outputs[n] && n !== "manifest.json" && n !== "log.txt"
+  );
+  return extra ? `holds "${extra}", which its manifest does not list` : null;
 }
 
 /**

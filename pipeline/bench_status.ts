@@ -22,16 +22,38 @@ import { computeStatus } from "./status.ts";
 import { executeJob } from "./worker.ts";
 import { manyStages } from "../tests/fixtures/toy_stages.ts";
 
-const { values } = parseArgs({
-  args: Deno.args,
-  strict: true,
-  options: {
-    stages: { type: "string", default: "1000" },
-    repeats: { type: "string", default: "7" },
-    out: { type: "string" },
-  },
-});
-const n = Number(values.stages), repeats = Number(values.repeats);
+/** Bad input: one line, exit code 2 (as the project's other commands). */
+function usage(message: string): never {
+  console.error(
+    `error: ${message}; usage: bench_status.ts [--stages N] [--repeats N] [--out FILE]`,
+  );
+  Deno.exit(2);
+}
+
+let values;
+try {
+  values = parseArgs({
+    args: Deno.args,
+    strict: true,
+    options: {
+      stages: { type: "string", default: "1000" },
+      repeats: { type: "string", default: "7" },
+      out: { type: "string" },
+    },
+  }).values;
+} catch (e) {
+  usage((e as Error).message.split(". ")[0]);
+}
+
+/** A plain decimal integer from 1 to `max`. */
+function count(name: string, raw: string, max: number): number {
+  const v = /^[1-9][0-9]*$/.test(raw) ? Number(raw) : NaN;
+  if (!(v <= max)) {
+    usage(`Cannot use --${name} ${JSON.stringify(raw)}: expected an integer from 1 to ${max}`);
+  }
+  return v;
+}
+const n = count("stages", values.stages, 100_000), repeats = count("repeats", values.repeats, 1000);
 const root = Deno.makeTempDirSync({ prefix: "bench-status-" });
 const codeRoot = new URL("..", import.meta.url).pathname;
 const stages = manyStages(n);

@@ -15,8 +15,9 @@
  * @module
  */
 import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { CodeHasher } from "./code_hash.ts";
+import { UsageError } from "./errors.ts";
 
 /** Where `import.meta.url` is rewritten (`import.meta.main`, `import.meta.resolve` are kept). */
 const META_URL_RE = /\bimport\.meta\.url\b/g;
@@ -45,15 +46,30 @@ export interface BundleOptions {
 export async function bundleEntry(opts: BundleOptions): Promise<void> {
   const root = resolve(opts.root);
   const out = relative(root, resolve(root, opts.out));
-  if (out.startsWith("..")) {
-    throw new Error(
+  if (out.startsWith("..") || isAbsolute(out) || out === "") {
+    throw new UsageError(
       `Cannot bundle to "${opts.out}": the bundle must sit inside the project, to find its sources`,
     );
   }
+  if (isDir(join(root, out))) {
+    throw new UsageError(
+      `Cannot bundle to "${opts.out}": it is a directory; give a file such as .gpu/app.js`,
+    );
+  }
+  const entry = relative(root, resolve(root, opts.entry));
+  if (entry.startsWith("..") || isAbsolute(entry)) {
+    throw new UsageError(
+      `Cannot bundle "${opts.entry}": it is outside the project; give a module such as stages/main.ts`,
+    );
+  }
+  let isFile = false;
   try {
-    Deno.statSync(join(root, opts.entry));
-  } catch {
-    throw new Error(`Cannot bundle "${opts.entry}": no such file under ${root}`);
+    isFile = Deno.statSync(join(root, entry)).isFile;
+  } catch { /* reported below */ }
+  if (!isFile || !/\.[cm]?[jt]sx?$/.test(entry)) {
+    throw new UsageError(
+      `Cannot bundle "${opts.entry}": no such file in the project, or not a module; give one such as stages/main.ts`,
+    );
   }
   const files = new CodeHasher(root).info(join(root, opts.entry)).files;
   const scratch = await mkdtemp(join(root, ".bundle-"));
@@ -112,6 +128,15 @@ if (import.meta.main) {
     console.log(`bundled ${entry} → ${out}`);
   } catch (e) {
     console.error(e instanceof Error ? e.message : String(e));
-    Deno.exit(1);
+    Deno.exit(e instanceof UsageError ? 2 : 1);
+  }
+}
+
+/** Whether `path` is a directory. */
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
   }
 }

@@ -21,6 +21,7 @@ import {
   type Profile,
   PROFILES,
 } from "./params.ts";
+import { checkExportPath, checkImportPath, checkOptions, checkRoot, parseJobs } from "./inputs.ts";
 import { listed } from "./key.ts";
 import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
@@ -43,6 +44,12 @@ export interface Hooks {
   /** Default `--jobs` on a GPU backend (stages sharing one GPU, each in its own process). */
   gpuJobs?: number;
   /**
+   * Checks, before anything runs, that a backend named by `--backend` works here: `error` (exit
+   * code 2) when it cannot run at all (a package not installed, no adapter), `warning` (one
+   * line) when it runs badly (a software adapter, slower than the cpu backend).
+   */
+  checkBackend?: (backend: string) => Promise<{ error?: string; warning?: string }>;
+  /**
    * Stages that `reproduce --partial` may run over those of their inputs that are up to date
    * (see `partial.ts`); each must read only the inputs its context lists. Default: none.
    */
@@ -57,8 +64,11 @@ commands:
   reproduce [targets]   run what the targets need (all stages by default), reusing the cache
   status [targets]      up to date / stale (and why) / missing, per stage
   dag [--mermaid]       the stage graph
-  verify [targets]      rerun cached stages into a scratch area and compare outputs
-  gc [--dry-run]        remove cache entries no current key uses, stale locks and temp files
+  verify [targets]      hash every cached file (a damaged one fails), then rerun the cached
+                        stages into a scratch area and compare the outputs' bytes
+  gc [--dry-run]        remove cache entries no current key uses, stale locks, temp files and
+                        the damaged entries set aside in data/quarantine; with --foreign-locks
+                        also the locks of other hosts (this one cannot tell if they still run)
   export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz);
                         with --no-inputs only the targets' own (e.g. trainings without the
                         datasets they read, which are cheaper to regenerate than to carry);
@@ -73,7 +83,8 @@ options:
   --set stage.param=value override a parameter (repeatable; type-checked)
   --jobs N|auto           stages run at once, each in its own process (default auto: one
                           per CPU core on the cpu backend; the hook's figure on a GPU)
-  --force                 rerun the targets (all selected stages without targets)
+  --force                 rerun the targets (all selected stages without targets), clearing
+                          their checkpoints
   --keep-going            go on with independent stages after a failure
   --dry-run               list what would run and why, with estimated times
   --partial               run the targets over those of their inputs that are up to date,
@@ -131,16 +142,19 @@ async function command(
         mermaid: { type: "boolean" },
         "no-inputs": { type: "boolean" },
         checkpoints: { type: "boolean" },
+        "foreign-locks": { type: "boolean" },
         root: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
   } catch (e) {
-    const msg = (e as Error).message;
+    const msg = (e as Error).message.split("\n")[0];
     const opt = /'(--?[^']+)'/.exec(msg)?.[1];
     throw new UsageError(
       opt && /Unknown option/.test(msg)
         ? `Unknown option "${opt}"; run with --help for the options`
+        : opt && /ambiguous/.test(msg)
+        ? `Cannot read the value of ${opt}: it starts with "-"; write ${opt}=VALUE`
         : `${msg.split(". ")[0]}; run with --help for the options`,
     );
   }
@@ -155,6 +169,13 @@ async function command(
       `Unknown command "${cmd}"${didYouMean(cmd, COMMANDS)}; commands: ${COMMANDS.join(", ")}`,
     );
   }
+  checkOptions(cmd, Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
+  if (v.root !== undefined) checkRoot(v.root);
+  if ((cmd === "dag" || cmd === "gc") && rest.length) {
+    throw new UsageError(
+      `Cannot run ${cmd} on "${rest[0]}": it takes no targets (it covers every stage)`,
+    );
+  }
   let graph = buildGraph(stages);
   const layout = new Layout(v.root ?? Deno.cwd());
   if (cmd === "dag") {
@@ -165,7 +186,8 @@ async function command(
     if (rest.length !== 1) {
       throw new UsageError("Cannot import: give exactly one archive, e.g. `import results.tar.gz`");
     }
-    const n = await importArchive(layout, graph, rest[0]);
+    checkImportPath(rest[0]);
+    const n = importArchive(layout, graph, rest[0]);
     const ckpt = n.checkpoints || n.checkpointsKept
       ? `; restored the checkpoints of ${n.checkpoints} unfinished stages` +
         (n.checkpointsKept ? ` (${n.checkpointsKept} kept: this project has its own)` : "")
@@ -178,11 +200,7 @@ async function command(
 
   const overrides: Override[] = (v.set ?? []).map(parseOverride);
   checkOverrideStages(overrides, [...graph.byId.keys()]);
-  const jobsArg = v.jobs ?? "auto";
-  const jobsNum = Number(jobsArg);
-  if (jobsArg !== "auto" && (!Number.isInteger(jobsNum) || jobsNum < 1 || jobsNum > 64)) {
-    throw new UsageError(`Cannot use --jobs ${v.jobs}: expected auto or an integer from 1 to 64`);
-  }
+  const jobsArg = parseJobs(v.jobs ?? "auto");
   const backendNames = hooks.backends ?? ["cpu"];
   const backendArg = v.backend ?? "auto";
   if (backendArg !== "auto" && !backendNames.includes(backendArg)) {
@@ -206,7 +224,7 @@ async function command(
     ? (gpu && hooks.gpuBackend ? hooks.gpuBackend : backendNames[0])
     : backendArg;
   const profile = (v.profile ?? (gpu ? "paper" : "quick")) as Profile;
-  const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsNum;
+  const jobs = jobsArg === "auto" ? defaultJobs(backend, hooks) : jobsArg;
   let targets = cmd === "export" ? rest.slice(1) : rest;
   const planner = new Planner(codeRoot(), {
     profile,
@@ -249,11 +267,18 @@ async function command(
     return 0;
   }
   if (cmd === "gc") {
-    const r = gc(layout, graph, codeRoot(), backend, overrides, v["dry-run"] ?? false);
+    const dry = v["dry-run"] ?? false;
+    const r = gc(layout, graph, codeRoot(), backend, overrides, dry, v["foreign-locks"] ?? false);
+    for (const q of r.quarantined) {
+      console.log(`${dry ? "would remove" : "removed"} data/quarantine/${q}`);
+    }
+    for (const d of r.damaged) console.log(`${dry ? "would remove" : "removed"} damaged ${d}`);
     console.log(
-      `${
-        v["dry-run"] ? "would remove" : "removed"
-      }: ${r.entries} entries, ${r.temp} temporary files, ${r.locks} stale locks`,
+      `${dry ? "would remove" : "removed"}: ${r.entries} entries, ${r.temp} temporary files, ` +
+        `${r.locks} stale locks, ${r.quarantined.length} quarantined entries` +
+        (r.foreignKept
+          ? `; kept ${r.foreignKept} locks of other hosts (--foreign-locks removes them)`
+          : ""),
     );
     return 0;
   }
@@ -263,6 +288,7 @@ async function command(
         "Cannot export: give the archive path, e.g. `export results.tar.gz [targets]`",
       );
     }
+    checkExportPath(layout, rest[0]);
     if (v["no-inputs"] && !targets.length) {
       throw new UsageError("Cannot export with --no-inputs: name the stages to export");
     }
@@ -303,6 +329,11 @@ async function command(
         `(profile ${profile}, backend ${backend})`,
     );
     return 0;
+  }
+  if (backendArg !== "auto" && hooks.checkBackend) {
+    const check = await hooks.checkBackend(backend);
+    if (check.error) throw new UsageError(check.error);
+    if (check.warning) console.error(`warning: ${check.warning}`);
   }
   const live = Deno.stderr.isTerminal() && !Deno.env.get("CI");
   const board = new ProgressBoard(live);

@@ -4,16 +4,20 @@
  * @module
  */
 import { type Graph, splitRef } from "./graph.ts";
+import { paramBounds } from "./params.ts";
 
-/** The graph as text: each stage with its inputs and outputs. */
+/** The graph as text: each stage with its inputs, outputs and parameters (default, quick value
+ * and the range of numbers). */
 export function dagText(graph: Graph): string {
   return graph.order.map((s) => {
     const ins = Object.entries(s.inputs).map(([n, r]) => `${n} ← ${r}`);
-    const params = Object.entries(s.params).map(([k, d]) =>
-      `${k}=${JSON.stringify(d.default)}${
+    const params = Object.entries(s.params).map(([k, d]) => {
+      // The range `--set` accepts, declared or implied (see `paramBounds`).
+      const b = /^(number|integer)/.test(d.type) ? paramBounds(d) : null;
+      return `${k}=${JSON.stringify(d.default)}${
         d.quick !== undefined ? ` (quick ${JSON.stringify(d.quick)})` : ""
-      }`
-    );
+      }${b ? ` in [${b.min}, ${b.max}]` : ""}`;
+    });
     return [
       `${s.id}${s.compute ? " [compute]" : ""}: ${s.description}`,
       ...(ins.length ? [`    in:  ${ins.join(", ")}`] : []),

@@ -51,6 +51,8 @@ export function closest(name: string, valid: readonly string[]): string[] {
 
 /** " (did you mean a, b?)" or "" when nothing is close. */
 export function didYouMean(name: string, valid: readonly string[]): string {
+  // Every name "contains" the empty one: suggesting them all would say nothing.
+  if (name.trim() === "") return "";
   const c = closest(name, valid);
   return c.length ? ` (did you mean ${c.map((x) => `"${x}"`).join(", ")}?)` : "";
 }

@@ -1,16 +1,18 @@
 /**
  * `gc`: removes cache entries that no current key uses (under either profile, with the
  * current backend and overrides), temporary directories of dead processes (in `data/tmp/`, and
- * half-published copies in `figures/`), and stale locks.
+ * half-published copies in `figures/`), stale locks and the damaged entries set aside in
+ * `data/quarantine/` (named, since they were never looked at otherwise). Locks of other hosts
+ * are kept unless `foreignLocks` is set: this host cannot tell whether their owners still run.
  * The last entry built for each stage is always kept.
  *
  * @module
  */
 import { join } from "node:path";
-import { readLatest } from "./cache.ts";
+import { lookup, readLatest } from "./cache.ts";
 import type { Graph } from "./graph.ts";
 import type { Layout } from "./layout.ts";
-import { processAlive } from "./lock.ts";
+import { ownerState, processAlive, readLock } from "./lock.ts";
 import { type Override, PROFILES } from "./params.ts";
 import { Planner } from "./planner.ts";
 import { PUBLISH_TMP_PREFIX } from "./publish.ts";
@@ -28,7 +30,21 @@ function remove(path: string, dryRun: boolean): void {
   if (!dryRun) Deno.removeSync(path, { recursive: true });
 }
 
-/** Collects garbage; returns the counts of what was (or would be) removed. */
+/** What `gc` removed (or, in a dry run, would remove). */
+export interface GcResult {
+  entries: number;
+  temp: number;
+  /** Locks of dead owners (and, when asked, of other hosts). */
+  locks: number;
+  /** Locks of other hosts kept. */
+  foreignKept: number;
+  /** Names of the quarantined entries removed. */
+  quarantined: string[];
+  /** Damaged cache entries removed (among `entries`), each with why. */
+  damaged: string[];
+}
+
+/** Collects garbage; returns what was (or would be) removed. */
 export function gc(
   layout: Layout,
   graph: Graph,
@@ -36,7 +52,8 @@ export function gc(
   backend: string,
   overrides: readonly Override[],
   dryRun: boolean,
-): { entries: number; temp: number; locks: number } {
+  foreignLocks = false,
+): GcResult {
   const keep = new Set<string>();
   for (const profile of PROFILES) {
     const planner = new Planner(codeRoot, {
@@ -52,13 +69,22 @@ export function gc(
   }
   for (const id of graph.byId.keys()) {
     const latest = readLatest(layout, id);
-    if (latest) keep.add(`${id}/${latest.key}`);
+    // Kept for explaining staleness, unless it is damaged: then it explains nothing.
+    if (latest && lookup(layout, id, latest.key).state !== "corrupt") {
+      keep.add(`${id}/${latest.key}`);
+    }
   }
   let entries = 0, temp = 0, locks = 0;
+  const damaged: string[] = [];
   for (const s of list(layout.cache)) {
     if (!s.isDirectory) continue;
     for (const e of list(join(layout.cache, s.name))) {
       if (e.isDirectory && !keep.has(`${s.name}/${e.name}`)) {
+        // A damaged entry is named with its reason: it is removed unseen otherwise.
+        const found = /^[0-9a-f]{64}$/.test(e.name) ? lookup(layout, s.name, e.name) : null;
+        if (found?.state === "corrupt") {
+          damaged.push(`data/cache/${s.name}/${e.name} (${found.reason})`);
+        }
         remove(join(layout.cache, s.name, e.name), dryRun);
         entries++;
       }
@@ -83,13 +109,20 @@ export function gc(
       temp++;
     }
   }
+  let foreignKept = 0;
   for (const e of list(layout.locks)) {
-    try {
-      const info = JSON.parse(Deno.readTextFileSync(join(layout.locks, e.name)));
-      if (processAlive(info.pid)) continue;
-    } catch { /* unreadable lock: stale */ }
+    const info = readLock(join(layout.locks, e.name));
+    // Unreadable: stale (a lock being written is readable within milliseconds).
+    const state = info ? ownerState(info) : "dead";
+    if (state === "alive") continue;
+    if (state === "foreign" && !foreignLocks) {
+      foreignKept++;
+      continue;
+    }
     remove(join(layout.locks, e.name), dryRun);
     locks++;
   }
-  return { entries, temp, locks };
+  const quarantined = list(layout.quarantine).map((e) => e.name).sort();
+  for (const name of quarantined) remove(join(layout.quarantine, name), dryRun);
+  return { entries, temp, locks, foreignKept, quarantined, damaged };
 }

@@ -33,3 +33,9 @@ export type WorkerMessage =
 
 /** Marks a protocol line; any other stdout text goes to the stage's log as it is. */
 export const MESSAGE_MARK = "\u001e";
+
+/**
+ * A log line that starts with this is a warning the user should see even without `--verbose`
+ * (e.g. a damaged checkpoint set aside): stages have only `ctx.log`, so the mark says it.
+ */
+export const WARNING_MARK = "! ";

@@ -67,5 +67,6 @@ export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
   const ext = [...new Set([...Object.keys(old.external ?? {}), ...Object.keys(cur.external ?? {})])]
     .filter((k) => old.external?.[k] !== cur.external?.[k]);
   if (ext.length) why.push(`external files: ${listed(ext)}`);
-  return why.length ? why : ["same parts, different key (recipe change)"];
+  // Same parts, so the same key as the last build: its entry was removed or set aside.
+  return why.length ? why : ["its cache entry is gone (same key as the last build)"];
 }

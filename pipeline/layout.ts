@@ -20,6 +20,8 @@ export class Layout {
   readonly scratch: string;
   /** Logs of the latest attempt of each stage. */
   readonly logs: string;
+  /** Damaged cache entries set aside (never deleted silently; `gc` lists and clears them). */
+  readonly quarantine: string;
   /** Published figures (copies of figure stages' outputs). */
   readonly figures: string;
 
@@ -31,6 +33,7 @@ export class Layout {
     this.locks = join(this.root, "data", "locks");
     this.scratch = join(this.root, "data", "scratch");
     this.logs = join(this.root, "data", "logs");
+    this.quarantine = join(this.root, "data", "quarantine");
     this.figures = join(this.root, "figures");
   }
 

@@ -1,8 +1,11 @@
 /**
  * A lock per cache key, so two `reproduce` processes never run the same key at once. The
- * lock is a file created exclusively; it names its owner's pid and host. A lock whose owner
- * is dead (same host, no such process) is stale and is taken over: it is renamed away first,
- * so of two processes that both see it stale only one wins.
+ * lock is a file created exclusively; it names its owner: pid, the kernel's start time of that
+ * pid (so a pid reused by an unrelated process is not taken for the owner) and host. A lock
+ * whose owner is dead (same host; no such process, or one that started at another time) is
+ * stale and is taken over: it is renamed away first, so of two processes that both see it stale
+ * only one wins. A lock of another host cannot be checked from here: it is waited for, with the
+ * command that clears it, and `gc` leaves it alone unless told (`--foreign-locks`).
  *
  * @module
  */
@@ -10,11 +13,16 @@ import { hostname } from "node:os";
 import { dirname } from "node:path";
 
 /** What a lock file holds. */
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   host: string;
   started: string;
+  /** The owner's start time (field 22 of `/proc/<pid>/stat`); absent in older locks. */
+  pidStart?: string | null;
 }
+
+/** The command that clears locks of other hosts, for messages. */
+export const CLEAR_FOREIGN_LOCKS = "deno task gc --foreign-locks";
 
 /** Whether an error is Deno refusing an operation for want of a permission flag. */
 function permissionRefused(e: unknown): boolean {
@@ -60,24 +68,89 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Reads a lock; null when absent or unreadable (a half-written lock counts as absent only
- * once it is older than a few seconds, which the caller handles by retrying). */
-function readLock(path: string): LockInfo | null {
+/** `/proc/<pid>/stat`, or null when there is no such process or no way to read it. */
+function readStat(pid: number): string | null {
+  const path = `/proc/${pid}/stat`;
   try {
-    return JSON.parse(Deno.readTextFileSync(path)) as LockInfo;
+    return Deno.readTextFileSync(path);
+  } catch (e) {
+    if (!permissionRefused(e)) return null;
+  }
+  // Deno reads /proc only with every permission; the deno tasks may run `cat`, which may.
+  try {
+    const out = new Deno.Command("cat", { args: [path], stdout: "piped", stderr: "null" })
+      .outputSync();
+    return out.success ? new TextDecoder().decode(out.stdout) : null;
   } catch {
     return null;
   }
 }
 
 /**
- * Who holds the lock at `path` now: `pid N on HOST since ISO-TIME`, or null when nobody does
+ * When the process `pid` started, in the kernel's clock ticks since boot (field 22 of
+ * `/proc/<pid>/stat`): with the pid it names one process, however pids are reused. Null where
+ * it cannot be read (no /proc, or neither read nor run permission).
+ */
+export function processStartTime(pid: number): string | null {
+  const stat = readStat(pid);
+  if (stat === null) return null;
+  // Field 2, the command name, may hold spaces and parentheses: count from the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).trim().split(" ");
+  return fields[22 - 3] ?? null;
+}
+
+let ownStart: string | null | undefined;
+
+/** This process's start time, read once. */
+function ownStartTime(): string | null {
+  if (ownStart === undefined) ownStart = processStartTime(Deno.pid);
+  return ownStart;
+}
+
+/**
+ * Whether the owner of a lock runs: `alive`, `dead` (on this host: no such process, or its pid
+ * now belongs to a process that started at another time) or `foreign` (another host: unknown).
+ */
+export function ownerState(info: LockInfo): "alive" | "dead" | "foreign" {
+  if (info.host !== hostname()) return "foreign";
+  if (!Number.isInteger(info.pid) || info.pid <= 0 || !processAlive(info.pid)) return "dead";
+  if (typeof info.pidStart === "string") {
+    const now = processStartTime(info.pid);
+    if (now !== null && now !== info.pidStart) return "dead";
+  }
+  return "alive";
+}
+
+/** Reads a lock; null when absent or unreadable (a half-written lock counts as absent only
+ * once it is older than a few seconds, which the caller handles by retrying). */
+export function readLock(path: string): LockInfo | null {
+  try {
+    const info = JSON.parse(Deno.readTextFileSync(path));
+    return typeof info?.pid === "number" && typeof info?.host === "string" ? info : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Who holds a lock, for messages; `foreign` when it is another host's. */
+export interface LockOwner {
+  owner: string;
+  foreign: boolean;
+}
+
+/**
+ * Who holds the lock at `path` now (`pid N on HOST since ISO-TIME`), or null when nobody does
  * (no lock, an unreadable one, or one whose owner on this host is dead). Reads only.
  */
-export function lockOwner(path: string): string | null {
+export function lockOwner(path: string): LockOwner | null {
   const cur = readLock(path);
-  if (cur === null || (cur.host === hostname() && !processAlive(cur.pid))) return null;
-  return `pid ${cur.pid} on ${cur.host} since ${cur.started}`;
+  if (cur === null) return null;
+  const state = ownerState(cur);
+  if (state === "dead") return null;
+  return {
+    owner: `pid ${cur.pid} on ${cur.host} since ${cur.started}`,
+    foreign: state === "foreign",
+  };
 }
 
 /** A held lock; release it exactly once. */
@@ -86,10 +159,15 @@ export interface HeldLock {
   release(): void;
 }
 
-/** Tries to take the lock once: the held lock, or the live owner's description. */
-export function tryLock(path: string): HeldLock | { owner: string } {
+/** Tries to take the lock once: the held lock, or who holds it. */
+export function tryLock(path: string): HeldLock | LockOwner {
   Deno.mkdirSync(dirname(path), { recursive: true });
-  const info: LockInfo = { pid: Deno.pid, host: hostname(), started: new Date().toISOString() };
+  const info: LockInfo = {
+    pid: Deno.pid,
+    host: hostname(),
+    started: new Date().toISOString(),
+    pidStart: ownStartTime(),
+  };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const f = Deno.openSync(path, { write: true, createNew: true });
@@ -119,10 +197,10 @@ export function tryLock(path: string): HeldLock | { owner: string } {
       } catch {
         continue; // vanished: try again
       }
-      if (age < 5000) return { owner: "a process that is starting" };
+      if (age < 5000) return { owner: "a process that is starting", foreign: false };
     } else {
       const owner = lockOwner(path);
-      if (owner) return { owner };
+      if (owner) return owner;
     }
     // Stale: move it aside atomically; only one contender's rename succeeds.
     try {
@@ -130,5 +208,5 @@ export function tryLock(path: string): HeldLock | { owner: string } {
       Deno.removeSync(`${path}.stale-${Deno.pid}`);
     } catch { /* someone else took it over first; retry */ }
   }
-  return { owner: "another process (contended)" };
+  return { owner: "another process (contended)", foreign: false };
 }

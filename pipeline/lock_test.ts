@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { processAlive, tryLock } from "./lock.ts";
+import { ownerState, processAlive, processStartTime, tryLock } from "./lock.ts";
 
 Deno.test("tryLock() excludes a second holder and frees on release", () => {
   const path = join(Deno.makeTempDirSync(), "k.lock");
@@ -25,4 +25,16 @@ Deno.test("tryLock() takes over a lock left by a dead process", () => {
   assert.ok("release" in got);
   assert.equal(JSON.parse(Deno.readTextFileSync(path)).pid, Deno.pid);
   got.release();
+});
+
+Deno.test("ownerState() knows a reused pid by its start time, and another host's lock", () => {
+  const own = processStartTime(Deno.pid);
+  assert.ok(own !== null && /^\d+$/.test(own));
+  const me = { pid: Deno.pid, host: hostname(), started: "now" };
+  assert.equal(ownerState({ ...me, pidStart: own }), "alive");
+  assert.equal(ownerState({ ...me, pidStart: `${own}0` }), "dead");
+  // Locks written before start times were recorded: the pid alone decides.
+  assert.equal(ownerState(me), "alive");
+  assert.equal(ownerState({ ...me, host: "elsewhere.example" }), "foreign");
+  assert.equal(ownerState({ ...me, pid: 2 ** 22 + 1 }), "dead");
 });

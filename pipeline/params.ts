@@ -30,24 +30,73 @@ export function parseOverride(text: string): Override {
   return { stage: m[1], param: m[2], raw: m[3] };
 }
 
+/** A decimal number as people write it: `16`, `-0.5`, `.5`, `1e3`; no hex, no `Infinity`. */
+const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Without a declared `max`, a number may be at most this many times the largest magnitude among
+ * its declared values (default and quick; at least 1): a typo of a few digits is caught
+ * before it asks for a training of years or an array of terabytes.
+ */
+export const IMPLICIT_RANGE_FACTOR = 1000;
+
+/** The inclusive bounds a parameter's values are checked against, and whether each was
+ * declared or implied (see {@link IMPLICIT_RANGE_FACTOR}; without a declared `min`, a
+ * parameter whose declared values are all non-negative may not be negative). */
+export function paramBounds(
+  def: ParamDef,
+): { min: number; max: number; minDeclared: boolean; maxDeclared: boolean } {
+  const values = [def.default, def.quick].flat().filter((x): x is number => typeof x === "number");
+  const scale = Math.max(1, ...values.map(Math.abs));
+  const implied = IMPLICIT_RANGE_FACTOR * scale;
+  return {
+    min: def.min ?? (values.length && values.every((x) => x >= 0) ? 0 : -implied),
+    max: def.max ?? implied,
+    minDeclared: def.min !== undefined,
+    maxDeclared: def.max !== undefined,
+  };
+}
+
 /** Parses a raw override value against a parameter's declaration. */
 export function parseValue(stage: string, name: string, def: ParamDef, raw: string): Json {
   const where = `--set ${stage}.${name}`;
   const num = (s: string): number => {
-    const v = Number(s.trim());
-    if (s.trim() === "" || !Number.isFinite(v)) {
-      throw new UsageError(`Cannot use ${where}=${raw}: "${s}" is not a finite number`);
+    const t = s.trim();
+    const v = DECIMAL_RE.test(t) ? Number(t) : NaN;
+    if (!Number.isFinite(v)) {
+      throw new UsageError(
+        `Cannot use ${where}=${raw}: ${JSON.stringify(s)} is not a finite number; ` +
+          `write a decimal such as 16, 0.5 or 1e3`,
+      );
+    }
+    return Object.is(v, -0) ? 0 : v;
+  };
+  const b = paramBounds(def);
+  const bounded = (v: number): number => {
+    if (v < b.min) {
+      throw new UsageError(
+        `Cannot use ${where}=${raw}: must be at least ${b.min}` +
+          (b.minDeclared ? "" : " (its declared values are never negative)"),
+      );
+    }
+    if (v > b.max) {
+      throw new UsageError(
+        `Cannot use ${where}=${raw}: must be at most ${b.max}` +
+          (b.maxDeclared ? "" : ` (${IMPLICIT_RANGE_FACTOR} times its largest declared value)`),
+      );
     }
     return v;
   };
-  const bounded = (v: number): number => {
-    if (def.min !== undefined && v < def.min) {
-      throw new UsageError(`Cannot use ${where}=${raw}: must be at least ${def.min}`);
+  const list = (): string[] => {
+    if (raw.trim() !== "") return raw.split(",");
+    if (Array.isArray(def.default) && def.default.length) {
+      throw new UsageError(
+        `Cannot use ${where}=${raw}: give at least one value, separated by commas (default: ${
+          def.default.join(",")
+        })`,
+      );
     }
-    if (def.max !== undefined && v > def.max) {
-      throw new UsageError(`Cannot use ${where}=${raw}: must be at most ${def.max}`);
-    }
-    return v;
+    return [];
   };
   switch (def.type) {
     case "number":
@@ -69,11 +118,19 @@ export function parseValue(stage: string, name: string, def: ParamDef, raw: stri
             didYouMean(raw, def.choices),
         );
       }
+      if (raw.trim() === "") {
+        throw new UsageError(`Cannot use ${where}=${raw}: give a non-empty value`);
+      }
       return raw;
     case "number[]":
-      return raw.trim() === "" ? [] : raw.split(",").map((s) => bounded(num(s)));
+      return list().map((s) => bounded(num(s)));
     case "string[]":
-      return raw.trim() === "" ? [] : raw.split(",").map((s) => s.trim());
+      return list().map((s) => {
+        if (s.trim() === "") {
+          throw new UsageError(`Cannot use ${where}=${raw}: an item is empty`);
+        }
+        return s.trim();
+      });
   }
 }
 
@@ -102,9 +159,15 @@ export function resolveParams(
   return out;
 }
 
-/** Checks that every override names a known stage (the parameter is checked on merge). */
+/** Checks that every override names a known stage (the parameter is checked on merge), once. */
 export function checkOverrideStages(overrides: readonly Override[], stageIds: readonly string[]) {
+  const seen = new Set<string>();
   for (const o of overrides) {
+    const name = `${o.stage}.${o.param}`;
+    if (seen.has(name)) {
+      throw new UsageError(`Cannot set "${name}" twice: give each parameter once`);
+    }
+    seen.add(name);
     if (!stageIds.includes(o.stage)) {
       throw new UsageError(
         `Cannot set "${o.stage}.${o.param}": there is no stage "${o.stage}"` +

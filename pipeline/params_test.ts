@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "./errors.ts";
-import { checkOverrideStages, parseOverride, resolveParams } from "./params.ts";
+import { checkOverrideStages, paramBounds, parseOverride, resolveParams } from "./params.ts";
 import { defineStage } from "./stage.ts";
 
 const stage = defineStage({
@@ -53,5 +53,27 @@ Deno.test("resolveParams() rejects bad values and unknown names with suggestions
   assert.throws(
     () => checkOverrideStages([parseOverride("ae-d2.steps=3")], ["ae-d1"]),
     /did you mean "ae-d1"/,
+  );
+});
+
+Deno.test("parseValue() takes decimals only, and bounds what declares no bounds", () => {
+  const p = (s: string) => resolveParams(stage, "paper", [parseOverride(s)]);
+  assert.equal(p("ae-d1.steps=1e3").steps, 1000);
+  assert.equal(p("ae-d1.steps= 5").steps, 5, "blanks around a number are not another number");
+  assert.equal(p("ae-d1.lr=-0").lr, 0);
+  for (const raw of ["0x10", "0b1", "0o7", "Infinity", "NaN", "", " ", "1e400", "1_000", "5 s"]) {
+    assert.throws(() => p(`ae-d1.steps=${raw}`), /is not a finite number/, raw);
+  }
+  // steps declares min 1 and no max: at most 1,000 × its default.
+  assert.equal(paramBounds(stage.params.steps).max, 10_000_000);
+  assert.throws(() => p("ae-d1.steps=10000001"), /at most 10000000 \(1000 times/);
+  // lr declares nothing: never negative (its values are not), at most 1,000.
+  assert.throws(() => p("ae-d1.lr=-0.1"), /at least 0 \(its declared values are never negative\)/);
+  assert.throws(() => p("ae-d1.lr=1001"), /at most 1000/);
+  assert.throws(() => p("ae-d1.lambdas="), /give at least one value/);
+  assert.throws(() => p("ae-d1.lambdas=1,,2"), /"" is not a finite number/);
+  assert.throws(
+    () => checkOverrideStages(["ae-d1.lr=1", "ae-d1.lr=2"].map(parseOverride), ["ae-d1"]),
+    /Cannot set "ae-d1\.lr" twice/,
   );
 });

@@ -13,16 +13,17 @@ import {
   commitEntry,
   discardEntry,
   lookup,
+  quarantineEntry,
   readLatest,
   verifyFiles,
   writeLatest,
 } from "./cache.ts";
 import { StageError, UsageError } from "./errors.ts";
 import { type Graph, select, splitRef } from "./graph.ts";
-import { type Job, MESSAGE_MARK, type WorkerMessage } from "./job.ts";
+import { type Job, MESSAGE_MARK, WARNING_MARK, type WorkerMessage } from "./job.ts";
 import { explainChange, keyOf } from "./key.ts";
 import { type Layout, nonEmptyDir } from "./layout.ts";
-import { type HeldLock, tryLock } from "./lock.ts";
+import { CLEAR_FOREIGN_LOCKS, type HeldLock, tryLock } from "./lock.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 import { publish } from "./publish.ts";
@@ -125,21 +126,29 @@ export async function runStages(
     held.add(lock);
     try {
       let discard = false;
-      if (!isForced) {
-        const reuse = await tryReuse(layout, stage.id, key);
-        // Another process may have built it while we waited for the lock.
-        if (reuse.manifest) return useCached(reuse.manifest);
-        if (reuse.problems) {
-          board.message(
-            `! ${stage.id}: cached entry ${key.slice(0, 12)} is damaged (${
-              reuse.problems.join("; ")
-            }); recomputing`,
-          );
-          discard = true;
-        }
-      } else discard = lookup(layout, stage.id, key).state !== "missing";
+      let damaged: string | null = null;
+      const reuse = await tryReuse(layout, stage.id, key);
+      // Another process may have built it while we waited for the lock.
+      if (!isForced && reuse.manifest) return useCached(reuse.manifest);
+      if (reuse.problems) {
+        // Set aside before the rebuild: a damaged entry would block the new one's rename.
+        damaged = reuse.problems.join("; ");
+        const where = quarantineEntry(layout, stage.id, key, damaged);
+        board.message(
+          `! ${stage.id}: cached entry ${key.slice(0, 12)} is damaged (${damaged}); ` +
+            `${where ? `moved to ${where}; ` : ""}rebuilding`,
+        );
+      } else discard = reuse.manifest !== undefined;
+      if (isForced) {
+        // A forced run starts afresh: checkpoints left by earlier attempts are not resumed.
+        try {
+          Deno.removeSync(layout.scratchDir(stage.id, key), { recursive: true });
+        } catch { /* none */ }
+      }
       const why = isForced
         ? "forced"
+        : damaged
+        ? "its cache entry was damaged"
         : explainChange(readLatest(layout, stage.id)?.parts ?? null, parts).join("; ");
       const attempt = new ActiveAttempt(
         layout,
@@ -220,8 +229,8 @@ export async function runStages(
   return result;
 }
 
-/** Checks a cached entry: its manifest, or the problems that stop its reuse. A corrupt
- * manifest is a usage error: the entry is left as it is for the user to look at. */
+/** Checks a cached entry: its manifest, or the problems that stop its reuse (a missing,
+ * unreadable or edited manifest, or a file that differs from it); nothing when there is none. */
 async function tryReuse(
   layout: Layout,
   stage: string,
@@ -229,18 +238,13 @@ async function tryReuse(
 ): Promise<{ manifest?: Manifest; problems?: string[] }> {
   const found = lookup(layout, stage, key);
   if (found.state === "missing") return {};
-  if (found.state === "corrupt") {
-    const dir = relative(layout.root, layout.entry(stage, key));
-    throw new UsageError(
-      `Cannot reuse the cache entry of stage "${stage}" (${dir}): ${found.reason}. ` +
-        `Remove that directory, or rerun with --force ${stage}, to recompute it`,
-    );
-  }
+  if (found.state === "corrupt") return { problems: [found.reason] };
   const problems = await verifyFiles(layout.entry(stage, key), found.manifest);
   return problems.length ? { problems } : { manifest: found.manifest };
 }
 
-/** Waits for the lock of a key; a lock left by a dead process is taken over. */
+/** Waits for the lock of a key; a lock left by a dead process is taken over, one of another
+ * host is waited for with the command that clears it. */
 async function acquire(
   layout: Layout,
   stage: string,
@@ -252,7 +256,12 @@ async function acquire(
     const got = tryLock(layout.lock(stage, key));
     if ("release" in got) return got;
     if (!told) {
-      board.message(`… ${stage}: waiting for ${got.owner}, which is running the same key`);
+      board.message(
+        got.foreign
+          ? `… ${stage}: waiting for ${got.owner}, another host, which this one cannot check; ` +
+            `if nothing runs ${stage} there, stop this and clear its lock with \`${CLEAR_FOREIGN_LOCKS}\``
+          : `… ${stage}: waiting for ${got.owner}, which is running the same key`,
+      );
       told = true;
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -360,6 +369,9 @@ export class ActiveAttempt {
         logLine(m.msg);
         keep(m.msg);
         if (this.verbose) this.board.message(`  ${stage.id}: ${m.msg}`);
+        else if (m.msg.startsWith(WARNING_MARK)) {
+          this.board.message(`! ${stage.id}: ${m.msg.slice(2)}`);
+        }
       } else if (m.t === "progress") this.board.update(stage.id, m.p);
       else if (m.t === "error") error = m.msg;
       else if (m.t === "done") done = true;

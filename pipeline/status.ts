@@ -8,7 +8,7 @@ import { lookup, readLatest } from "./cache.ts";
 import { type Graph, select } from "./graph.ts";
 import { explainChange, keyOf } from "./key.ts";
 import { type Layout, nonEmptyDir } from "./layout.ts";
-import { lockOwner } from "./lock.ts";
+import { CLEAR_FOREIGN_LOCKS, lockOwner } from "./lock.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 
@@ -59,7 +59,12 @@ export function computeStatus(
         durationMs: found.manifest.durationMs,
       });
     } else if (found.state === "corrupt") {
-      out.push({ id: stage.id, state: "corrupt", key, why: [found.reason] });
+      out.push({
+        id: stage.id,
+        state: "corrupt",
+        key,
+        why: [found.reason, "reproduce sets it aside in data/quarantine and rebuilds it"],
+      });
     } else {
       const latest = readLatest(layout, stage.id);
       // Left by an interrupted attempt or brought by `import`: the next run resumes there.
@@ -73,7 +78,14 @@ export function computeStatus(
         why: [
           ...explainChange(latest?.parts ?? null, parts),
           ...(resumes ? ["resumes from its checkpoints"] : []),
-          ...(runningIn ? [`running now (${runningIn})`] : []),
+          ...(runningIn
+            ? [
+              runningIn.foreign
+                ? `locked by ${runningIn.owner}, another host (if nothing runs it there: ` +
+                  `\`${CLEAR_FOREIGN_LOCKS}\`)`
+                : `running now (${runningIn.owner})`,
+            ]
+            : []),
         ],
         resumes,
       });

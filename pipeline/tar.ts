@@ -64,9 +64,13 @@ export function unpackTarGz(gz: Uint8Array): Array<[string, Uint8Array]> {
   const out: Array<[string, Uint8Array]> = [];
   let off = 0;
   let longName: string | null = null;
+  let ended = false;
   while (off + 512 <= buf.length) {
     const h = buf.subarray(off, off + 512);
-    if (h.every((b) => b === 0)) break;
+    if (h.every((b) => b === 0)) {
+      ended = true;
+      break;
+    }
     const str = (a: number, l: number) => dec.decode(h.subarray(a, a + l)).replace(/\0.*$/s, "");
     const size = parseInt(str(124, 12).trim() || "0", 8);
     const type = str(156, 1) || "0";
@@ -83,5 +87,7 @@ export function unpackTarGz(gz: Uint8Array): Array<[string, Uint8Array]> {
       longName = null;
     }
   }
+  // Cut at a file boundary, an archive would still parse: its end marker says it is whole.
+  if (!ended) throw new Error("truncated tar archive (no end marker)");
   return out;
 }

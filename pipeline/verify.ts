@@ -1,14 +1,17 @@
 /**
- * `verify`: reruns cached stages from scratch into a scratch area (never resuming from a
- * checkpoint, never touching the cache) and compares every output with the cached one.
+ * `verify`: first hashes every cached file the targets rest on and fails, naming each file,
+ * when one differs from its manifest (a rerun compared with the manifest alone would call a
+ * damaged cache bit-identical); then reruns the cached stages from scratch into a scratch area
+ * (never resuming from a checkpoint, never touching the cache) and compares every output with
+ * the cached bytes.
  *
  * @module
  */
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { compareFiles, type FileVerdict } from "./compare.ts";
 import type { Graph } from "./graph.ts";
 import type { Layout } from "./layout.ts";
-import { lookup } from "./cache.ts";
+import { lookup, verifyFiles } from "./cache.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 import type { ProgressBoard } from "./progress.ts";
@@ -29,6 +32,29 @@ export async function verifyStages(
   for (const r of rows) {
     const f = r.state === "up-to-date" ? lookup(layout, r.id, r.key!) : null;
     if (f?.state === "present") manifests.set(r.id, f.manifest);
+  }
+  // The bytes on disk first: every rerun below reads its inputs from these entries too.
+  let damaged = 0;
+  for (const r of rows) {
+    const dir = relative(layout.root, layout.entry(r.id, r.key ?? ""));
+    if (r.state === "corrupt") {
+      damaged++;
+      board.message(`✗ ${r.id}: cached entry ${dir} is damaged: ${r.why[0]}`);
+      continue;
+    }
+    const m = manifests.get(r.id);
+    if (!m) continue;
+    for (const p of await verifyFiles(layout.entry(r.id, r.key!), m)) {
+      damaged++;
+      board.message(`✗ ${r.id}: cached file ${dir}/${p}`);
+    }
+  }
+  if (damaged) {
+    board.message(
+      `verify: ${damaged} damaged cache file(s), nothing rerun; \`deno task reproduce\` sets ` +
+        `the damaged entries aside in data/quarantine and rebuilds them`,
+    );
+    return 1;
   }
   const chosen = targets.length ? rows.filter((r) => targets.includes(r.id)) : rows;
   let bad = 0;
@@ -58,7 +84,9 @@ export async function verifyStages(
       },
     );
     try {
-      const fresh = await attempt.run("verify");
+      const fresh = await attempt.run(
+        `verify: rerun from scratch, to compare with cached entry ${r.key!.slice(0, 12)}`,
+      );
       const verdicts: Array<[string, FileVerdict, string]> = [];
       const files = new Set([...Object.keys(cached.outputs), ...Object.keys(fresh.outputs)]);
       for (const f of [...files].sort()) {
@@ -66,10 +94,7 @@ export async function verifyStages(
           verdicts.push([f, "divergent", "present in one run only"]);
           continue;
         }
-        if (cached.outputs[f].sha256 === fresh.outputs[f].sha256) {
-          verdicts.push([f, "identical", ""]);
-          continue;
-        }
+        // Compared with the bytes on disk (hashed above), never with the manifest alone.
         const { verdict, detail } = compareFiles(
           f,
           Deno.readFileSync(join(layout.entry(r.id, r.key!), f)),

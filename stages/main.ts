@@ -21,6 +21,10 @@ Deno.exit(
     // A profile run in parts may never have every stage up to date at once: these two can be
     // built from what is (`reproduce --partial`), and they name what they go without.
     partial: [TRAINING_CURVES_ID, REPORT_STAGE_ID],
+    checkBackend: async (backend) => {
+      const { checkBackend } = await import("./backend_check.ts");
+      return await checkBackend(backend);
+    },
     detectGpu: async () => {
       const { detectHardwareGpu } = await import("./ml/backend.ts");
       const gpu = await detectHardwareGpu();

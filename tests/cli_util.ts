@@ -55,11 +55,15 @@ export async function toy(
 }
 
 /** Starts `toy_main.ts <args>` in `dir` without waiting. */
-export function spawnToy(dir: string, args: string[]): Deno.ChildProcess {
+export function spawnToy(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", TOY_MAIN, ...args],
     cwd: dir,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

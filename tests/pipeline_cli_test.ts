@@ -74,18 +74,21 @@ Deno.test("a corrupted output file is detected by name and recomputed", async ()
   assert.match(again.err, /0 ran, 1 cached/);
 });
 
-Deno.test("a corrupt manifest stops with exit 2, names the entry and the fix, and leaves it alone", async () => {
+Deno.test("a corrupt manifest is set aside in data/quarantine, named, and the entry rebuilt", async () => {
   const dir = fresh();
   assert.equal((await toy(dir, ["reproduce", "source", ...Q])).code, 0);
   const [key] = entries(dir, "source");
   const path = join(dir, "data", "cache", "source", key, "manifest.json");
   Deno.writeTextFileSync(path, "{not json");
   const r = await toy(dir, ["reproduce", "source", ...Q]);
-  assert.equal(r.code, 2);
-  assert.match(r.err, /stage "source".*manifest\.json is not valid JSON.*--force source/s);
-  assert.equal(Deno.readTextFileSync(path), "{not json");
-  const forced = await toy(dir, ["reproduce", "source", "--force", ...Q]);
-  assert.equal(forced.code, 0, forced.err);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /source: cached entry \w+ is damaged \(manifest\.json is not valid JSON\)/);
+  const [q] = [...Deno.readDirSync(join(dir, "data", "quarantine"))].map((e) => e.name);
+  assert.equal(
+    Deno.readTextFileSync(join(dir, "data", "quarantine", q, "manifest.json")),
+    "{not json",
+  );
+  assert.deepEqual(runs(dir), ["source", "source"]);
 });
 
 Deno.test("SIGKILL mid-stage leaves no entry, and the rerun redoes that stage only", async () => {

@@ -210,7 +210,7 @@ export async function trainDcgan(
     let resumedFrom: number | null = null;
     const fingerprint = s.checkpointDir ? await dcganFingerprint(images, count, s) : "";
     if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint);
+      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint, s.onLog);
       if (ckpt && ckpt.state.step <= T) {
         model.writeWeights(Object.fromEntries(ckpt.weights.map((t) => [t.name, t.data])));
         const opt = Object.fromEntries(ckpt.optimizer.map((t) => [t.name, t.data]));

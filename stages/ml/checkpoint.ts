@@ -4,8 +4,15 @@
  * A checkpoint is a directory `ckpt-<step, 9 digits>/` inside the checkpoint directory with
  * `weights.json` + `weights.bin` (the saved-weights format of `weights_io.ts`),
  * `optimizer.json` + `optimizer.bin` (Adam's moments and β powers, same bundle layout) and
- * `state.json` (step, seed, the settings' fingerprint, the loss curve so far). The generators
- * need no state: every draw of training is derived from (seed, purpose, epoch or step).
+ * `state.json` (step, seed, the settings' fingerprint, the loss curve so far), and
+ * `checksums.json`: the sha256 and size of each of those files. The generators need no state:
+ * every draw of training is derived from (seed, purpose, epoch or step).
+ *
+ * A checkpoint is loaded only when every file matches its checksum: one damaged on disk (a
+ * flipped byte, a truncated file, a file gone) would otherwise resume silently with wrong
+ * weights, or fail every rerun. It is set aside as `damaged-<name>-<pid>` (kept for a look until
+ * the stage's scratch directory goes), the loader says so and goes on to the next older one,
+ * and with none left the training starts from scratch.
  *
  * It is written under a temporary name and renamed into place, so a run killed while saving
  * leaves either the previous checkpoint or the new one, never half of one; older ones are
@@ -13,6 +20,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { type HostTensor, readBundle, writeBundle } from "./weights_io.ts";
 import { stableJson } from "./npy.ts";
 
@@ -42,6 +50,39 @@ export interface Checkpoint {
 
 const NAME = /^ckpt-(\d{9})$/;
 
+/** The files of a checkpoint, each covered by `checksums.json`. */
+const FILES = ["weights.json", "weights.bin", "optimizer.json", "optimizer.bin", "state.json"];
+const CHECKSUMS = "checksums.json";
+
+/** sha256 and size of a file. */
+async function fileSum(path: string): Promise<{ sha256: string; size: number }> {
+  const bytes = await Deno.readFile(path);
+  return { sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+}
+
+/** Why a checkpoint directory cannot be trusted, or null when every file matches its sum. */
+export async function checkpointProblem(base: string): Promise<string | null> {
+  let sums: Record<string, { sha256: string; size: number }>;
+  try {
+    sums = JSON.parse(await Deno.readTextFile(join(base, CHECKSUMS)));
+  } catch (e) {
+    return `${CHECKSUMS} ${e instanceof Deno.errors.NotFound ? "is missing" : "is unreadable"}`;
+  }
+  for (const f of FILES) {
+    const want = sums?.[f];
+    if (typeof want?.sha256 !== "string") return `${CHECKSUMS} does not cover ${f}`;
+    let got;
+    try {
+      got = await fileSum(join(base, f));
+    } catch (e) {
+      return `${f} ${e instanceof Deno.errors.NotFound ? "is missing" : "is unreadable"}`;
+    }
+    if (got.size !== want.size) return `${f} has ${got.size} bytes, not ${want.size}`;
+    if (got.sha256 !== want.sha256) return `${f} differs from its checksum`;
+  }
+  return null;
+}
+
 function join(dir: string, name: string): string {
   return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
 }
@@ -68,6 +109,9 @@ export async function saveCheckpoint(dir: string, ckpt: Checkpoint): Promise<str
     ckpt.optimizer,
   );
   await Deno.writeTextFile(join(tmp, "state.json"), stableJson(ckpt.state) + "\n");
+  const sums: Record<string, { sha256: string; size: number }> = {};
+  for (const f of FILES) sums[f] = await fileSum(join(tmp, f));
+  await Deno.writeTextFile(join(tmp, CHECKSUMS), stableJson(sums) + "\n");
   await Deno.remove(final, { recursive: true }).catch(() => {});
   await Deno.rename(tmp, final);
   for (const entry of await listCheckpoints(dir)) {
@@ -98,32 +142,54 @@ export async function listCheckpoints(dir: string): Promise<{ name: string; step
 }
 
 /**
- * Loads the newest checkpoint whose fingerprint matches, or null. Checkpoints of other
- * settings are ignored (they cannot continue this run).
+ * Loads the newest sound checkpoint whose fingerprint matches, or null. Checkpoints of other
+ * settings are ignored (they cannot continue this run); damaged ones are set aside, and
+ * `onLog` is told which, why, and where the training goes on from.
  */
 export async function loadLatestCheckpoint(
   dir: string,
   fingerprint: string,
+  onLog?: (message: string) => void,
 ): Promise<Checkpoint | null> {
   const all = await listCheckpoints(dir);
   for (let i = all.length - 1; i >= 0; i--) {
     const base = join(dir, all[i].name);
-    let state: CheckpointState;
-    try {
-      state = JSON.parse(await Deno.readTextFile(join(base, "state.json")));
-    } catch {
-      continue;
+    let loaded: Checkpoint | null = null;
+    let problem = await checkpointProblem(base);
+    if (!problem) {
+      try {
+        loaded = await readCheckpoint(base);
+      } catch (e) {
+        problem = `it cannot be read (${(e as Error).message.split("\n")[0]})`;
+      }
     }
-    if (state.fingerprint !== fingerprint) continue;
-    const w = await readBundle(join(base, "weights.json"), join(base, "weights.bin"));
-    const o = await readBundle(join(base, "optimizer.json"), join(base, "optimizer.bin"));
-    const { format: _f, dtype: _d, byteLength: _b, tensors: _t, ...weightsExtra } = w.header;
-    return {
-      state,
-      weights: [...w.tensors.values()],
-      optimizer: [...o.tensors.values()],
-      weightsExtra,
-    };
+    if (loaded && loaded.state.fingerprint !== fingerprint) continue;
+    if (loaded) return loaded;
+    const aside = `damaged-${all[i].name}-${Deno.pid}`;
+    await Deno.remove(join(dir, aside), { recursive: true }).catch(() => {});
+    await Deno.rename(base, join(dir, aside));
+    const next = all.slice(0, i).map((c) => c.step).at(-1);
+    onLog?.(
+      // "! " marks a warning the engine shows without --verbose (pipeline/job.ts).
+      `! checkpoint ${all[i].name} is damaged (${problem}); set aside as ${aside}; ` +
+        (next === undefined
+          ? "training starts from scratch"
+          : `trying the older one at step ${next}`),
+    );
   }
   return null;
+}
+
+/** Reads a checked checkpoint directory. */
+async function readCheckpoint(base: string): Promise<Checkpoint> {
+  const state = JSON.parse(await Deno.readTextFile(join(base, "state.json"))) as CheckpointState;
+  const w = await readBundle(join(base, "weights.json"), join(base, "weights.bin"));
+  const o = await readBundle(join(base, "optimizer.json"), join(base, "optimizer.bin"));
+  const { format: _f, dtype: _d, byteLength: _b, tensors: _t, ...weightsExtra } = w.header;
+  return {
+    state,
+    weights: [...w.tensors.values()],
+    optimizer: [...o.tensors.values()],
+    weightsExtra,
+  };
 }

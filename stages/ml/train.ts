@@ -261,7 +261,7 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
     let resumedFrom: number | null = null;
     const fingerprint = s.checkpointDir ? await trainingFingerprint(data, s) : "";
     if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint);
+      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint, s.onLog);
       if (ckpt && ckpt.state.step <= s.iterations) {
         model.writeWeights(Object.fromEntries(ckpt.weights.map((t) => [t.name, t.data])));
         adam.writeState(Object.fromEntries(ckpt.optimizer.map((t) => [t.name, t.data])));

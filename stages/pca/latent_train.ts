@@ -213,7 +213,7 @@ export async function trainStep(data: StepData, s: StepSettings): Promise<StepRe
     let resumedFrom: number | null = null;
     const fp = s.checkpointDir ? await fingerprint(s, data) : "";
     if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fp);
+      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fp, s.onLog);
       if (ckpt && ckpt.state.step <= s.iterations) {
         const byName = Object.fromEntries(ckpt.weights.map((t) => [t.name, t.data]));
         const part = (prefix: string) =>
