@@ -16,6 +16,7 @@
 import type { Context, Json, OutputRef, ParamDefs, Stage } from "../../pipeline/stage.ts";
 import { initBackend } from "./backend.ts";
 import { cpuThreadShare } from "./kernels/cpu_threads.ts";
+import { measuredStepTime } from "./step_times.ts";
 import { type DiskGeometry, generateDiskDataset, type RadiusSampler } from "./disks.ts";
 import {
   type Activation,
@@ -261,7 +262,8 @@ export interface TrainStageOptions {
 export const PAPER_ITERATIONS = 10_000;
 /**
  * Quick profile: batch 8, 1500 updates, learning rate 0.005. Measured on the 2-core CPU of
- * development: about 35 ms per update (50 s per training), and the disk autoencoder then
+ * development: about 35 ms per update (50 s per training) with the JavaScript kernels, about 10 ms
+ * with the WebAssembly ones (2026-12-02), and the disk autoencoder then
  * reaches a mean IoU of about 0.93 on test radii 2–30 (two seeds), where batch 32 × 500
  * updates at lr 0.001 reached only 0.48. The larger rate is a quick-profile concession.
  */
@@ -272,15 +274,15 @@ export const QUICK_BATCH = 8;
 export const QUICK_LEARNING_RATE = 0.005;
 
 /**
- * Rough seconds per update of the disk model: on the cpu, measured 33 ms at batch 8 (two
- * stages at once on the 2-core development machine) and 0.69–0.78 s at batch 300 on one thread
- * (`deno task bench --threads 1`), scaled by {@linkcode cpuThreadShare}; on a GPU, a guess
- * until measured there.
+ * Seconds per update of the disk model: on the cpu, the measured time of `./step_times.json`
+ * (data the estimate reads, so recalibrating changes no key; without it, the values measured
+ * with the WebAssembly kernels on 2026-12-02: 7 ms + 0.4 ms per image on one thread), scaled
+ * by {@linkcode cpuThreadShare}; on a GPU, a guess until measured there.
  */
 export function secondsPerUpdate(batchSize: number, backend: string, threads = 1): number {
-  return backend === "cpu"
-    ? (0.015 + 0.0024 * batchSize) * cpuThreadShare(threads)
-    : 0.01 + 0.0001 * batchSize;
+  if (backend !== "cpu") return 0.01 + 0.0001 * batchSize;
+  const t = measuredStepTime("disk", "cpu", { fixed: 0.007, perImage: 0.0004 });
+  return (t.fixed + t.perImage * batchSize) * cpuThreadShare(threads);
 }
 
 /** The parameter declarations of a training stage. */

@@ -8,6 +8,8 @@ import {
   wasmSimdSupported,
 } from "./conv_wasm.ts";
 import { CONV_WASM_BASE64 } from "./conv_wasm_binary.ts";
+import { chooseImageKernelImpl, imageKernelImpl, setImageKernelImpl } from "./cpu_threads.ts";
+import { conv2dNhwc } from "./conv2d_cpu.ts";
 import { binaryModuleText, compileConvWasm } from "./wasm/build.ts";
 import {
   type ConvCase,
@@ -100,4 +102,33 @@ Deno.test("the shipped WebAssembly binary is what `deno task build-kernels` make
   const shipped = await Deno.readTextFile(new URL("./conv_wasm_binary.ts", import.meta.url));
   assert.equal(shipped, rebuilt, "stale binary: run `deno task build-kernels`");
   assert.ok(CONV_WASM_BASE64.length > 0);
+});
+
+Deno.test("without WebAssembly SIMD the JavaScript kernels run, after one line naming the feature", () => {
+  const none = chooseImageKernelImpl(false);
+  assert.equal(none.impl, "js");
+  assert.match(none.warning ?? "", /WebAssembly SIMD is not available/);
+  assert.equal(none.warning?.split("\n").length, 1);
+  assert.deepEqual(chooseImageKernelImpl(true), { impl: "wasm" });
+});
+
+Deno.test({
+  name: "the JavaScript fallback and the WebAssembly kernels agree within float32 rounding",
+  ignore: !wasmSimdSupported(),
+  fn() {
+    const rng = createRng(204);
+    const [c] = paperEncoderCases(3).slice(1);
+    const n = geometrySizes(c.geometry);
+    const x = randomValues(rng, n.x), w = randomValues(rng, n.filter);
+    const before = imageKernelImpl();
+    try {
+      setImageKernelImpl("js");
+      const js = conv2dNhwc(x, w, c.geometry);
+      setImageKernelImpl("wasm");
+      const wasm = conv2dNhwc(x, w, c.geometry);
+      assert.ok(relativeError(wasm, js) < 1e-6);
+    } finally {
+      setImageKernelImpl(before);
+    }
+  },
 });

@@ -53,17 +53,27 @@ export type ImageKernelImpl = "wasm" | "js";
 let impl: ImageKernelImpl | undefined;
 
 /**
+ * The image kernels for a runtime with or without WebAssembly SIMD, and the line to print when
+ * it has none (a fallback, never an error: the JavaScript kernels give the same results within
+ * float32 rounding, only slower).
+ */
+export function chooseImageKernelImpl(simd: boolean): { impl: ImageKernelImpl; warning?: string } {
+  return simd ? { impl: "wasm" } : {
+    impl: "js",
+    warning:
+      "WebAssembly SIMD is not available in this runtime: the cpu convolutions fall back to the slower JavaScript kernels (a newer Deno brings it back)",
+  };
+}
+
+/**
  * The image kernels in force: `wasm` where WebAssembly SIMD is available (the default), else
  * `js`, with one line on stderr the first time saying why.
  */
 export function imageKernelImpl(): ImageKernelImpl {
   if (impl === undefined) {
-    impl = wasmSimdSupported() ? "wasm" : "js";
-    if (impl === "js") {
-      console.warn(
-        "WebAssembly SIMD is not available in this runtime: the cpu convolutions use the slower JavaScript kernels (update Deno to get it back)",
-      );
-    }
+    const choice = chooseImageKernelImpl(wasmSimdSupported());
+    if (choice.warning !== undefined) console.warn(choice.warning);
+    impl = choice.impl;
   }
   return impl;
 }
