@@ -15,6 +15,7 @@ function evaluation(
     z: [],
     errors: [],
     iou: [],
+    radiusHat: [],
     hole: { hole: o.hole, outside: 0.001, ratio: o.hole / 0.001 },
     acrossHole: {
       monotone: o.monotone ?? true,

@@ -62,7 +62,7 @@ export const holeStage = defineStage({
     await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const hole = await readHole(ctx.inputs.holeData);
     const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
-    const run = await loadRun(ctx.inputs, "model", test);
+    const run = await loadRun(ctx.inputs, "model", test, hole);
     try {
       const e = run.evaluation;
       ctx.log(summarise(e));

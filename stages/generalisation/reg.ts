@@ -222,7 +222,7 @@ function makeRegStage(f: RegFigure) {
         const runs: Evaluation[] = [];
         const outs: Float32Array[] = [];
         for (let s = 1; s <= p[seedsParam(r.key)]; s++) {
-          const run = await loadRun(ctx.inputs, `${r.key}-s${s}`, test);
+          const run = await loadRun(ctx.inputs, `${r.key}-s${s}`, test, hole);
           try {
             ctx.log(`${r.key} seed ${s}: ${summarise(run.evaluation)}`);
             const shown = await reconstructRadii(run.model, [p.unseenRadius], test.size);
