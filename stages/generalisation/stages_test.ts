@@ -228,9 +228,11 @@ Deno.test("reg and reg-talk run end to end on models trained for 2 updates, each
       assert.ok(checks.every((c: { item: string }) => c.item === "reg"), stage.id);
       labels[stage.id] = checks.map((c: { op: string; check: string }) => `${c.op} ${c.check}`);
     }
-    // reg decides (ψ3's two checks) and reports its four; reg-talk reports only the two it adds.
-    assert.equal(labels.reg.length, 6);
+    // reg decides (ψ3's two checks), reports ψ3 against the unregularised runs (three rows) and
+    // its four regularisers; reg-talk reports only the two it adds.
+    assert.equal(labels.reg.length, 2 + 3 + 4);
     assert.deepEqual(labels.reg.slice(0, 2).map((l) => l.split(" ")[0]), [">=", "<"]);
+    assert.ok(labels.reg.slice(2).every((l) => l.startsWith("report ")));
     assert.deepEqual(
       labels["reg-talk"].map((l) => l.replace(/.*: /, "")),
       ["denoising (S24)", "contractive"],
