@@ -221,7 +221,9 @@ export const limitedStage = defineStage({
       ),
       check(
         "limited",
-        `slope of the central r̂ against r over test radii in (R + ${p.margin}, ${hi}] (P-Fig 5: ${EXTRAPOLATE_QUOTE}; 0 = stops growing, 1 = extrapolates)`,
+        `slope of the central r̂ against r over test radii in (R + ${p.margin}, ${hi}] (P-Fig 5: ${EXTRAPOLATE_QUOTE}; 0 = stops growing, 1 = extrapolates; the bar lets r̂ grow by at most ${
+          sig(p.maxSlope * (hi - R - p.margin), 2)
+        } px over (R + ${p.margin}, ${hi}])`,
         ms.slope,
         "<=",
         p.maxSlope,
