@@ -6,10 +6,13 @@ import {
   SECTION_TITLES,
   UNREPRODUCIBLE,
 } from "./catalogue.ts";
-import { parseSpecItemIds } from "./spec_items.ts";
+import { parseSpecItemIds, parseSpecQuotes } from "./spec_items.ts";
 
 /** The spec lives beside the repository: `../shared/spec/REPRODUCTION.md` from its root. */
 const SPEC_URL = new URL("../../shared/spec/REPRODUCTION.md", import.meta.url);
+
+/** The paper's text, as the spec names it: `../shared/sources/001_67bae0ec9ca13dec.txt`. */
+const PAPER_URL = new URL("../../shared/sources/001_67bae0ec9ca13dec.txt", import.meta.url);
 
 /** The spec's text, or `null` when it is not beside the repository (the test is then skipped). */
 function readSpec(): string | null {
@@ -22,6 +25,18 @@ function readSpec(): string | null {
 }
 
 const SPEC = readSpec();
+
+/** The paper's text beside the spec (`../shared/sources/`), or `null` when absent. */
+function readPaper(): string | null {
+  try {
+    return Deno.readTextFileSync(PAPER_URL);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
+const PAPER = readPaper();
 if (SPEC === null) {
   console.warn(`SKIPPING the spec comparison: no spec at ${SPEC_URL.pathname}`);
 }
@@ -39,6 +54,27 @@ Deno.test({
     const extra = ours.filter((id) => !specIds.includes(id));
     assert.deepEqual(extra, [], `items of the catalogue not in the spec: ${extra}`);
     assert.deepEqual(ours, specIds);
+  },
+});
+
+Deno.test({
+  name:
+    "CATALOGUE quotes every sentence of the paper that the spec's rows quote, in the item's entry",
+  ignore: SPEC === null || PAPER === null,
+  fn() {
+    const flat = (text: string) => text.replace(/\s+/g, " ");
+    // Phrases the spec quotes that are not the paper's ("well below", our own bars) are free.
+    const fromPaper = parseSpecQuotes(SPEC ?? "").filter((q) =>
+      flat(PAPER ?? "").includes(flat(q.quote))
+    );
+    assert.ok(fromPaper.length >= 3, `expected the spec to quote the paper, got ${fromPaper}`);
+    for (const { id, quote } of fromPaper) {
+      const entry = catalogueItem(id);
+      assert.ok(
+        flat(`${entry.claim} ${entry.check}`).includes(flat(quote)),
+        `catalogue entry ${id} does not quote the paper's “${quote}”`,
+      );
+    }
   },
 });
 

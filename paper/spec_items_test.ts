@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseSpecItemIds } from "./spec_items.ts";
+import { parseSpecItemIds, parseSpecQuotes } from "./spec_items.ts";
 
 Deno.test("parseSpecItemIds() reads the first column of id-keyed tables only", () => {
   const markdown = [
@@ -23,4 +23,22 @@ Deno.test("parseSpecItemIds() reads the first column of id-keyed tables only", (
 
 Deno.test("parseSpecItemIds() returns nothing for a text without tables", () => {
   assert.deepEqual(parseSpecItemIds("no tables here\n| lonely"), []);
+});
+
+Deno.test("parseSpecQuotes() reads the quoted phrases of each item's row", () => {
+  const markdown = [
+    'Text with a "quote" outside tables.',
+    "| id | source | check |",
+    "| --- | --- | --- |",
+    '| a | P-Fig 1 | claims "one thing" and “another” |',
+    "| `b` | S3 | none |",
+    "",
+    "| name | value |",
+    "| --- | --- |",
+    '| x | "not an item" |',
+  ].join("\n");
+  assert.deepEqual(parseSpecQuotes(markdown), [
+    { id: "a", quote: "one thing" },
+    { id: "a", quote: "another" },
+  ]);
 });

@@ -15,6 +15,7 @@ function evaluation(
     z: [],
     errors: [],
     iou: [],
+    radiusHat: [],
     hole: { hole: o.hole, outside: 0.001, ratio: o.hole / 0.001 },
     acrossHole: {
       monotone: o.monotone ?? true,
@@ -29,43 +30,104 @@ function evaluation(
   };
 }
 
-Deno.test("regChecks() passes ψ3 when every seed is monotone and below half the best unregularised hole error", () => {
+Deno.test("regChecks() passes ψ3 when every seed is monotone and its median roughness is below the unregularised one", () => {
   const checks = regChecks([
     {
       regulariser: regulariser("none"),
-      runs: [evaluation({ hole: 0.02, monotone: false }), evaluation({ hole: 0.03 })],
+      runs: [
+        evaluation({ hole: 0.02, monotone: false, roughness: 5 }),
+        evaluation({ hole: 0.03, roughness: 8 }),
+      ],
     },
     {
       regulariser: regulariser("psi3"),
-      runs: [evaluation({ hole: 0.004 }), evaluation({ hole: 0.009 })],
+      runs: [
+        evaluation({ hole: 0.004, roughness: 2 }),
+        evaluation({ hole: 0.009, roughness: 2.5 }),
+      ],
     },
     { regulariser: regulariser("psi1"), runs: [evaluation({ hole: 0.05 })] },
   ], [11, 18]);
-  assert.equal(checks.length, 5);
+  assert.equal(checks.length, 5 + 3);
+  assert.deepEqual(checks.map((c) => c.op), [">=", "<", ...Array(6).fill("report")]);
   assert.equal(checks[0].measured, 2);
   assert.equal(checks[0].pass, true);
-  assert.equal(checks[1].measured, 0.009 / 0.02);
+  assert.match(checks[0].check, /works particularly well/);
+  // Medians 2.25 and 6.5.
+  assert.equal(checks[1].measured, 2.25 / 6.5);
   assert.equal(checks[1].pass, true);
-  assert.deepEqual(checks.slice(2).map((c) => [c.op, c.measured]), [["report", 0.025], [
-    "report",
-    0.0065,
-  ], ["report", 0.05]]);
+  assert.match(checks[1].check, /consistently smoother than the unregularised version/);
+  // Hole error relative to the unregularised median: 0.0065 / 0.025.
+  assert.ok(Math.abs(Number(checks[2].measured) - 0.26) < 1e-12);
+  // Both unregularised seeds fail (20× and 30× the outside error): "well below" is testable.
+  assert.equal(checks[3].measured, true);
+  assert.match(checks[3].check, /testable: 2 of 2/);
+  // The former deciding row, reported: 0.009 / 0.02.
+  assert.equal(checks[4].measured, 0.009 / 0.02);
+  assert.equal(checks[4].details?.formerBar, 0.5);
+  assert.deepEqual(checks.slice(5).map((c) => c.measured), [0.025, 0.0065, 0.05]);
+  assert.equal(checks[7].details?.relativeToUnregularisedMedian, 0.05 / 0.025);
 });
 
-Deno.test("regChecks() fails ψ3 on one non-monotone seed or one seed too close to the unregularised runs", () => {
+Deno.test("regChecks() fails ψ3 on one non-monotone seed, or when it is not smoother", () => {
   const checks = regChecks([
     {
       regulariser: regulariser("none"),
-      runs: [evaluation({ hole: 0.02 }), evaluation({ hole: 0.03 })],
+      runs: [evaluation({ hole: 0.02, roughness: 3 }), evaluation({ hole: 0.03, roughness: 3 })],
     },
     {
       regulariser: regulariser("psi3"),
-      runs: [evaluation({ hole: 0.004, monotone: false }), evaluation({ hole: 0.011 })],
+      runs: [
+        evaluation({ hole: 0.004, monotone: false, roughness: 2 }),
+        evaluation({ hole: 0.011, roughness: 4 }),
+      ],
     },
   ], [11, 18]);
   assert.equal(checks[0].measured, 1);
   assert.equal(checks[0].pass, false);
+  assert.equal(checks[1].measured, 1);
   assert.equal(checks[1].pass, false);
+  // A constant ψ3 code counts as infinitely rough; a constant unregularised one as well.
+  const constant = (psi3: number | null, none: number | null) =>
+    regChecks([
+      { regulariser: regulariser("none"), runs: [evaluation({ hole: 0.02, roughness: none })] },
+      { regulariser: regulariser("psi3"), runs: [evaluation({ hole: 0.01, roughness: psi3 })] },
+    ], [11, 18])[1];
+  assert.equal(constant(null, 3).pass, false);
+  assert.equal(constant(2, null).pass, true);
+});
+
+Deno.test("regChecks() reports “well below” as not testable when most unregularised runs do not fail", () => {
+  const checks = regChecks([
+    {
+      regulariser: regulariser("none"),
+      runs: [
+        evaluation({ hole: 0.002 }),
+        evaluation({ hole: 0.004 }),
+        evaluation({ hole: 0.0025 }),
+      ],
+    },
+    { regulariser: regulariser("psi3"), runs: [evaluation({ hole: 0.001 })] },
+  ], [11, 18]);
+  const wellBelow = checks.find((c) => c.check.includes("well below"))!;
+  assert.equal(wellBelow.measured, null);
+  assert.equal(wellBelow.pass, null);
+  assert.match(wellBelow.check, /not testable, 1 of 3 unregularised seeds fail like P-Fig 6/);
+});
+
+Deno.test("regChecks() writes rows only for the reported regularisers, relative to the unregularised median", () => {
+  const checks = regChecks(
+    [
+      { regulariser: regulariser("none"), runs: [evaluation({ hole: 0.02 })] },
+      { regulariser: regulariser("psi3"), runs: [evaluation({ hole: 0.01 })] },
+      { regulariser: regulariser("denoising"), runs: [evaluation({ hole: 0.005 })] },
+    ],
+    [11, 18],
+    ["denoising"],
+  );
+  assert.equal(checks.length, 1);
+  assert.equal(checks[0].op, "report");
+  assert.equal(checks[0].details?.relativeToUnregularisedMedian, 0.25);
 });
 
 Deno.test("lambdaChecks() correlates λ with smoothness over the runs that did not collapse", () => {

@@ -1,8 +1,10 @@
 /**
  * Runs a trained disk autoencoder on the test grid (`data-test`) and gathers what the hole,
  * regularisation and λ items measure: the code z(r), the per-radius error and IoU, the hole
- * errors, monotonicity across the hole, the roughness of z(r), and the outputs for a few
- * radii rendered exactly (for the image grids).
+ * errors, monotonicity across the hole, the roughness of z(r), the radius of each output, and
+ * the outputs for a few radii rendered exactly (for the image grids). The hole is always the
+ * caller's, read from the training set (`hole_interval.ts`): a copy of [11, 18] here would
+ * measure the wrong radii after `--set data-hole.holeMin=…`.
  *
  * @module
  */
@@ -10,11 +12,11 @@ import { encodeBatched, reconstructBatched } from "../ml/analysis.ts";
 import { ExactDiskRenderer, PAPER_DISK_GEOMETRY } from "../ml/disks.ts";
 import type { Autoencoder } from "../ml/model.ts";
 import { readNpy, readNpyFloat32 } from "../ml/npy.ts";
+import { radiusFromArea } from "../size/radius_estimate.ts";
 import {
   acrossHole,
   COLLAPSE_IOU,
   EVAL_RANGE,
-  HOLE,
   type HoleErrors,
   holeErrors,
   type Interval,
@@ -59,6 +61,8 @@ export interface Evaluation {
   errors: number[];
   /** IoU of each thresholded output against its thresholded input. */
   iou: number[];
+  /** Radius r̂ = √(area above 1/2 / π) of each output (`radius_estimate.ts`). */
+  radiusHat: number[];
   /** Hole error, error outside, ratio. */
   hole: HoleErrors;
   /** Monotonicity of z over [holeMin − 1, holeMax + 1]. */
@@ -73,11 +77,14 @@ export interface Evaluation {
   collapsed: boolean;
 }
 
-/** Evaluates a model on the test set (the backend must be initialised). */
+/**
+ * Evaluates a model on the test set (the backend must be initialised); `hole` is the training
+ * set's hole [holeMin, holeMax].
+ */
 export async function evaluateModel(
   model: Autoencoder,
   test: TestSet,
-  hole: Interval = HOLE,
+  hole: Interval,
   range: Interval = EVAL_RANGE,
 ): Promise<Evaluation> {
   const pixels = test.size * test.size;
@@ -92,12 +99,16 @@ export async function evaluateModel(
   }
   const errors = perImageError(test.images, outputs, pixels);
   const iou = perImageIou(test.images, outputs, pixels);
+  const radiusHat = test.radii.map((_, i) =>
+    radiusFromArea(outputs.subarray(i * pixels, (i + 1) * pixels))
+  );
   const meanIou = meanWhere(iou, test.radii, (r) => r >= range[0] && r <= range[1]);
   return {
     radii: Array.from(test.radii),
     z: Array.from(codes),
     errors: Array.from(errors),
     iou: Array.from(iou),
+    radiusHat: Array.from(radiusHat),
     hole: holeErrors(errors, test.radii, hole, range),
     acrossHole: monotonicity(codes, test.radii, acrossHole(hole)),
     overall: monotonicity(codes, test.radii, range),

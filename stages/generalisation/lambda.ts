@@ -139,7 +139,7 @@ export const lambdaStage = defineStage({
     const saved: Record<string, unknown> = {};
     for (const l of LAMBDAS) {
       const name = `lambda-${lambdaTag(l)}`;
-      const run = await loadRun(ctx.inputs, name, test);
+      const run = await loadRun(ctx.inputs, name, test, hole);
       try {
         // The λ really trained with (a --set on the shared ψ3 stage would change it).
         if (run.params.encoderWeightDecayLambda !== l) {

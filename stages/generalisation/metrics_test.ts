@@ -29,7 +29,7 @@ Deno.test("perImageIou() thresholds at 0.5 and counts an empty pair as 1", () =>
 Deno.test("holeErrors() averages inside the hole and in [2, 30] outside it", () => {
   const radii = [1, 5, 11, 14, 18, 20, 31];
   const errors = [100, 1, 4, 4, 4, 3, 100];
-  const h = holeErrors(errors, radii);
+  const h = holeErrors(errors, radii, [11, 18]);
   assert.equal(h.hole, 4);
   assert.equal(h.outside, 2);
   assert.equal(h.ratio, 2);
@@ -38,7 +38,7 @@ Deno.test("holeErrors() averages inside the hole and in [2, 30] outside it", () 
 
 Deno.test("monotonicity() finds steps against the overall direction", () => {
   const r = grid(31, 8, 20);
-  const up = monotonicity(r.map((v) => v * v), r, acrossHole());
+  const up = monotonicity(r.map((v) => v * v), r, acrossHole([11, 18]));
   assert.deepEqual(up, { monotone: true, direction: 1, violations: 0, steps: 22 });
   const down = monotonicity(r.map((v) => -v), r, [10, 19]);
   assert.equal(down.monotone, true);

@@ -9,6 +9,7 @@ import type { Json, OutputRef } from "../../pipeline/stage.ts";
 import { loadAutoencoder } from "../ml/analysis.ts";
 import type { Autoencoder } from "../ml/model.ts";
 import { evaluateModel, type Evaluation, type TestSet } from "./evaluate.ts";
+import type { Interval } from "./metrics.ts";
 
 /** Input references of a training stage's weights, under local names `<prefix>.json/.bin`. */
 export function weightsInputs(prefix: string, stageId: string): Record<string, OutputRef> {
@@ -45,13 +46,15 @@ export interface LoadedRun {
 }
 
 /**
- * Loads `<prefix>.json/.bin` from the stage inputs and evaluates it on `test`. Throws when
- * the model was trained for 0 updates (what the quick profile does to seeds it does not use).
+ * Loads `<prefix>.json/.bin` from the stage inputs and evaluates it on `test` with the
+ * training set's `hole`. Throws when the model was trained for 0 updates (what the quick
+ * profile does to seeds it does not use).
  */
 export async function loadRun(
   inputs: Record<string, string>,
   prefix: string,
   test: TestSet,
+  hole: Interval,
 ): Promise<LoadedRun> {
   const json = inputs[`${prefix}.json`], bin = inputs[`${prefix}.bin`];
   if (!json || !bin) throw new Error(`Cannot load model "${prefix}": not among the stage's inputs`);
@@ -63,7 +66,7 @@ export async function loadRun(
   }
   const model = await loadAutoencoder({ json, bin });
   try {
-    return { name: prefix, params, evaluation: await evaluateModel(model, test), model };
+    return { name: prefix, params, evaluation: await evaluateModel(model, test, hole), model };
   } catch (e) {
     model.dispose();
     throw e;

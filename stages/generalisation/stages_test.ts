@@ -126,32 +126,46 @@ Deno.test("trainingSeconds() scales with updates, batch and the regulariser's ex
   assert.equal(trainingSeconds({ ...p, iterations: 0 } as never, "cpu"), 1.5);
 });
 
-Deno.test("hole stage runs end to end on a tiny test grid and a model trained for 2 updates", async () => {
+Deno.test("hole stage reads every unregularised seed and runs end to end on models trained for 2 updates", async () => {
+  for (let s = 1; s <= PAPER_SEEDS; s++) {
+    assert.equal(holeStage.inputs[`none-s${s}.json`], `${regTrainingId("none", s)}:weights.json`);
+  }
+  assert.equal(holeStage.params.seeds.default, PAPER_SEEDS);
+  assert.equal(holeStage.params.seeds.quick, quickValue(regStage, "seeds"));
   await withTinyProject(async ({ run, training, datasets }) => {
-    const trainer = byId.get(regTrainingId("none", 1))!;
-    const model = await run(trainer, { iterations: 2, batchSize: 4, logEvery: 1 }, training);
-    const out = await run(holeStage, { radii: [5, 14.5, 25] }, {
+    const weights: Record<string, string> = {};
+    for (const s of [1, 2]) {
+      const model = await run(
+        byId.get(regTrainingId("none", s))!,
+        { iterations: 2, batchSize: 4, logEvery: 1 },
+        training,
+      );
+      weights[`none-s${s}.json`] = model("weights.json");
+      weights[`none-s${s}.bin`] = model("weights.bin");
+    }
+    const out = await run(holeStage, { seeds: 2, radii: [5, 14.5, 25] }, {
       ...datasets,
-      "model.json": model("weights.json"),
-      "model.bin": model("weights.bin"),
+      ...weights,
     });
     for (const f of holeStage.outputs) assert.ok((await Deno.stat(out(f))).size > 0, f);
     const checks = JSON.parse(await Deno.readTextFile(out("checks.json")));
-    assert.equal(checks.length, 3);
-    assert.equal(checks[0].item, "hole");
+    assert.equal(checks.length, 7);
+    assert.ok(checks.every((c: { item: string }) => c.item === "hole"));
     assert.equal(checks[0].op, ">=");
-    assert.equal(typeof checks[0].measured, "number");
-    const png = await Deno.readFile(out("figure.png"));
+    assert.equal(checks[0].bar, 2);
+    assert.ok(checks.slice(1).every((c: { op: string }) => c.op === "report"));
+    const png = await Deno.readFile(out("error.png"));
     assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]);
 
     // A seed the quick profile leaves untrained is refused by name.
-    const untrained = await run(trainer, { iterations: 0 }, training);
+    const untrained = await run(byId.get(regTrainingId("none", 3))!, { iterations: 0 }, training);
     await assert.rejects(
       () =>
-        run(holeStage, {}, {
+        run(holeStage, { seeds: 3 }, {
           ...datasets,
-          "model.json": untrained("weights.json"),
-          "model.bin": untrained("weights.bin"),
+          ...weights,
+          "none-s3.json": untrained("weights.json"),
+          "none-s3.bin": untrained("weights.bin"),
         }),
       /trained for 0 updates/,
     );
@@ -214,9 +228,11 @@ Deno.test("reg and reg-talk run end to end on models trained for 2 updates, each
       assert.ok(checks.every((c: { item: string }) => c.item === "reg"), stage.id);
       labels[stage.id] = checks.map((c: { op: string; check: string }) => `${c.op} ${c.check}`);
     }
-    // reg decides (ψ3's two checks) and reports its four; reg-talk reports only the two it adds.
-    assert.equal(labels.reg.length, 6);
+    // reg decides (ψ3's two checks), reports ψ3 against the unregularised runs (three rows) and
+    // its four regularisers; reg-talk reports only the two it adds.
+    assert.equal(labels.reg.length, 2 + 3 + 4);
     assert.deepEqual(labels.reg.slice(0, 2).map((l) => l.split(" ")[0]), [">=", "<"]);
+    assert.ok(labels.reg.slice(2).every((l) => l.startsWith("report ")));
     assert.deepEqual(
       labels["reg-talk"].map((l) => l.replace(/.*: /, "")),
       ["denoising (S24)", "contractive"],

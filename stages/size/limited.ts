@@ -1,10 +1,18 @@
 /**
  * Stage `limited` (P-Fig 5): the autoencoder (with biases) trained only on radii r ≤ R = 18
- * (`data-limited`) does not extrapolate: test disks larger than R come out as disks of about
- * radius R. The radius of an output is r̂ = √(area/π), area = pixels above 1/2
- * (`radius_estimate.ts`). Check: r̂ ≤ R + 1 for every test radius r > R. R is read from the
- * training set's `dataset.json`. The area counts every bright pixel, stray blobs included;
- * the radius of the bright component holding the centre alone is reported beside it.
+ * (`data-limited`, R read from its `dataset.json`) does not extrapolate. P§4.3: "the
+ * autoencoder seems to project these disks onto smaller, observed, disks"; P-Fig 5's caption:
+ * it "is not able to extrapolate further than the largest observed radius". Over the test radii
+ * in (R, 30] (above 30 the disk touches the border), two deciding checks:
+ * - the radius of the best-matching clean disk (argmin over r′ of ‖y − x_r′‖, exact blurred
+ *   disks on a 0.05 px grid, `best_match_radius.ts`) stays ≤ R + 1: the output is a disk no
+ *   larger than the observed ones;
+ * - r̂ stops growing: the least-squares slope of r̂ (the bright component holding the centre,
+ *   `radius_estimate.ts`) against r over the test radii beyond R + 1 is at most 0.2 (1 would
+ *   be extrapolation, 0 a radius that stopped; see the `maxSlope` parameter for the bar).
+ * The radius giving the worst value of each is reported with it. The former deciding check,
+ * the largest r̂ counting every bright pixel over all test radii above R (bar R + 1), stays as
+ * a reported row.
  *
  * @module
  */
@@ -14,8 +22,10 @@ import { reconstructBatched } from "../ml/analysis.ts";
 import { renderImageGrid } from "../figures/image_grid.ts";
 import { renderLineChart } from "../figures/line_chart.ts";
 import { COLOR } from "../figures/theme.ts";
+import { cleanDiskBank } from "./best_match_radius.ts";
+import { limitedMeasures } from "./limited_measures.ts";
 import { imageAt } from "./profiles.ts";
-import { radiusFromArea, radiusFromCentralComponent } from "./radius_estimate.ts";
+import { radiusFromArea } from "./radius_estimate.ts";
 import {
   RADIUS_RANGE_PARAM,
   radiusRange,
@@ -32,10 +42,18 @@ import {
   readDiskSet,
 } from "./test_set.ts";
 
+/** P§4.3 on P-Fig 5, the sentence the best-matching disk tests. */
+const PROJECT_QUOTE =
+  "“the autoencoder seems to project these disks onto smaller, observed, disks”";
+
+/** P-Fig 5's caption, the sentence the slope tests. */
+const EXTRAPOLATE_QUOTE = "“not able to extrapolate further than the largest observed radius”";
+
 /** Stage `limited`. */
 export const limitedStage = defineStage({
   id: "limited",
-  description: "trained on r ≤ R = 18 only: larger disks come out no larger than R (P-Fig 5)",
+  description:
+    "trained on r ≤ R = 18 only: larger disks are projected onto disks no larger than R + 1, whose radius stops growing (P-Fig 5)",
   module: import.meta.url,
   params: {
     radiusRange: RADIUS_RANGE_PARAM,
@@ -43,7 +61,21 @@ export const limitedStage = defineStage({
       type: "number",
       default: 1,
       min: 0,
-      doc: "bar: r̂ ≤ R + margin for every test r > R (spec: R + 1)",
+      doc:
+        "bar: the best-matching clean disk of every output for test radii in (R, hi] has radius ≤ R + margin (spec: R + 1); the slope is fitted beyond R + margin",
+    },
+    maxSlope: {
+      type: "number",
+      default: 0.2,
+      doc:
+        "bar: slope of the central r̂ against r over test radii in (R + margin, hi] at most this. 0 = the radius stopped growing, 1 = it follows the input (extrapolation); 0.2, one fifth of the way, lets r̂ grow by 2.2 px over the 11 px from 19 to 30 (about the 1 px margin on either side of R), while even half-way extrapolation (0.5) would add 5.5 px",
+    },
+    matchStep: {
+      type: "number",
+      default: 0.05,
+      min: 0.001,
+      doc:
+        "spacing (px) of the grid of clean disks the best match is searched on, from 0 to m/2: 20 times finer than the 1 px margin",
     },
     threshold: { type: "number", default: 0.5, doc: "grey level of the area giving r̂ = √(area/π)" },
     showRadii: {
@@ -55,15 +87,25 @@ export const limitedStage = defineStage({
   inputs: {
     ...weightInputs("train-limited"),
     ...TEST_INPUTS,
+    testSet: "data-test:dataset.json",
     trainingSet: "data-limited:dataset.json",
   },
-  outputs: ["figure.svg", "figure.png", "figure.json", "radius.png", "radius.json", "checks.json"],
+  outputs: [
+    "figure.svg",
+    "figure.png",
+    "figure.json",
+    "radius.svg",
+    "radius.png",
+    "radius.json",
+    "checks.json",
+  ],
   compute: true,
-  estimate: () => 5,
+  estimate: () => 10,
   async run(ctx) {
     const p = ctx.params;
-    const [lo] = radiusRange(p.radiusRange, ctx.id);
+    const [lo, hi] = radiusRange(p.radiusRange, ctx.id);
     const R = (await readDatasetLaw(ctx.inputs.trainingSet)).max;
+    const testLaw = await readDatasetLaw(ctx.inputs.testSet);
     const set = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const m = set.size;
     const model = await loadTrainedModel(
@@ -78,22 +120,31 @@ export const limitedStage = defineStage({
     } finally {
       model.dispose();
     }
-    const rHat = Array.from(
-      set.radii,
-      (_, i) => radiusFromArea(imageAt(outputs, i, m), p.threshold),
+    // The clean disks are drawn in the test set's own geometry (size, σ, centre), so that a
+    // perfect reconstruction matches its input's radius exactly.
+    const bank = cleanDiskBank(
+      { size: m, sigma: testLaw.sigma, centre: testLaw.centre },
+      m / 2,
+      p.matchStep,
     );
-    // The same estimator restricted to the bright component holding the centre: it tells a disk
-    // that grew from a disk of radius ≈ R surrounded by stray blobs (reported, not the check).
-    const rCentral = Array.from(
-      set.radii,
-      (_, i) => radiusFromCentralComponent(imageAt(outputs, i, m), m, p.threshold),
-    );
+    const fitted = Array.from(set.radii).filter((r) => r > R + p.margin && r <= hi).length;
+    if (fitted < 2) {
+      throw new Error(
+        `Cannot run stage "limited": ${fitted} test radii in (R + ${p.margin}, ${hi}] with R = ${R}, need 2 to fit the growth of r̂; widen --set limited.radiusRange or lower data-limited's R`,
+      );
+    }
+    const ms = limitedMeasures(outputs, set.radii, m, {
+      R,
+      hi,
+      margin: p.margin,
+      threshold: p.threshold,
+      bank,
+    });
+    const { rHat, rCentral, matched, beyond, worstMatch, worstCentral, largestAll } = ms;
     const rInput = Array.from(
       set.radii,
       (_, i) => radiusFromArea(imageAt(set.images, i, m), p.threshold),
     );
-    const beyond = set.radii.reduce<number[]>((a, r, i) => (r > R ? [...a, i] : a), []);
-    const largest = beyond.reduce((w, i) => (rHat[i] > rHat[w] ? i : w), beyond[0]);
     const seen = indicesInRange(set.radii, lo, R);
     const seenError = seen.reduce((s, i) => s + Math.abs(rHat[i] - set.radii[i]), 0) / seen.length;
 
@@ -119,55 +170,88 @@ export const limitedStage = defineStage({
         { color: COLOR.unseen, label: "radius not seen" },
       ],
     }, ctx.outPath("figure"));
+    const r = Array.from(set.radii);
     await renderLineChart({
       title: `Radius of the reconstruction, training radii r ≤ R = ${R}`,
-      subtitle: `max r̂ over test r > R: ${
-        sig(rHat[largest], 4)
-      } (bar R + ${p.margin}); r̂ = √(area above ${p.threshold} / π)`,
+      subtitle: `test radii in (R, ${hi}]: best-matching clean disk ≤ ${
+        sig(matched[worstMatch], 4)
+      } (bar R + ${p.margin}); slope of the central r̂ beyond R + ${p.margin}: ${
+        sig(ms.slope, 3)
+      } (bar ${p.maxSlope})`,
       x: { title: "radius r of the test disk (pixels)", domain: [0, set.radii[set.count - 1]] },
-      y: { title: "radius r̂ (pixels)" },
+      y: { title: "radius of the output (pixels)" },
       series: [
-        { name: "reconstruction", x: Array.from(set.radii), y: rHat },
         {
-          name: "reconstruction, central component only",
-          x: Array.from(set.radii),
-          y: rCentral,
-          dash: "dashed",
+          name: "best-matching clean disk (r > R)",
+          x: beyond.map((i) => set.radii[i]),
+          y: beyond.map((i) => matched[i]),
         },
+        { name: "r̂, central component", x: r, y: rCentral, dash: "dashed" },
+        { name: "r̂, every pixel above 1/2", x: r, y: rHat, dash: "dotted" },
         {
-          name: "input (estimator on the test disk)",
-          x: Array.from(set.radii),
+          name: "input (r̂ of the test disk)",
+          x: r,
           y: rInput,
           dash: "dotted",
           color: "#555555",
         },
       ],
       bands: [{ from: R, to: set.radii[set.count - 1], label: "not seen in training" }],
-      rules: [{ y: R + p.margin, label: `R + ${p.margin}`, labelAt: "start" }],
+      rules: [
+        { y: R + p.margin, label: `R + ${p.margin}`, labelAt: "start" },
+        { x: hi, label: `checks stop at ${hi}`, labelAt: "start" },
+      ],
+      width: 560,
       legend: "bottom",
     }, ctx.outPath("radius"));
+    const at = (i: number) => set.radii[i];
     await writeChecks(ctx.outPath("checks.json"), [
       check(
         "limited",
-        `largest radius r̂ of the reconstruction over test radii r > R = ${R}`,
-        beyond.length ? rHat[largest] : null,
+        `largest radius of the best-matching clean disk (argmin over r′ of ‖y − x_r′‖, exact blurred disks every ${p.matchStep} px) of the outputs for test radii r in (R, ${hi}] = (${R}, ${hi}] (P§4.3: ${PROJECT_QUOTE})`,
+        matched[worstMatch],
         "<=",
         R + p.margin,
         {
           R,
-          at: beyond.length ? set.radii[largest] : null,
-          testRadiiBeyondR: beyond.length,
-          rHatAtLargestTestRadius: rHat[set.count - 1],
+          at: at(worstMatch),
+          centralRHatAt: rCentral[worstMatch],
+          testRadii: beyond.length,
         },
       ),
       check(
         "limited",
-        `largest radius of the central bright component of the reconstruction over test radii r > R (stray blobs left out)`,
-        beyond.length ? Math.max(...beyond.map((i) => rCentral[i])) : null,
+        `slope of the central r̂ against r over test radii in (R + ${p.margin}, ${hi}] (P-Fig 5: ${EXTRAPOLATE_QUOTE}; 0 = stops growing, 1 = extrapolates; the bar lets r̂ grow by at most ${
+          sig(p.maxSlope * (hi - R - p.margin), 2)
+        } px over (R + ${p.margin}, ${hi}])`,
+        ms.slope,
+        "<=",
+        p.maxSlope,
+        {
+          testRadii: ms.fitted.length,
+          slopeEveryPixel: ms.slopeEveryPixel,
+          largestCentralRHat: rCentral[worstCentral],
+          at: at(worstCentral),
+        },
+      ),
+      check(
+        "limited",
+        `largest central r̂ over test radii in (R, ${hi}] (the bright component holding the centre: stray blobs left out)`,
+        rCentral[worstCentral],
+        "report",
+        null,
+        { at: at(worstCentral), bar: R + p.margin },
+      ),
+      check(
+        "limited",
+        `former deciding row, kept as reported: largest r̂ counting every pixel above ${p.threshold} over all test radii r > R = ${R} (its bar was ≤ R + ${p.margin})`,
+        largestAll >= 0 ? rHat[largestAll] : null,
         "report",
         null,
         {
-          bar: R + p.margin,
+          formerBar: R + p.margin,
+          at: largestAll >= 0 ? at(largestAll) : null,
+          rHatAtLargestTestRadius: rHat[set.count - 1],
         },
       ),
       check(
@@ -176,9 +260,7 @@ export const limitedStage = defineStage({
         seenError,
         "report",
         null,
-        {
-          radii: seen.length,
-        },
+        { radii: seen.length },
       ),
     ]);
   },

@@ -35,14 +35,15 @@ async function fixture(): Promise<Record<string, string>> {
   );
   await writeNpy(`${dir}/train_images.npy`, { data: train, shape: [12, m, m] });
   await writeNpy(`${dir}/train_radii.npy`, { data: trainRadii, shape: [12] });
-  const meta = (max: number) =>
+  const meta = (max: number, kind = "uniform") =>
     JSON.stringify({
       params: { samples: 100, blur: "mc" },
       geometry: { size: m, sigma: 0.5, centre: [31.5, 31.5] },
-      sampler: { kind: "uniform", min: 0, max },
+      sampler: { kind, min: 0, max },
     });
   await Deno.writeTextFile(`${dir}/uniform.json`, meta(32));
   await Deno.writeTextFile(`${dir}/limited.json`, meta(18));
+  await Deno.writeTextFile(`${dir}/test.json`, meta(32, "grid"));
   for (const [name, bias] of [["ae", true], ["nobias", false]] as const) {
     const model = createAutoencoder(
       diskAutoencoderConfig({ encoderBias: bias, decoderBias: bias }),
@@ -67,6 +68,7 @@ async function fixture(): Promise<Record<string, string>> {
     "train-limited-nobias:weights.bin": `${dir}/nobias.bin`,
     "data-test:images.npy": `${dir}/test_images.npy`,
     "data-test:radii.npy": `${dir}/test_radii.npy`,
+    "data-test:dataset.json": `${dir}/test.json`,
     "data-uniform:images.npy": `${dir}/train_images.npy`,
     "data-uniform:radii.npy": `${dir}/train_radii.npy`,
     "data-uniform:dataset.json": `${dir}/uniform.json`,
