@@ -236,6 +236,11 @@ export interface TorchComparison extends MedianComparison {
   oursCpuMedianMs: number;
   /** Median CPU ms per step of torch. */
   torchCpuMedianMs: number;
+  /**
+   * `oursCpuMedianMs / torchCpuMedianMs`: less moved than `ratio` by other processes taking
+   * the cores, more by helper threads (V8's garbage collector and compiler on our side).
+   */
+  cpuRatio: number;
   /** Ours' ms per step of every block, round by round. */
   oursStepsMs: number[][];
   /** Torch's ms per step of every block, round by round. */
@@ -329,6 +334,8 @@ export async function runAgainstTorch(
     await Deno.remove(dir, { recursive: true });
   }
   const oursStepsMs = ours.map((o) => o.stepsMs), torchStepsMs = torch.map((t) => t.stepsMs);
+  const oursCpuMedianMs = median(ours.flatMap((o) => o.cpuStepsMs));
+  const torchCpuMedianMs = median(torch.flatMap((t) => t.cpuStepsMs));
   return {
     python: python.python,
     torch: python.version,
@@ -342,8 +349,9 @@ export async function runAgainstTorch(
     rounds: flags.rounds,
     params: torch[0].params,
     ...compareMedians(oursStepsMs, torchStepsMs),
-    oursCpuMedianMs: median(ours.flatMap((o) => o.cpuStepsMs)),
-    torchCpuMedianMs: median(torch.flatMap((t) => t.cpuStepsMs)),
+    oursCpuMedianMs,
+    torchCpuMedianMs,
+    cpuRatio: oursCpuMedianMs / torchCpuMedianMs,
     oursStepsMs,
     torchStepsMs,
   };
@@ -369,7 +377,7 @@ export function formatComparison(c: TorchComparison): string {
     } ms) over ${c.blocks} blocks`,
     `ours/torch ${c.ratio.toFixed(2)} (per round ${
       c.roundRatios.map((x) => x.toFixed(2)).join(", ")
-    })`,
+    }); in CPU time ${c.cpuRatio.toFixed(2)}`,
   ].join("\n");
 }
 

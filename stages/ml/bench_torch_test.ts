@@ -162,6 +162,7 @@ Deno.test("formatComparison() prints the medians, the ratio and the blocks", () 
     ...compareMedians([[300, 320], [310, 330]], [[100, 100], [110, 110]]),
     oursCpuMedianMs: 600,
     torchCpuMedianMs: 200,
+    cpuRatio: 3,
     oursStepsMs: [],
     torchStepsMs: [],
   };
@@ -171,7 +172,7 @@ Deno.test("formatComparison() prints the medians, the ratio and the blocks", () 
       "against torch 1.13.0 (python3), cpu, 2 threads, batch 300, 1412 parameters; 2 rounds of ours then torch, one process each, 2 blocks of 1 step per process after 3 warm-up",
       "ours  median 315.0 ms/step (CPU 600.0 ms) over 4 blocks",
       "torch median 105.0 ms/step (CPU 200.0 ms) over 4 blocks",
-      "ours/torch 3.00 (per round 3.10, 2.91)",
+      "ours/torch 3.00 (per round 3.10, 2.91); in CPU time 3.00",
     ].join("\n"),
   );
 });
@@ -191,5 +192,6 @@ Deno.test({
     assert.deepEqual(c.torchStepsMs.map((r) => r.length), [2, 2]);
     assert.ok(c.oursMedianMs > 0 && c.torchMedianMs > 0);
     assert.ok(Math.abs(c.ratio - c.oursMedianMs / c.torchMedianMs) < 1e-12);
+    assert.ok(Math.abs(c.cpuRatio - c.oursCpuMedianMs / c.torchCpuMedianMs) < 1e-12);
   },
 });
