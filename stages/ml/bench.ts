@@ -19,7 +19,7 @@
  * Usage: `deno run -A stages/ml/bench.ts [--backend cpu|webgpu] [--stock] [--batch 300]
  * [--repeats 10] [--warmup 3] [--top 10] [--seed 1] [--out bench.json]`
  * or `deno run -A stages/ml/bench.ts --compare-loss [--compare-steps 200] [--compare-batch 10]`
- * or `deno run -A stages/ml/bench.ts --against-torch [--rounds 5] [--python PATH] [--threads 1]`.
+ * or `deno run -A stages/ml/bench.ts --against-torch [--python PATH] [--threads 1] [--repeats 10]`.
  *
  * @module
  */
@@ -169,7 +169,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
 const LOSS: LossReduction = "mean";
 
 /** A training loop over a fixed set of batches. */
-interface Trainer {
+export interface Trainer {
   /**
    * `steps` Adam steps on the next batches, then one read of the last loss (which waits for
    * the device to finish them); returns that loss.
@@ -189,7 +189,7 @@ interface Trainer {
  * device: `batches` fixed batches of exact blurred disks (`disks.ts`, radii uniform in
  * [0, 32)) taken in turn. Like training, it reads nothing back between steps.
  */
-function makeTrainer(seed: number, batch: number, batches: number): Trainer {
+export function makeTrainer(seed: number, batch: number, batches: number): Trainer {
   const model = createAutoencoder(diskAutoencoderConfig(), deriveSeed(seed, "init"));
   const targets = model.variables.map((v) => ({ name: v.name, variable: v.variable }));
   const varList = targets.map((t) => t.variable);
@@ -337,7 +337,7 @@ function kernelTimes(kernels: ProfiledKernel[], byShapes: boolean): KernelTime[]
 }
 
 /** Makes `backend` the active tfjs backend (as training does), with fast or stock kernels. */
-async function useBackend(
+export async function useBackend(
   backend: "cpu" | "webgpu",
   stock: boolean,
   threads: number,
@@ -540,7 +540,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags, Deno.mainModule);
+  if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags);
   let json: unknown;
   if (opts.compareLoss) {
     const r = await compareLoss(opts);

@@ -6,9 +6,13 @@
  * that step in PyTorch (the model of `model.ts`, per-pixel mean squared error, Adam), timed the
  * way `bench.ts` times ours: blocks of steps after a warm-up.
  *
- * The two run in turn, one process each per round (ours, torch, ours, torch, …), so that
- * whatever else runs on the machine falls on both; each process warms up before it times. The
- * result is the median ms per step of each over all its blocks and their ratio, ours over torch.
+ * Ours runs in the bench's process, torch in a python process of its own that times a block
+ * whenever it is asked (its `--serve` mode); after both have warmed up they take turns, a block
+ * of ours then a block of torch, each idle while the other runs. So whatever else loads the
+ * machine, which on a shared one changes from second to second, falls on both alike: timing one
+ * whole process after the other gave per-process ratios anywhere from 0.4 to 8.6 on a busy
+ * two-core machine. The result is the median ms per step of each over its blocks and their
+ * ratio, ours over torch.
  *
  * PyTorch is not a dependency of the project: the comparison looks for a python3 that imports
  * torch (`python3`, then `/usr/bin/python3`, or `--python PATH` only) and, with none, says why
@@ -17,17 +21,16 @@
  * @module
  */
 
-import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type BenchOptions, type BenchResult, median } from "./bench.ts";
+import { type BenchOptions, makeTrainer, median, useBackend } from "./bench.ts";
+import { cpuThreads } from "./kernels/mod.ts";
 import { describeArchitecture, diskAutoencoderConfig } from "./model.ts";
 
 /** The flags of `--against-torch`, taken out of the bench's command line. */
 export interface TorchFlags {
   /** The only python to try; undefined: `DEFAULT_PYTHONS` in turn. */
   python?: string;
-  /** Rounds: each runs one process of ours, then one of torch. */
-  rounds: number;
 }
 
 /** Pythons tried in turn without `--python`: the one on PATH, then Debian's (python3-torch). */
@@ -41,58 +44,41 @@ export const TORCH_SCRIPT: URL = new URL("./bench_torch_disk_ae.py", import.meta
 
 /** Help lines of the flags, for the bench's usage text. */
 export const TORCH_USAGE =
-  `  --against-torch        time ours and the PyTorch reference in turn, one process each per round, at
-                         the same --threads, --batch, --block, --repeats and --warmup (cpu only);
-                         print both medians and their ratio, or why it skipped (no torch)
-  --python PATH          python3 with torch for --against-torch (default: python3, /usr/bin/python3)
-  --rounds N             rounds of --against-torch (default 5)`;
-
-const DEFAULT_ROUNDS = 5;
+  `  --against-torch        time ours and the PyTorch reference of the same step, a block of each in
+                         turn, at the same --threads, --batch, --block, --repeats (blocks of each)
+                         and --warmup (cpu only); print both medians and their ratio, or why it
+                         skipped (no python3 with torch)
+  --python PATH          python3 with torch for --against-torch (default: python3, /usr/bin/python3)`;
 
 /**
- * Takes `--against-torch`, `--python PATH` and `--rounds N` (or `--python=PATH`, `--rounds=N`)
- * out of the bench's arguments; the rest go to `parseBenchArgs`. `flags` is undefined without
- * `--against-torch`.
+ * Takes `--against-torch` and `--python PATH` (or `--python=PATH`) out of the bench's
+ * arguments; the rest go to `parseBenchArgs`. `flags` is undefined without `--against-torch`.
  */
 export function splitTorchArgs(argv: readonly string[]): { flags?: TorchFlags; rest: string[] } {
   const rest: string[] = [];
   let against = false;
   let python: string | undefined;
-  let rounds: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    const [name, inline] = a.startsWith("--") && a.includes("=")
-      ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-      : [a, undefined];
-    if (name === "--against-torch" && inline === undefined) {
+    if (a === "--against-torch") {
       against = true;
-    } else if (name === "--python" || name === "--rounds") {
-      const value = inline ?? argv[++i];
+    } else if (a === "--python" || a.startsWith("--python=")) {
+      const value = a === "--python" ? argv[++i] : a.slice("--python=".length);
       if (value === undefined || value === "") {
-        throw new Error(`Cannot parse ${name}: it needs a value; pass ${name} VALUE`);
+        throw new Error(`Cannot parse --python: it needs a path; pass --python PATH`);
       }
-      if (name === "--python") python = value;
-      else rounds = value;
+      python = value;
     } else {
       rest.push(a);
     }
   }
   if (!against) {
-    if (python !== undefined || rounds !== undefined) {
-      throw new Error(
-        `Cannot use --python or --rounds alone: they belong to --against-torch; add it`,
-      );
+    if (python !== undefined) {
+      throw new Error(`Cannot use --python alone: it belongs to --against-torch; add it`);
     }
     return { rest };
   }
-  let n = DEFAULT_ROUNDS;
-  if (rounds !== undefined) {
-    n = Number(rounds);
-    if (!Number.isInteger(n) || n < 1) {
-      throw new Error(`Cannot parse --rounds "${rounds}": expected an integer ≥ 1`);
-    }
-  }
-  return { flags: { ...(python === undefined ? {} : { python }), rounds: n }, rest };
+  return { flags: python === undefined ? {} : { python }, rest };
 }
 
 /** A python that imports torch, or why none was found. */
@@ -130,35 +116,39 @@ export async function findTorchPython(candidates: readonly string[]): Promise<To
   };
 }
 
-/** What the PyTorch script prints (see `bench_torch_disk_ae.py`). */
-export interface TorchRun {
+/** One layer as the reference describes it: shapes [h, w, c] and parameters. */
+export interface TorchLayer {
+  /** `encoder` or `decoder`. */
+  part: string;
+  /** Input [height, width, channels]. */
+  inShape: number[];
+  /** Output [height, width, channels]. */
+  outShape: number[];
+  /** Trainable parameters (kernel + bias). */
+  params: number;
+}
+
+/** The first line the reference prints in `--serve` mode, after its warm-up. */
+export interface TorchSettings {
   /** `torch.__version__`. */
   torch: string;
   /** `torch.get_num_threads()` after setting it. */
   threads: number;
   /** Images per step. */
   batch: number;
-  /** Steps per timed block. */
-  block: number;
   /** Trainable parameters of the model. */
   params: number;
-  /** Per layer: shapes [h, w, c] and parameters, in `model.ts`'s order. */
-  layers: { part: string; inShape: number[]; outShape: number[]; params: number }[];
-  /** Wall ms per step of every timed block. */
-  stepsMs: number[];
-  /** CPU ms per step (process time, all threads) of every timed block. */
-  cpuStepsMs: number[];
-  /** Loss of the last step. */
-  lastLoss: number;
+  /** Its layers, in `model.ts`'s order. */
+  layers: TorchLayer[];
 }
 
 /**
  * Throws unless the reference's layers are those of `model.ts`'s disk autoencoder: same
  * parts, shapes and parameter counts (1,412 in all).
  */
-export function checkSameModel(layers: TorchRun["layers"]): void {
+export function checkSameModel(layers: readonly TorchLayer[]): void {
   const ours = describeArchitecture(diskAutoencoderConfig());
-  const show = (r: { part: string; inShape: number[]; outShape: number[]; params: number }) =>
+  const show = (r: TorchLayer) =>
     `${r.part} ${r.inShape.join("×")} → ${r.outShape.join("×")}, ${r.params} parameters`;
   for (let i = 0; i < Math.max(ours.length, layers.length); i++) {
     const a = ours[i] === undefined ? "none" : show(ours[i]);
@@ -172,39 +162,49 @@ export function checkSameModel(layers: TorchRun["layers"]): void {
   }
 }
 
-/** Medians over every block of every round, and their ratio. */
+/** Medians over the blocks and their ratio. */
 export interface MedianComparison {
-  /** Median ms per step of ours over all blocks. */
+  /** Median ms per step of ours over its blocks. */
   oursMedianMs: number;
-  /** Median ms per step of torch over all blocks. */
+  /** Median ms per step of torch over its blocks. */
   torchMedianMs: number;
   /** `oursMedianMs / torchMedianMs`: above 1 when ours is slower. */
   ratio: number;
-  /** Timed blocks of each side (ours and torch ran as many). */
+  /** Timed blocks of each (ours and torch ran as many, in turn). */
   blocks: number;
-  /** Per round, ours' median over torch's: how much the ratio moves with the machine's load. */
-  roundRatios: number[];
+  /**
+   * Quartiles [25%, 50%, 75%] of the ratios of the blocks timed one after the other (ours over
+   * torch): how much the ratio moves with the machine's load.
+   */
+  pairRatioQuartiles: [number, number, number];
 }
 
-/** Compares per-round block times (ms per step), `ours[r]` and `torch[r]` of round r. */
+/** The q-quantile (0 ≤ q ≤ 1) of a non-empty list, interpolated linearly between ranks. */
+export function quantile(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const at = q * (s.length - 1), lo = Math.floor(at), hi = Math.ceil(at);
+  return s[lo] + (s[hi] - s[lo]) * (at - lo);
+}
+
+/** Compares block times (ms per step): `ours[i]` and `torch[i]` were timed one after the other. */
 export function compareMedians(
-  ours: readonly number[][],
-  torch: readonly number[][],
+  ours: readonly number[],
+  torch: readonly number[],
 ): MedianComparison {
-  const o = ours.flat(), t = torch.flat();
-  if (ours.length !== torch.length || o.length !== t.length || o.length === 0) {
+  if (ours.length !== torch.length || ours.length === 0) {
     throw new Error(
-      `Cannot compare against torch: ${o.length} blocks of ours in ${ours.length} rounds, ` +
-        `${t.length} of torch in ${torch.length}; both need the same, at least one`,
+      `Cannot compare against torch: ${ours.length} blocks of ours, ${torch.length} of torch; ` +
+        `both need the same number, at least one`,
     );
   }
-  const oursMedianMs = median(o), torchMedianMs = median(t);
+  const oursMedianMs = median(ours), torchMedianMs = median(torch);
+  const pairs = ours.map((o, i) => o / torch[i]);
   return {
     oursMedianMs,
     torchMedianMs,
     ratio: oursMedianMs / torchMedianMs,
-    blocks: o.length,
-    roundRatios: ours.map((r, i) => median(r) / median(torch[i])),
+    blocks: ours.length,
+    pairRatioQuartiles: [quantile(pairs, 0.25), quantile(pairs, 0.5), quantile(pairs, 0.75)],
   };
 }
 
@@ -216,7 +216,7 @@ export interface TorchComparison extends MedianComparison {
   torch: string;
   /** Threads asked for. */
   threads: number;
-  /** Threads ours reported using. */
+  /** Threads ours used (1 with the stock kernels). */
   oursThreads: number;
   /** Threads torch reported using. */
   torchThreads: number;
@@ -226,158 +226,215 @@ export interface TorchComparison extends MedianComparison {
   batch: number;
   /** Steps per timed block. */
   block: number;
-  /** Untimed steps at the start of each process. */
+  /** Untimed steps of each before the first block. */
   warmup: number;
-  /** Rounds (one process of each per round). */
-  rounds: number;
   /** Trainable parameters of both models. */
   params: number;
-  /** Median CPU ms per step of ours (user + system, all threads). */
+  /** Median CPU ms per step of ours (user + system, all threads of the process). */
   oursCpuMedianMs: number;
-  /** Median CPU ms per step of torch. */
+  /** Median CPU ms per step of torch (process time, all threads). */
   torchCpuMedianMs: number;
   /**
    * `oursCpuMedianMs / torchCpuMedianMs`: less moved than `ratio` by other processes taking
    * the cores, more by helper threads (V8's garbage collector and compiler on our side).
    */
   cpuRatio: number;
-  /** Ours' ms per step of every block, round by round. */
-  oursStepsMs: number[][];
-  /** Torch's ms per step of every block, round by round. */
-  torchStepsMs: number[][];
+  /** Ours' ms per step of every block, in order. */
+  oursStepsMs: number[];
+  /** Torch's ms per step of every block, in order. */
+  torchStepsMs: number[];
+  /** Our loss after the last block (a sanity value). */
+  oursLastLoss: number;
+  /** Torch's loss after the last block. */
+  torchLastLoss: number;
 }
 
-/** The bench's arguments for one process of ours in a round (cpu, no profile to speak of). */
-export function oursArgs(opts: BenchOptions, out: string): string[] {
-  return [
-    "--backend=cpu",
-    `--threads=${opts.threads}`,
-    `--batch=${opts.batch}`,
-    `--repeats=${opts.repeats}`,
-    `--block=${opts.block ?? 1}`,
-    `--warmup=${opts.warmup}`,
-    "--top=1",
-    `--seed=${opts.seed}`,
-    ...(opts.stock ? ["--stock"] : []),
-    `--out=${out}`,
-  ];
-}
-
-/** The reference script's arguments for one process in a round. */
+/** The reference script's arguments for its `--serve` mode. */
 export function torchArgs(opts: BenchOptions): string[] {
   return [
+    "--serve",
     `--threads=${opts.threads}`,
-    `--blocks=${opts.repeats}`,
-    `--block=${opts.block ?? 1}`,
     `--warmup=${opts.warmup}`,
     `--batch=${opts.batch}`,
     `--seed=${opts.seed}`,
   ];
 }
 
-/** Runs a command to its end; throws with the end of its stderr when it fails. */
-async function runOrThrow(what: string, cmd: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command(cmd, {
-    args,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
-    throw new Error(`Cannot run ${what}: exit code ${out.code}:\n${err}`);
+/** Splits a byte stream into lines (without their "\n"). */
+export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder();
+  let pending = "";
+  for await (const chunk of stream) {
+    pending += decoder.decode(chunk, { stream: true });
+    let nl;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      yield pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+    }
   }
-  return new TextDecoder().decode(out.stdout);
+  pending += decoder.decode();
+  if (pending !== "") yield pending;
+}
+
+/** The reference in `--serve` mode: asked for one block at a time. */
+class TorchProcess {
+  readonly #child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #stdout: AsyncGenerator<string>;
+  readonly #stderr: Promise<string>;
+
+  constructor(python: string, script: string, args: string[]) {
+    this.#child = new Deno.Command(python, {
+      args: [script, ...args],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#stdin = this.#child.stdin.getWriter();
+    this.#stdout = lines(this.#child.stdout);
+    this.#stderr = new Response(this.#child.stderr).text();
+  }
+
+  /** The next line it prints, parsed; throws with its stderr when it ended instead. */
+  async next<T>(): Promise<T> {
+    const r = await this.#stdout.next();
+    if (r.done) {
+      const status = await this.#child.status;
+      const err = (await this.#stderr).trim().split("\n").slice(-5).join("\n");
+      throw new Error(`Cannot run the torch reference: exit code ${status.code}:\n${err}`);
+    }
+    return JSON.parse(r.value) as T;
+  }
+
+  /** Times a block of `steps` steps. */
+  async block(steps: number): Promise<{ ms: number; cpuMs: number; loss: number }> {
+    await this.#stdin.write(new TextEncoder().encode(`${steps}\n`));
+    return await this.next();
+  }
+
+  /** Closes its stdin, which ends it, and waits (reading what is left, which frees the pipes). */
+  async close(): Promise<void> {
+    await this.#stdin.close().catch(() => {});
+    for await (const _ of this.#stdout) {
+      // nothing more is asked of it
+    }
+    await this.#child.status;
+    await this.#stderr;
+  }
+
+  /** Ends it now (after an error). */
+  async kill(): Promise<void> {
+    try {
+      this.#child.kill();
+    } catch {
+      // already ended
+    }
+    await this.close();
+  }
 }
 
 /**
- * Runs `flags.rounds` rounds of one bench process of ours (the module `entry`) and one of the
- * reference under `python`, in that order, with the options of `opts`; `onRound` hears each
- * round's medians.
+ * Times `opts.repeats` blocks of `opts.block` steps (1 by default) of ours (in this process,
+ * on the cpu backend) and as many of the reference under `python`, a block of each in turn,
+ * after `opts.warmup` untimed steps of each; `onBlock` hears each pair.
  */
 export async function runAgainstTorch(
   opts: BenchOptions,
-  flags: TorchFlags,
   python: { python: string; version: string },
-  entry: string = new URL("./bench.ts", import.meta.url).href,
-  onRound: (line: string) => void = () => {},
+  onBlock: (line: string) => void = () => {},
 ): Promise<TorchComparison> {
-  const script = entry.startsWith("file:") ? fileURLToPath(entry) : entry;
   if (TORCH_SCRIPT.protocol !== "file:") {
     throw new Error(
       `Cannot run the torch reference: ${TORCH_SCRIPT.href} is not a local file; ` +
         `run the bench from the repository`,
     );
   }
-  const reference = fileURLToPath(TORCH_SCRIPT);
-  const dir = await Deno.makeTempDir({ prefix: "bench-torch-" });
-  const ours: BenchResult[] = [], torch: TorchRun[] = [];
+  const block = opts.block ?? 1;
+  // Started first: it imports torch and warms up while ours does.
+  const torch = new TorchProcess(python.python, fileURLToPath(TORCH_SCRIPT), torchArgs(opts));
+  let ended = false;
   try {
-    for (let r = 0; r < flags.rounds; r++) {
-      const out = join(dir, `ours-${r}.json`);
-      await runOrThrow("our bench", Deno.execPath(), ["run", "-A", script, ...oursArgs(opts, out)]);
-      ours.push(JSON.parse(await Deno.readTextFile(out)) as BenchResult);
-      const printed = await runOrThrow("the torch reference", python.python, [
-        reference,
-        ...torchArgs(opts),
-      ]);
-      const t = JSON.parse(printed) as TorchRun;
-      checkSameModel(t.layers);
-      torch.push(t);
-      onRound(
-        `round ${r + 1}/${flags.rounds}: ours ${ours[r].medianMs.toFixed(1)} ms/step, torch ${
-          median(t.stepsMs).toFixed(1)
-        } ms/step`,
-      );
+    await useBackend("cpu", opts.stock, opts.threads);
+    const trainer = makeTrainer(opts.seed, opts.batch, 2);
+    try {
+      if (opts.warmup > 0) await trainer.steps(opts.warmup);
+      const settings = await torch.next<TorchSettings>();
+      checkSameModel(settings.layers);
+      const oursStepsMs: number[] = [], oursCpuMs: number[] = [];
+      const torchStepsMs: number[] = [], torchCpuMs: number[] = [];
+      let oursLastLoss = NaN, torchLastLoss = NaN;
+      for (let i = 0; i < opts.repeats; i++) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        oursLastLoss = await trainer.steps(block);
+        oursStepsMs.push((performance.now() - t0) / block);
+        const c = process.cpuUsage(c0);
+        oursCpuMs.push((c.user + c.system) / 1000 / block);
+        const t = await torch.block(block);
+        torchStepsMs.push(t.ms);
+        torchCpuMs.push(t.cpuMs);
+        torchLastLoss = t.loss;
+        onBlock(
+          `block ${i + 1}/${opts.repeats}: ours ${oursStepsMs[i].toFixed(1)} ms/step, torch ${
+            t.ms.toFixed(1)
+          } ms/step`,
+        );
+      }
+      await torch.close();
+      ended = true;
+      const oursCpuMedianMs = median(oursCpuMs), torchCpuMedianMs = median(torchCpuMs);
+      return {
+        python: python.python,
+        torch: python.version,
+        threads: opts.threads,
+        oursThreads: opts.stock ? 1 : cpuThreads(),
+        torchThreads: settings.threads,
+        stock: opts.stock,
+        batch: opts.batch,
+        block,
+        warmup: opts.warmup,
+        params: settings.params,
+        ...compareMedians(oursStepsMs, torchStepsMs),
+        oursCpuMedianMs,
+        torchCpuMedianMs,
+        cpuRatio: oursCpuMedianMs / torchCpuMedianMs,
+        oursStepsMs,
+        torchStepsMs,
+        oursLastLoss,
+        torchLastLoss,
+      };
+    } finally {
+      trainer.dispose();
     }
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    if (!ended) await torch.kill();
   }
-  const oursStepsMs = ours.map((o) => o.stepsMs), torchStepsMs = torch.map((t) => t.stepsMs);
-  const oursCpuMedianMs = median(ours.flatMap((o) => o.cpuStepsMs));
-  const torchCpuMedianMs = median(torch.flatMap((t) => t.cpuStepsMs));
-  return {
-    python: python.python,
-    torch: python.version,
-    threads: opts.threads,
-    oursThreads: ours[0].threads,
-    torchThreads: torch[0].threads,
-    stock: opts.stock,
-    batch: opts.batch,
-    block: opts.block ?? 1,
-    warmup: opts.warmup,
-    rounds: flags.rounds,
-    params: torch[0].params,
-    ...compareMedians(oursStepsMs, torchStepsMs),
-    oursCpuMedianMs,
-    torchCpuMedianMs,
-    cpuRatio: oursCpuMedianMs / torchCpuMedianMs,
-    oursStepsMs,
-    torchStepsMs,
-  };
 }
 
 /** Human-readable lines for a comparison. */
 export function formatComparison(c: TorchComparison): string {
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  const threads = c.oursThreads === c.torchThreads
+  const threads = c.oursThreads === c.threads && c.torchThreads === c.threads
     ? plural(c.threads, "thread")
     : `${plural(c.threads, "thread")} asked, ours used ${c.oursThreads}, torch ${c.torchThreads}`;
+  const [q1, q2, q3] = c.pairRatioQuartiles.map((x) => x.toFixed(2));
   return [
     `against torch ${c.torch} (${c.python}), cpu, ${threads}, batch ${c.batch}, ${
       plural(c.params, "parameter")
-    }; ${plural(c.rounds, "round")} of ours then torch, one process each, ${
-      plural(c.blocks / c.rounds, "block")
-    } of ${plural(c.block, "step")} per process after ${c.warmup} warm-up`,
+    }; ${plural(c.blocks, "block")} of ${plural(c.block, "step")} each, ours and torch in turn, ${
+      plural(c.warmup, "warm-up step")
+    } first`,
     `ours  median ${c.oursMedianMs.toFixed(1)} ms/step (CPU ${
       c.oursCpuMedianMs.toFixed(1)
     } ms) over ${c.blocks} blocks${c.stock ? " (stock kernels)" : ""}`,
     `torch median ${c.torchMedianMs.toFixed(1)} ms/step (CPU ${
       c.torchCpuMedianMs.toFixed(1)
     } ms) over ${c.blocks} blocks`,
-    `ours/torch ${c.ratio.toFixed(2)} (per round ${
-      c.roundRatios.map((x) => x.toFixed(2)).join(", ")
-    }); in CPU time ${c.cpuRatio.toFixed(2)}`,
+    `ours/torch ${
+      c.ratio.toFixed(2)
+    } (block after block: median ${q2}, middle half ${q1}–${q3}); in CPU time ${
+      c.cpuRatio.toFixed(2)
+    }`,
   ].join("\n");
 }
 
@@ -389,7 +446,6 @@ export function formatComparison(c: TorchComparison): string {
 export async function mainAgainstTorch(
   opts: BenchOptions,
   flags: TorchFlags,
-  entry: string,
   log: (line: string) => void = console.log,
   logError: (line: string) => void = console.error,
 ): Promise<number> {
@@ -419,7 +475,7 @@ export async function mainAgainstTorch(
     await write({ skipped: found.why });
     return 0;
   }
-  const c = await runAgainstTorch(opts, flags, found, entry, log);
+  const c = await runAgainstTorch(opts, found, log);
   log(formatComparison(c));
   await write(c);
   return 0;

@@ -3,8 +3,14 @@
 The same training step as bench.ts, written the plain PyTorch way: the paper's disk
 autoencoder (P-Fig 1 / P-Tab 1; model.ts), per-pixel mean squared error, Adam with the Keras
 constants of adam.ts, batch 300 by default. It times blocks of steps (forward, loss, backward,
-Adam step, and one read of the loss per block, as bench.ts does) after a warm-up, and prints
-one JSON object on stdout.
+Adam step, and one read of the loss per block, as bench.ts does) after a warm-up.
+
+Two modes:
+  --blocks N (default): times N blocks of --block steps and prints one JSON object;
+  --serve: after the warm-up, prints one JSON line (the model and settings), then for each line
+    "K" read on stdin runs a block of K steps and prints one JSON line with its times; ends at
+    the end of stdin. bench_torch.ts drives it this way, a block of torch after each block of
+    ours, so that whatever else loads the machine falls on both alike.
 
 The model, layer by layer as model.ts builds it:
   encoder: six 3x3 stride-2 convolutions, depths 1, 8, 4, 4, 3, 2, 1, 64x64 down to 1x1;
@@ -22,12 +28,13 @@ does not depend on them). Data: two fixed batches of random disks taken in turn,
 does, but drawn here with a one-pixel linear edge instead of the exact blur of disks.ts:
 radii uniform in [0, 32), centred on the image. The values do not change the work a step does.
 
-Usage: python3 bench_torch_disk_ae.py [--threads 1] [--blocks 10] [--block 1] [--warmup 3]
-       [--batch 300] [--seed 1]
+Usage: python3 bench_torch_disk_ae.py [--threads 1] [--blocks 10 | --serve] [--block 1]
+       [--warmup 3] [--batch 300] [--seed 1]
 """
 
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -110,6 +117,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     parser.add_argument("--blocks", type=int, default=10, help="timed blocks")
+    parser.add_argument("--serve", action="store_true", help="time blocks asked for on stdin")
     parser.add_argument("--block", type=int, default=1, help="steps per timed block")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
     parser.add_argument("--batch", type=int, default=300, help="images per step")
@@ -143,24 +151,41 @@ def main():
             optimiser.step()
         return loss.item()
 
+    def timed_block(n):
+        """Wall and CPU (process time: all threads) ms per step of `n` steps, and the loss."""
+        c0, t0 = time.process_time(), time.perf_counter()
+        loss = steps(n)
+        return ((time.perf_counter() - t0) * 1000 / n, (time.process_time() - c0) * 1000 / n,
+                loss)
+
     if args.warmup > 0:
         steps(args.warmup)
-    blocks_ms, cpu_blocks_ms = [], []
-    last_loss = float("nan")
-    for _ in range(args.blocks):
-        c0, t0 = time.process_time(), time.perf_counter()
-        last_loss = steps(args.block)
-        blocks_ms.append((time.perf_counter() - t0) * 1000 / args.block)
-        cpu_blocks_ms.append((time.process_time() - c0) * 1000 / args.block)
-
-    print(json.dumps({
+    settings = {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
         "batch": args.batch,
-        "block": args.block,
         "warmup": args.warmup,
         "params": sum(p.numel() for p in model.parameters()),
         "layers": model.describe(),
+    }
+
+    if args.serve:
+        print(json.dumps(settings), flush=True)
+        # readline, not iteration: a line must be answered before the next one is written.
+        while line := sys.stdin.readline():
+            ms, cpu_ms, loss = timed_block(int(line))
+            print(json.dumps({"ms": ms, "cpuMs": cpu_ms, "loss": loss}), flush=True)
+        return
+
+    blocks_ms, cpu_blocks_ms = [], []
+    last_loss = float("nan")
+    for _ in range(args.blocks):
+        ms, cpu_ms, last_loss = timed_block(args.block)
+        blocks_ms.append(ms)
+        cpu_blocks_ms.append(cpu_ms)
+    print(json.dumps({
+        **settings,
+        "block": args.block,
         "stepsMs": blocks_ms,
         "cpuStepsMs": cpu_blocks_ms,
         "lastLoss": last_loss,

@@ -7,8 +7,9 @@ import {
   DEFAULT_PYTHONS,
   findTorchPython,
   formatComparison,
+  lines,
   mainAgainstTorch,
-  oursArgs,
+  quantile,
   runAgainstTorch,
   splitTorchArgs,
   torchArgs,
@@ -26,52 +27,50 @@ Deno.test("splitTorchArgs() leaves the bench's own arguments alone", () => {
 
 Deno.test("splitTorchArgs() takes its flags out, in either form", () => {
   assert.deepEqual(splitTorchArgs(["--threads", "1", "--against-torch"]), {
-    flags: { rounds: 5 },
+    flags: {},
     rest: ["--threads", "1"],
   });
   assert.deepEqual(
-    splitTorchArgs(["--against-torch", "--python", "/x/py", "--rounds=3", "--batch=8"]),
-    { flags: { python: "/x/py", rounds: 3 }, rest: ["--batch=8"] },
+    splitTorchArgs(["--against-torch", "--python", "/x/py", "--batch=8"]),
+    { flags: { python: "/x/py" }, rest: ["--batch=8"] },
   );
-  assert.deepEqual(
-    splitTorchArgs(["--python=py", "--rounds", "2", "--against-torch"]).flags,
-    { python: "py", rounds: 2 },
-  );
+  assert.deepEqual(splitTorchArgs(["--python=py", "--against-torch"]).flags, { python: "py" });
 });
 
-Deno.test("splitTorchArgs() rejects bad rounds, missing values and flags without --against-torch", () => {
-  assert.throws(() => splitTorchArgs(["--against-torch", "--rounds=0"]), /--rounds "0"/);
-  assert.throws(() => splitTorchArgs(["--against-torch", "--rounds", "1.5"]), /--rounds "1\.5"/);
-  assert.throws(
-    () => splitTorchArgs(["--against-torch", "--python"]),
-    /--python: it needs a value/,
-  );
-  assert.throws(() => splitTorchArgs(["--python=py"]), /belong to --against-torch/);
-  assert.throws(() => splitTorchArgs(["--rounds=2"]), /belong to --against-torch/);
+Deno.test("splitTorchArgs() rejects --python without a path or without --against-torch", () => {
+  assert.throws(() => splitTorchArgs(["--against-torch", "--python"]), /--python: it needs a path/);
+  assert.throws(() => splitTorchArgs(["--against-torch", "--python="]), /it needs a path/);
+  assert.throws(() => splitTorchArgs(["--python=py"]), /belongs to --against-torch/);
 });
 
-Deno.test("oursArgs() gives the bench the same options, on cpu, with the output", () => {
-  const opts = parseBenchArgs(["--batch=16", "--threads=2", "--repeats=4", "--seed=9"])!;
-  const back = parseBenchArgs(oursArgs(opts, "o.json"))!;
-  assert.deepEqual(back, { ...opts, block: 1, top: 1, out: "o.json" });
+Deno.test("torchArgs() gives the reference the same options, in its serve mode", () => {
+  const opts = parseBenchArgs(["--batch=16", "--threads=2", "--warmup=5", "--seed=9"])!;
   assert.deepEqual(torchArgs(opts), [
+    "--serve",
     "--threads=2",
-    "--blocks=4",
-    "--block=1",
-    "--warmup=3",
+    "--warmup=5",
     "--batch=16",
     "--seed=9",
   ]);
 });
 
-Deno.test("compareMedians() takes the medians over all blocks and their ratio", () => {
-  const c = compareMedians([[10, 30], [20, 40]], [[5, 5], [10, 10]]);
+Deno.test("quantile() interpolates between ranks", () => {
+  assert.equal(quantile([4, 1, 3, 2], 0), 1);
+  assert.equal(quantile([4, 1, 3, 2], 1), 4);
+  assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
+  assert.equal(quantile([1, 2, 3, 4, 5], 0.25), 2);
+  assert.equal(quantile([7], 0.75), 7);
+});
+
+Deno.test("compareMedians() takes the medians of each and their ratio, and block ratios", () => {
+  const c = compareMedians([10, 30, 20, 40], [5, 5, 10, 10]);
   assert.equal(c.oursMedianMs, 25);
   assert.equal(c.torchMedianMs, 7.5);
   assert.equal(c.ratio, 25 / 7.5);
   assert.equal(c.blocks, 4);
-  assert.deepEqual(c.roundRatios, [4, 3]);
-  assert.throws(() => compareMedians([[1]], [[1], [2]]), /Cannot compare against torch/);
+  // Block ratios 2, 6, 2, 4.
+  assert.deepEqual(c.pairRatioQuartiles, [2, 3, 4.5]);
+  assert.throws(() => compareMedians([1], [1, 2]), /1 blocks of ours, 2 of torch/);
   assert.throws(() => compareMedians([], []), /at least one/);
 });
 
@@ -109,8 +108,7 @@ Deno.test("mainAgainstTorch() skips with one line and exit code 0 without torch"
     const lines: string[] = [];
     const code = await mainAgainstTorch(
       opts,
-      { python: "./no-such-python3", rounds: 1 },
-      "unused",
+      { python: "./no-such-python3" },
       (l) => lines.push(l),
     );
     assert.equal(code, 0);
@@ -132,8 +130,7 @@ Deno.test("mainAgainstTorch() refuses webgpu, --compare-loss and --processes", a
     const errors: string[] = [];
     const code = await mainAgainstTorch(
       parseBenchArgs(argv)!,
-      { rounds: 1 },
-      "unused",
+      {},
       () => {
         throw new Error("nothing should be printed to stdout");
       },
@@ -144,6 +141,14 @@ Deno.test("mainAgainstTorch() refuses webgpu, --compare-loss and --processes", a
     assert.match(errors[0], /^Cannot compare against torch/);
     assert.match(errors[0], message);
   }
+});
+
+Deno.test("lines() splits a byte stream into lines, across chunks", async () => {
+  const enc = new TextEncoder();
+  const stream = ReadableStream.from([enc.encode("a\nb"), enc.encode("c\n\nd")]);
+  const out: string[] = [];
+  for await (const l of lines(stream)) out.push(l);
+  assert.deepEqual(out, ["a", "bc", "", "d"]);
 });
 
 Deno.test("formatComparison() prints the medians, the ratio and the blocks", () => {
@@ -157,41 +162,57 @@ Deno.test("formatComparison() prints the medians, the ratio and the blocks", () 
     batch: 300,
     block: 1,
     warmup: 3,
-    rounds: 2,
     params: 1412,
-    ...compareMedians([[300, 320], [310, 330]], [[100, 100], [110, 110]]),
+    ...compareMedians([300, 320, 310, 330], [100, 100, 110, 110]),
     oursCpuMedianMs: 600,
     torchCpuMedianMs: 200,
     cpuRatio: 3,
     oursStepsMs: [],
     torchStepsMs: [],
+    oursLastLoss: 0.1,
+    torchLastLoss: 0.1,
   };
   assert.equal(
     formatComparison(c),
     [
-      "against torch 1.13.0 (python3), cpu, 2 threads, batch 300, 1412 parameters; 2 rounds of ours then torch, one process each, 2 blocks of 1 step per process after 3 warm-up",
+      "against torch 1.13.0 (python3), cpu, 2 threads, batch 300, 1412 parameters; 4 blocks of 1 step each, ours and torch in turn, 3 warm-up steps first",
       "ours  median 315.0 ms/step (CPU 600.0 ms) over 4 blocks",
       "torch median 105.0 ms/step (CPU 200.0 ms) over 4 blocks",
-      "ours/torch 3.00 (per round 3.10, 2.91); in CPU time 3.00",
+      "ours/torch 3.00 (block after block: median 3.00, middle half 2.95–3.05); in CPU time 3.00",
     ].join("\n"),
   );
 });
 
 Deno.test({
-  name: "runAgainstTorch() runs ours and torch in turn at batch 4 (needs python3 with torch)",
+  name: "runAgainstTorch() times ours and torch block after block at batch 4 (needs torch)",
   ignore: !TORCH.found,
   async fn() {
     if (!TORCH.found) return;
-    const opts = parseBenchArgs(["--batch=4", "--repeats=2", "--warmup=1", "--threads=1"])!;
-    const rounds: string[] = [];
-    const c = await runAgainstTorch(opts, { rounds: 2 }, TORCH, undefined, (l) => rounds.push(l));
-    assert.equal(rounds.length, 2);
+    const opts = parseBenchArgs(["--batch=4", "--repeats=3", "--warmup=1", "--threads=1"])!;
+    const blocks: string[] = [];
+    const c = await runAgainstTorch(opts, TORCH, (l) => blocks.push(l));
+    assert.equal(blocks.length, 3);
     assert.equal(c.params, 1412);
-    assert.equal(c.blocks, 4);
+    assert.equal(c.blocks, 3);
     assert.deepEqual([c.oursThreads, c.torchThreads], [1, 1]);
-    assert.deepEqual(c.torchStepsMs.map((r) => r.length), [2, 2]);
+    assert.deepEqual([c.oursStepsMs.length, c.torchStepsMs.length], [3, 3]);
     assert.ok(c.oursMedianMs > 0 && c.torchMedianMs > 0);
     assert.ok(Math.abs(c.ratio - c.oursMedianMs / c.torchMedianMs) < 1e-12);
     assert.ok(Math.abs(c.cpuRatio - c.oursCpuMedianMs / c.torchCpuMedianMs) < 1e-12);
+    assert.ok(Number.isFinite(c.oursLastLoss) && Number.isFinite(c.torchLastLoss));
+  },
+});
+
+Deno.test({
+  name: "runAgainstTorch() reports the reference's own error when it stops (needs torch)",
+  ignore: !TORCH.found,
+  async fn() {
+    if (!TORCH.found) return;
+    // A warm-up the script refuses (ours skips a negative one) makes it exit at once.
+    const opts = { ...parseBenchArgs(["--batch=2", "--threads=1"])!, warmup: -1 };
+    await assert.rejects(
+      () => runAgainstTorch(opts, TORCH),
+      /Cannot run the torch reference: exit code 2:\n.*--warmup must be at least 0/s,
+    );
   },
 });
