@@ -5,12 +5,15 @@ autoencoder (P-Fig 1 / P-Tab 1; model.ts), per-pixel mean squared error, Adam wi
 constants of adam.ts, batch 300 by default. It times blocks of steps (forward, loss, backward,
 Adam step, and one read of the loss per block, as bench.ts does) after a warm-up.
 
-Two modes:
+Three modes:
   --blocks N (default): times N blocks of --block steps and prints one JSON object;
   --serve: after the warm-up, prints one JSON line (the model and settings), then for each line
     "K" read on stdin runs a block of K steps and prints one JSON line with its times; ends at
     the end of stdin. bench_torch.ts drives it this way, a block of torch after each block of
-    ours, so that whatever else loads the machine falls on both alike.
+    ours, so that whatever else loads the machine falls on both alike;
+  --forward: reads model.ts's weights (its names, TensorFlow layouts) and images [B, H, W, C]
+    as JSON on stdin and prints the reconstruction [B, H, W, C]: the test that both models
+    compute the same function (bench_torch_test.ts) uses it.
 
 The model, layer by layer as model.ts builds it:
   encoder: six 3x3 stride-2 convolutions, depths 1, 8, 4, 4, 3, 2, 1, 64x64 down to 1x1;
@@ -28,8 +31,8 @@ does not depend on them). Data: two fixed batches of random disks taken in turn,
 does, but drawn here with a one-pixel linear edge instead of the exact blur of disks.ts:
 radii uniform in [0, 32), centred on the image. The values do not change the work a step does.
 
-Usage: python3 bench_torch_disk_ae.py [--threads 1] [--blocks 10 | --serve] [--block 1]
-       [--warmup 3] [--batch 300] [--seed 1]
+Usage: python3 bench_torch_disk_ae.py [--threads 1] [--blocks 10 | --serve | --forward]
+       [--block 1] [--warmup 3] [--batch 300] [--seed 1]
 """
 
 import argparse
@@ -54,6 +57,17 @@ BETAS = (0.9, 0.999)
 EPSILON = 1e-7
 
 
+def encoder_layer(conv, h):
+    """A convolution with TensorFlow's "same" padding at stride 2: (0, 1, 0, 1), then none."""
+    return conv(F.pad(h, (0, 1, 0, 1)))
+
+
+def decoder_layer(convt, h):
+    """Its adjoint: the full transposed convolution (2n + 1 samples) cut to its first 2n."""
+    n = h.shape[-1]
+    return convt(h)[:, :, : STRIDE * n, : STRIDE * n]
+
+
 class DiskAutoencoder(nn.Module):
     """The disk autoencoder of model.ts's diskAutoencoderConfig(), in NCHW."""
 
@@ -74,11 +88,27 @@ class DiskAutoencoder(nn.Module):
     def forward(self, x):
         h = x
         for conv in self.encoder:
-            h = F.leaky_relu(conv(F.pad(h, (0, 1, 0, 1))), ALPHA)
+            h = F.leaky_relu(encoder_layer(conv, h), ALPHA)
         for convt in self.decoder:
-            n = h.shape[-1]
-            h = F.leaky_relu(convt(h)[:, :, : STRIDE * n, : STRIDE * n], ALPHA)
+            h = F.leaky_relu(decoder_layer(convt, h), ALPHA)
         return h
+
+    def load_model_ts_weights(self, weights):
+        """Copies model.ts's weights, by name ({"encoder_0_kernel": {"shape", "data"}, ...}).
+
+        Its kernels are in TensorFlow's layouts, [kh, kw, in, out] in the encoder and
+        [kh, kw, out, in] in the decoder; one transposition turns both into PyTorch's,
+        [out, in, kh, kw] for Conv2d and [in, out, kh, kw] for ConvTranspose2d.
+        """
+        def tensor(name):
+            w = weights[name]
+            return torch.tensor(w["data"], dtype=torch.float32).reshape(w["shape"])
+
+        with torch.no_grad():
+            for part, layers in (("encoder", self.encoder), ("decoder", self.decoder)):
+                for i, layer in enumerate(layers):
+                    layer.weight.copy_(tensor(f"{part}_{i}_kernel").permute(3, 2, 0, 1))
+                    layer.bias.copy_(tensor(f"{part}_{i}_bias"))
 
     def describe(self):
         """Per layer: input and output shapes [h, w, c] (model.ts's order) and parameters."""
@@ -89,11 +119,7 @@ class DiskAutoencoder(nn.Module):
                 if part == "decoder":
                     h = h.reshape(1, DECODER_DEPTHS[0], 1, 1)
                 for layer in layers:
-                    if part == "encoder":
-                        out = layer(F.pad(h, (0, 1, 0, 1)))
-                    else:
-                        n = h.shape[-1]
-                        out = layer(h)[:, :, : STRIDE * n, : STRIDE * n]
+                    out = (encoder_layer if part == "encoder" else decoder_layer)(layer, h)
                     rows.append({
                         "part": part,
                         "inShape": [h.shape[2], h.shape[3], h.shape[1]],
@@ -118,6 +144,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads")
     parser.add_argument("--blocks", type=int, default=10, help="timed blocks")
     parser.add_argument("--serve", action="store_true", help="time blocks asked for on stdin")
+    parser.add_argument("--forward", action="store_true", help="run given weights on stdin")
     parser.add_argument("--block", type=int, default=1, help="steps per timed block")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
     parser.add_argument("--batch", type=int, default=300, help="images per step")
@@ -132,6 +159,14 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     model = DiskAutoencoder()
+    if args.forward:
+        request = json.load(sys.stdin)
+        model.load_model_ts_weights(request["weights"])
+        x = torch.tensor(request["x"]["data"], dtype=torch.float32).reshape(request["x"]["shape"])
+        with torch.no_grad():
+            y = model(x.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)
+        print(json.dumps({"shape": list(y.shape), "data": y.reshape(-1).tolist()}))
+        return
     optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE, betas=BETAS, eps=EPSILON)
     generator = torch.Generator().manual_seed(args.seed)
     batches = random_disks(2 * args.batch, generator).split(args.batch)

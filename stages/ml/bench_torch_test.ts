@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseBenchArgs } from "./bench.ts";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { parseBenchArgs, useBackend } from "./bench.ts";
 import {
   checkSameModel,
   compareMedians,
@@ -12,12 +14,14 @@ import {
   quantile,
   runAgainstTorch,
   splitTorchArgs,
+  TORCH_SCRIPT,
   torchArgs,
   type TorchComparison,
 } from "./bench_torch.ts";
-import { describeArchitecture, diskAutoencoderConfig } from "./model.ts";
+import { createAutoencoder, describeArchitecture, diskAutoencoderConfig } from "./model.ts";
+import { createRng } from "./random.ts";
 
-// Found once: the real run below needs it, and is skipped (not failed) without it.
+// Found once: the real runs below need it, and is skipped (not failed) without it.
 const TORCH = await findTorchPython(DEFAULT_PYTHONS);
 
 Deno.test("splitTorchArgs() leaves the bench's own arguments alone", () => {
@@ -214,5 +218,58 @@ Deno.test({
       () => runAgainstTorch(opts, TORCH),
       /Cannot run the torch reference: exit code 2:\n.*--warmup must be at least 0/s,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "the reference computes model.ts's disk autoencoder: same weights, same outputs (needs torch)",
+  ignore: !TORCH.found,
+  async fn() {
+    if (!TORCH.found) return;
+    await useBackend("cpu", false, 1);
+    const model = createAutoencoder(diskAutoencoderConfig(), 7);
+    const rng = createRng(3);
+    // Non-zero biases and kernels twice their initial size: the output then depends on every
+    // weight and is far from zero, so a shifted padding or a swapped axis would show.
+    const weights = await model.readWeights();
+    for (const [name, w] of Object.entries(weights)) {
+      weights[name] = w.map((v) => name.endsWith("_bias") ? rng.next() - 0.3 : 2 * v);
+    }
+    model.writeWeights(weights);
+    const shape = [2, 64, 64, 1];
+    const x = Float32Array.from({ length: 2 * 64 * 64 }, () => rng.next());
+    const y = tf.tidy(() => model.reconstruct(tf.tensor4d(x, [2, 64, 64, 1])));
+    const ours = (await y.data()) as Float32Array;
+    y.dispose();
+    const shapes = Object.fromEntries(model.variables.map((v) => [v.name, v.variable.shape]));
+    model.dispose();
+
+    const child = new Deno.Command(TORCH.python, {
+      args: [fileURLToPath(TORCH_SCRIPT), "--forward"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const request = {
+      weights: Object.fromEntries(
+        Object.entries(weights).map(([k, w]) => [k, { shape: shapes[k], data: Array.from(w) }]),
+      ),
+      x: { shape, data: Array.from(x) },
+    };
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(JSON.stringify(request)));
+    await writer.close();
+    const out = await child.output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const theirs = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.deepEqual(theirs.shape, shape);
+    let maxDiff = 0, maxAbs = 0;
+    ours.forEach((v, i) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - theirs.data[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(v));
+    });
+    assert.ok(maxAbs > 0.5, `output too small to compare: ${maxAbs}`);
+    assert.ok(maxDiff <= 1e-5 * maxAbs, `largest difference ${maxDiff} (largest value ${maxAbs})`);
   },
 });
