@@ -170,6 +170,10 @@ export interface MedianComparison {
   torchMedianMs: number;
   /** `oursMedianMs / torchMedianMs`: above 1 when ours is slower. */
   ratio: number;
+  /** Ours' fastest block, ms per step: the nearest to an idle machine. */
+  oursMinMs: number;
+  /** Torch's fastest block, ms per step. */
+  torchMinMs: number;
   /** Timed blocks of each (ours and torch ran as many, in turn). */
   blocks: number;
   /**
@@ -203,6 +207,8 @@ export function compareMedians(
     oursMedianMs,
     torchMedianMs,
     ratio: oursMedianMs / torchMedianMs,
+    oursMinMs: Math.min(...ours),
+    torchMinMs: Math.min(...torch),
     blocks: ours.length,
     pairRatioQuartiles: [quantile(pairs, 0.25), quantile(pairs, 0.5), quantile(pairs, 0.75)],
   };
@@ -426,14 +432,17 @@ export function formatComparison(c: TorchComparison): string {
     } first`,
     `ours  median ${c.oursMedianMs.toFixed(1)} ms/step (CPU ${
       c.oursCpuMedianMs.toFixed(1)
-    } ms) over ${c.blocks} blocks${c.stock ? " (stock kernels)" : ""}`,
+    } ms), fastest ${c.oursMinMs.toFixed(1)}, over ${c.blocks} blocks${
+      c.stock ? " (stock kernels)" : ""
+    }`,
     `torch median ${c.torchMedianMs.toFixed(1)} ms/step (CPU ${
       c.torchCpuMedianMs.toFixed(1)
-    } ms) over ${c.blocks} blocks`,
+    } ms), fastest ${c.torchMinMs.toFixed(1)}, over ${c.blocks} blocks`,
     `ours/torch ${
       c.ratio.toFixed(2)
-    } (block after block: median ${q2}, middle half ${q1}–${q3}); in CPU time ${
-      c.cpuRatio.toFixed(2)
+    } (block after block: median ${q2}, middle half ${q1}–${q3}); ` +
+    `in CPU time ${c.cpuRatio.toFixed(2)}; fastest over fastest ${
+      (c.oursMinMs / c.torchMinMs).toFixed(2)
     }`,
   ].join("\n");
 }
