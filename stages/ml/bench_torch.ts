@@ -12,7 +12,10 @@
  * machine, which on a shared one changes from second to second, falls on both alike: timing one
  * whole process after the other gave per-process ratios anywhere from 0.4 to 8.6 on a busy
  * two-core machine. The result is the median ms per step of each over its blocks and their
- * ratio, ours over torch.
+ * ratio, ours over torch, with the ratio of CPU times and that of the fastest blocks beside it:
+ * with other processes on the cores, torch's OpenMP threads wait for each other by spinning
+ * (its default), which at 2 threads can cost it several times its idle time, and the fastest
+ * blocks are the nearest to an idle machine.
  *
  * PyTorch is not a dependency of the project: the comparison looks for a python3 that imports
  * torch (`python3`, then `/usr/bin/python3`, or `--python PATH` only) and, with none, says why
