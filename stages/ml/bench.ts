@@ -9,7 +9,8 @@
  * kernels that take the most time in one profiled step, and can write all of it as JSON. `--stock`
  * runs with the stock tfjs kernels, for comparison with the fast ones of `kernels/`.
  * `--compare-loss` trains twice from the same seed on cpu, with the stock and the fast kernels,
- * and compares the losses.
+ * and compares the losses. `--against-torch` times ours and a PyTorch reference of the same step in
+ * turn (see `bench_torch.ts`).
  *
  * The step is the training step of `train.ts`, built from the same parts: the model of
  * `model.ts`, the loss of `regularisers.ts` (per-pixel mean), the Adam of `adam.ts`, the backend
@@ -17,7 +18,8 @@
  *
  * Usage: `deno run -A stages/ml/bench.ts [--backend cpu|webgpu] [--stock] [--batch 300]
  * [--repeats 10] [--warmup 3] [--top 10] [--seed 1] [--out bench.json]`
- * or `deno run -A stages/ml/bench.ts --compare-loss [--compare-steps 200] [--compare-batch 10]`.
+ * or `deno run -A stages/ml/bench.ts --compare-loss [--compare-steps 200] [--compare-batch 10]`
+ * or `deno run -A stages/ml/bench.ts --against-torch [--python PATH] [--threads 1] [--repeats 10]`.
  *
  * @module
  */
@@ -34,6 +36,7 @@ import { createRng, deriveSeed } from "./random.ts";
 import type { LossReduction } from "./regularisers.ts";
 import { FusedLosses } from "./fused_losses.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
+import { mainAgainstTorch, splitTorchArgs, TORCH_USAGE } from "./bench_torch.ts";
 import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "./webgpu_calls.ts";
 
 /** Options of one benchmark run, as parsed from the command line. */
@@ -92,6 +95,7 @@ const USAGE = `Usage: deno task bench [options]
   --processes LIST       run N trainings at once for each N of LIST (e.g. 1,4,8), timed together,
                          and print their summed steps per second
   --barrier DIR          (set by --processes for the processes it starts)
+${TORCH_USAGE}
   --help                 this text`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -165,7 +169,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
 const LOSS: LossReduction = "mean";
 
 /** A training loop over a fixed set of batches. */
-interface Trainer {
+export interface Trainer {
   /**
    * `steps` Adam steps on the next batches, then one read of the last loss (which waits for
    * the device to finish them); returns that loss.
@@ -185,7 +189,7 @@ interface Trainer {
  * device: `batches` fixed batches of exact blurred disks (`disks.ts`, radii uniform in
  * [0, 32)) taken in turn. Like training, it reads nothing back between steps.
  */
-function makeTrainer(seed: number, batch: number, batches: number): Trainer {
+export function makeTrainer(seed: number, batch: number, batches: number): Trainer {
   const model = createAutoencoder(diskAutoencoderConfig(), deriveSeed(seed, "init"));
   const targets = model.variables.map((v) => ({ name: v.name, variable: v.variable }));
   const varList = targets.map((t) => t.variable);
@@ -333,7 +337,7 @@ function kernelTimes(kernels: ProfiledKernel[], byShapes: boolean): KernelTime[]
 }
 
 /** Makes `backend` the active tfjs backend (as training does), with fast or stock kernels. */
-async function useBackend(
+export async function useBackend(
   backend: "cpu" | "webgpu",
   stock: boolean,
   threads: number,
@@ -524,8 +528,10 @@ export function formatBench(r: BenchResult): string {
 
 async function main(argv: string[]): Promise<number> {
   let opts: BenchOptions | undefined;
+  let torch: ReturnType<typeof splitTorchArgs>;
   try {
-    opts = parseBenchArgs(argv);
+    torch = splitTorchArgs(argv);
+    opts = parseBenchArgs(torch.rest);
   } catch (e) {
     console.error((e as Error).message);
     return 2;
@@ -534,6 +540,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags);
   let json: unknown;
   if (opts.compareLoss) {
     const r = await compareLoss(opts);
