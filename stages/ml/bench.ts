@@ -30,7 +30,14 @@ import { parseArgs } from "node:util";
 import { Adam, KERAS_ADAM } from "./adam.ts";
 import { initBackend } from "./backend.ts";
 import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "./disks.ts";
-import { cpuThreads, installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
+import {
+  cpuThreads,
+  type ImageKernelImpl,
+  imageKernelImpl,
+  installFastKernels,
+  restoreStockKernels,
+  setImageKernelImpl,
+} from "./kernels/mod.ts";
 import { createAutoencoder, diskAutoencoderConfig } from "./model.ts";
 import { createRng, deriveSeed } from "./random.ts";
 import type { LossReduction } from "./regularisers.ts";
@@ -45,6 +52,10 @@ export interface BenchOptions {
   backend: "cpu" | "webgpu";
   /** Run with the stock tfjs kernels instead of the fast ones. */
   stock: boolean;
+  /** The cpu convolutions' implementation (default: WebAssembly SIMD where available). */
+  kernels?: ImageKernelImpl;
+  /** Instead of timing, compare 200 steps with the WebAssembly and the JavaScript convolutions. */
+  compareKernels: boolean;
   /** Threads of the fast cpu kernels (default: every core). */
   threads: number;
   /** Images per training step (the paper's 300). */
@@ -80,6 +91,10 @@ export interface BenchOptions {
 const USAGE = `Usage: deno task bench [options]
   --backend cpu|webgpu   tfjs backend (default cpu)
   --stock                use the stock tfjs kernels instead of the fast ones
+  --kernels wasm|js      the cpu convolutions: WebAssembly SIMD (default where available) or the
+                         JavaScript ones (the fallback)
+  --compare-kernels      train from one seed with the wasm and the js convolutions (cpu), compare
+                         the losses (bar 1e-5 relative); steps and batch as --compare-loss
   --threads N            threads of the fast cpu kernels (default: one per core)
   --batch N              images per step (default 300, the paper's)
   --repeats N            timed blocks of steps (default 10)
@@ -121,6 +136,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       options: {
         backend: { type: "string" },
         stock: { type: "boolean" },
+        kernels: { type: "string" },
+        "compare-kernels": { type: "boolean" },
         threads: { type: "string" },
         batch: { type: "string" },
         repeats: { type: "string" },
@@ -146,9 +163,14 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   if (backend !== "cpu" && backend !== "webgpu") {
     throw new Error(`Cannot use backend "${backend}": the bench knows cpu and webgpu; pass one`);
   }
+  if (v.kernels !== undefined && v.kernels !== "wasm" && v.kernels !== "js") {
+    throw new Error(`Cannot use --kernels "${v.kernels}": choose wasm or js`);
+  }
   return {
     backend,
     stock: v.stock ?? false,
+    ...(v.kernels === undefined ? {} : { kernels: v.kernels as ImageKernelImpl }),
+    compareKernels: v["compare-kernels"] ?? false,
     threads: positiveInt("threads", v.threads, navigator.hardwareConcurrency || 1),
     batch: positiveInt("batch", v.batch, 300),
     repeats: positiveInt("repeats", v.repeats, 10),
@@ -254,6 +276,8 @@ export interface BenchResult {
   device: string;
   /** Whether the stock kernels were used. */
   stock: boolean;
+  /** The cpu convolutions' implementation in force (cpu only). */
+  kernels?: ImageKernelImpl;
   /** Threads of the fast cpu kernels (1 on other backends). */
   threads: number;
   /** Images per step. */
@@ -341,8 +365,10 @@ export async function useBackend(
   backend: "cpu" | "webgpu",
   stock: boolean,
   threads: number,
+  kernels?: ImageKernelImpl,
 ): Promise<string> {
   const info = await initBackend(backend, { cpuThreads: threads });
+  if (kernels !== undefined) setImageKernelImpl(kernels);
   if (stock) restoreStockKernels(info.name);
   else installFastKernels(info.name);
   return info.adapter ?? info.name;
@@ -350,7 +376,7 @@ export async function useBackend(
 
 /** Times training steps of the paper configuration (see the module doc). */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
-  const device = await useBackend(opts.backend, opts.stock, opts.threads);
+  const device = await useBackend(opts.backend, opts.stock, opts.threads, opts.kernels);
   const trainer = makeTrainer(opts.seed, opts.batch, 2);
   try {
     const block = opts.block ?? (tf.getBackend() === "webgpu" ? 10 : 1);
@@ -386,6 +412,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       backend: tf.getBackend(),
       device,
       stock: opts.stock,
+      ...(tf.getBackend() === "cpu" ? { kernels: imageKernelImpl() } : {}),
       threads: tf.getBackend() === "cpu" && !opts.stock ? cpuThreads() : 1,
       batch: opts.batch,
       block,
@@ -483,11 +510,72 @@ export async function compareLoss(opts: BenchOptions): Promise<CompareResult> {
   };
 }
 
+/** The result of {@linkcode compareKernels}. */
+export interface CompareKernelsResult {
+  steps: number;
+  batch: number;
+  jsLoss: number;
+  wasmLoss: number;
+  /** |wasm − js| / |js| of the last loss. */
+  relativeDifference: number;
+  /** ‖w_wasm − w_js‖ / ‖w_js‖ over all final weights. */
+  weightsRelativeDifference: number;
+  /** Whether the relative difference of the losses is within 1e-5. */
+  pass: boolean;
+  jsSeconds: number;
+  wasmSeconds: number;
+}
+
+/**
+ * Trains from one seed with the JavaScript and then the WebAssembly convolutions (cpu) and
+ * compares the losses: the new kernels must not change what training does (bar 1e-5 relative).
+ */
+export async function compareKernels(opts: BenchOptions): Promise<CompareKernelsResult> {
+  await useBackend("cpu", false, opts.threads);
+  const before = imageKernelImpl();
+  const train = async (impl: ImageKernelImpl) => {
+    setImageKernelImpl(impl);
+    const trainer = makeTrainer(opts.seed, opts.compareBatch, 4);
+    const t0 = performance.now();
+    try {
+      const loss = await trainer.steps(opts.compareSteps);
+      return { loss, seconds: (performance.now() - t0) / 1000, weights: trainer.weights() };
+    } finally {
+      trainer.dispose();
+    }
+  };
+  try {
+    const js = await train("js");
+    const wasm = await train("wasm");
+    let num = 0, den = 0;
+    js.weights.forEach((w, i) => {
+      for (let j = 0; j < w.length; j++) {
+        num += (wasm.weights[i][j] - w[j]) ** 2;
+        den += w[j] ** 2;
+      }
+    });
+    const relativeDifference = Math.abs(wasm.loss - js.loss) / Math.abs(js.loss);
+    return {
+      steps: opts.compareSteps,
+      batch: opts.compareBatch,
+      jsLoss: js.loss,
+      wasmLoss: wasm.loss,
+      relativeDifference,
+      weightsRelativeDifference: Math.sqrt(num / den),
+      pass: relativeDifference <= 1e-5,
+      jsSeconds: js.seconds,
+      wasmSeconds: wasm.seconds,
+    };
+  } finally {
+    setImageKernelImpl(before);
+  }
+}
+
 /** Human-readable lines for a timing result. */
 export function formatBench(r: BenchResult): string {
   const lines = [
     `backend ${r.backend} (${r.device}), ${
-      r.stock ? "stock" : "fast"
+      r.stock ? "stock" : r.kernels === undefined ? "fast" : `fast (${r.kernels} convolutions)`
     } kernels, ${r.threads} thread${r.threads === 1 ? "" : "s"}, batch ${r.batch}, ${r.block} step${
       r.block === 1 ? "" : "s"
     } per timed block`,
@@ -542,6 +630,24 @@ async function main(argv: string[]): Promise<number> {
   }
   if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags);
   let json: unknown;
+  if (opts.compareKernels) {
+    const r = await compareKernels(opts);
+    console.log(
+      `compare-kernels on cpu, ${r.steps} steps at batch ${r.batch}: js ${
+        r.jsLoss.toPrecision(8)
+      } (${r.jsSeconds.toFixed(1)} s), wasm ${r.wasmLoss.toPrecision(8)} (${
+        r.wasmSeconds.toFixed(1)
+      } s), relative difference ${r.relativeDifference.toExponential(2)}: ${
+        r.pass ? "PASS" : "FAIL"
+      } (bar 1e-5); final weights differ by ${
+        r.weightsRelativeDifference.toExponential(2)
+      } (relative L2)`,
+    );
+    if (opts.out !== undefined) {
+      await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
+    }
+    return r.pass ? 0 : 1;
+  }
   if (opts.compareLoss) {
     const r = await compareLoss(opts);
     console.log(
