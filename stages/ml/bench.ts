@@ -38,6 +38,8 @@ import {
   restoreStockKernels,
   setImageKernelImpl,
 } from "./kernels/mod.ts";
+import { type BenchModel, benchModel, formatModelBench } from "./bench_models.ts";
+import type { Profile } from "../../pipeline/params.ts";
 import { createAutoencoder, diskAutoencoderConfig } from "./model.ts";
 import { createRng, deriveSeed } from "./random.ts";
 import type { LossReduction } from "./regularisers.ts";
@@ -52,6 +54,10 @@ export interface BenchOptions {
   backend: "cpu" | "webgpu";
   /** Run with the stock tfjs kernels instead of the fast ones. */
   stock: boolean;
+  /** The model whose step is timed (default the disk autoencoder). */
+  model: "disk" | BenchModel;
+  /** The profile whose stage parameters `--model pca|dcgan` takes. */
+  profile: Profile;
   /** The cpu convolutions' implementation (default: WebAssembly SIMD where available). */
   kernels?: ImageKernelImpl;
   /** Instead of timing, compare 200 steps with the WebAssembly and the JavaScript convolutions. */
@@ -91,6 +97,10 @@ export interface BenchOptions {
 const USAGE = `Usage: deno task bench [options]
   --backend cpu|webgpu   tfjs backend (default cpu)
   --stock                use the stock tfjs kernels instead of the fast ones
+  --model disk|pca|dcgan the training step timed: the paper's disk autoencoder (default), the
+                         PCA-like autoencoder's first step or the DCGAN (cpu; their stages'
+                         parameters, --repeats updates timed after --warmup, at least 1)
+  --profile paper|quick  the parameters --model pca|dcgan takes (default paper)
   --kernels wasm|js      the cpu convolutions: WebAssembly SIMD (default where available) or the
                          JavaScript ones (the fallback)
   --compare-kernels      train from one seed with the wasm and the js convolutions (cpu), compare
@@ -137,6 +147,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         backend: { type: "string" },
         stock: { type: "boolean" },
         kernels: { type: "string" },
+        model: { type: "string" },
+        profile: { type: "string" },
         "compare-kernels": { type: "boolean" },
         threads: { type: "string" },
         batch: { type: "string" },
@@ -163,12 +175,22 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   if (backend !== "cpu" && backend !== "webgpu") {
     throw new Error(`Cannot use backend "${backend}": the bench knows cpu and webgpu; pass one`);
   }
+  const model = v.model ?? "disk";
+  if (model !== "disk" && model !== "pca" && model !== "dcgan") {
+    throw new Error(`Cannot bench model "${model}": choose disk, pca or dcgan`);
+  }
+  const profile = v.profile ?? "paper";
+  if (profile !== "paper" && profile !== "quick") {
+    throw new Error(`Cannot use --profile "${profile}": choose paper or quick`);
+  }
   if (v.kernels !== undefined && v.kernels !== "wasm" && v.kernels !== "js") {
     throw new Error(`Cannot use --kernels "${v.kernels}": choose wasm or js`);
   }
   return {
     backend,
     stock: v.stock ?? false,
+    model,
+    profile,
     ...(v.kernels === undefined ? {} : { kernels: v.kernels as ImageKernelImpl }),
     compareKernels: v["compare-kernels"] ?? false,
     threads: positiveInt("threads", v.threads, navigator.hardwareConcurrency || 1),
@@ -630,6 +652,21 @@ async function main(argv: string[]): Promise<number> {
   }
   if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags);
   let json: unknown;
+  if (opts.model !== "disk") {
+    if (opts.kernels !== undefined) setImageKernelImpl(opts.kernels);
+    const r = await benchModel(
+      opts.model,
+      opts.profile,
+      opts.threads,
+      Math.max(1, opts.warmup),
+      opts.repeats,
+    );
+    console.log(formatModelBench(r));
+    if (opts.out !== undefined) {
+      await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
+    }
+    return 0;
+  }
   if (opts.compareKernels) {
     const r = await compareKernels(opts);
     console.log(

@@ -8,6 +8,7 @@ import {
   runBench,
 } from "./bench.ts";
 import { wasmSimdSupported } from "./kernels/mod.ts";
+import { benchModel, formatModelBench } from "./bench_models.ts";
 
 Deno.test("parseBenchArgs() fills the paper's defaults", () => {
   const o = parseBenchArgs([]);
@@ -41,12 +42,16 @@ Deno.test("parseBenchArgs() reads every flag", () => {
     "--processes=1,4,8",
     "--kernels=js",
     "--compare-kernels",
+    "--model=pca",
+    "--profile=quick",
   ]);
   assert.deepEqual(o, {
     backend: "webgpu",
     stock: true,
     kernels: "js",
     compareKernels: true,
+    model: "pca",
+    profile: "quick",
     threads: 3,
     batch: 16,
     repeats: 4,
@@ -74,6 +79,8 @@ Deno.test("parseBenchArgs() rejects unknown flags, stray arguments and bad value
   assert.throws(() => parseBenchArgs(["--repeats", "2.5"]), /Cannot parse --repeats "2.5"/);
   assert.throws(() => parseBenchArgs(["--block", "0"]), /Cannot parse --block "0"/);
   assert.throws(() => parseBenchArgs(["--kernels", "simd"]), /Cannot use --kernels "simd"/);
+  assert.throws(() => parseBenchArgs(["--model", "gan"]), /Cannot bench model "gan"/);
+  assert.throws(() => parseBenchArgs(["--profile", "code"]), /Cannot use --profile "code"/);
   for (const bad of ["", "1,,4", "0,4", "1,1", "2.5", "four"]) {
     assert.throws(
       () => parseBenchArgs(["--processes", bad]),
@@ -119,4 +126,15 @@ Deno.test({
     assert.ok(r.pass, `relative difference ${r.relativeDifference}`);
     assert.ok(r.weightsRelativeDifference < 1e-5);
   },
+});
+
+Deno.test("benchModel() times the PCA-like autoencoder's and the DCGAN's quick steps", async () => {
+  for (const model of ["pca", "dcgan"] as const) {
+    const r = await benchModel(model, "quick", 1, 1, 2);
+    assert.equal(r.model, model);
+    assert.ok(r.batch >= 2);
+    assert.ok(Number.isFinite(r.msPerStep) && r.msPerStep >= 0);
+    assert.ok(r.seconds[1] >= 0 && r.seconds[0] >= 0);
+    assert.match(formatModelBench(r), new RegExp(`^${model} \\(quick profile\\)`));
+  }
 });
