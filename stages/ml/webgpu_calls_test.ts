@@ -113,6 +113,9 @@ Deno.test({
       top: 5,
       seed: 1,
       compareLoss: false,
+      compareKernels: false,
+      model: "disk",
+      profile: "paper",
       compareSteps: 1,
       compareBatch: 1,
     });
