@@ -22,6 +22,8 @@ export const COMMAND_OPTIONS: Record<string, readonly string[]> = {
     "dry-run",
     "partial",
     "verbose",
+    "shard",
+    "out",
     "root",
   ],
   status: ["profile", "backend", "set", "root"],
