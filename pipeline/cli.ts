@@ -27,6 +27,7 @@ import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
 import { formatDuration, ProgressBoard } from "./progress.ts";
 import { makespan, type ScheduledStage } from "./estimate.ts";
+import { gitCommit, publishRun } from "./published_run.ts";
 import { runStages, threadsPerStage, type WorkerCommand } from "./runner.ts";
 import {
   assignShards,
@@ -70,7 +71,16 @@ export interface Hooks {
   trainings?: readonly string[];
 }
 
-const COMMANDS = ["reproduce", "status", "dag", "verify", "gc", "export", "import"] as const;
+const COMMANDS = [
+  "reproduce",
+  "status",
+  "dag",
+  "verify",
+  "gc",
+  "export",
+  "import",
+  "publish-run",
+] as const;
 
 const USAGE = `usage: deno task <command> [options] [targets...]
 
@@ -88,6 +98,9 @@ commands:
                         datasets they read, which are cheaper to regenerate than to carry);
                         with --checkpoints also the checkpoints of unfinished stages, which
                         \`import\` restores so that they resume (a profile run in parts)
+  publish-run           write results/<profile>-<backend>-<date>/: the report as rendered, the
+                        finished trainings (trainings.tar.gz) and provenance.json; the run
+                        must be up to date (--partial: its partial report); --out DIR
   import FILE...        unpack the archives into the cache, checking every file against its
                         manifest first (one bad archive: nothing is imported); several
                         archives merge the shards of a profile (see --shard)
@@ -195,7 +208,7 @@ async function command(
   }
   checkOptions(cmd, Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
   if (v.root !== undefined) checkRoot(v.root);
-  if ((cmd === "dag" || cmd === "gc") && rest.length) {
+  if ((cmd === "dag" || cmd === "gc" || cmd === "publish-run") && rest.length) {
     throw new UsageError(
       `Cannot run ${cmd} on "${rest[0]}": it takes no targets (it covers every stage)`,
     );
@@ -263,6 +276,24 @@ async function command(
   });
   select(graph, targets); // unknown targets fail here, before anything else
   for (const s of graph.order) planner.params(s); // and bad overrides here
+  if (cmd === "publish-run") {
+    if (v.out !== undefined && v.out.trim() === "") {
+      throw new UsageError(`Cannot publish to "": give a directory such as results/my-run`);
+    }
+    const r = await publishRun(layout, graph, planner, {
+      partial: v.partial ?? false,
+      trainings: hooks.trainings ?? [],
+      partialStages: hooks.partial ?? [],
+      out: v.out,
+      now: new Date(),
+      commit: await gitCommit(codeRoot()),
+    });
+    console.log(
+      `published ${r.files.length} files, ${(r.bytes / 1e6).toFixed(1)} MB, to ${r.dir} ` +
+        `(${r.trainings} trainings in its archive; profile ${profile}, backend ${backend})`,
+    );
+    return 0;
+  }
   let shard: { spec: ShardSpec; out: string; shards: Shard[] } | null = null;
   if (v.out !== undefined && v.shard === undefined) {
     throw new UsageError("Cannot use --out without --shard: it names a shard's archive");

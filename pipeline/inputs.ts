@@ -32,6 +32,7 @@ export const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   gc: ["profile", "backend", "set", "dry-run", "foreign-locks", "root"],
   export: ["profile", "backend", "set", "no-inputs", "checkpoints", "root"],
   import: ["root"],
+  "publish-run": ["profile", "backend", "set", "partial", "out", "root"],
 };
 
 /** Refuses an option the command does not take, naming the commands that do. */
