@@ -94,6 +94,7 @@ commands:
                         the damaged entries set aside in data/quarantine; with --foreign-locks
                         also the locks of other hosts (this one cannot tell if they still run)
   export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz);
+                        with --shard I/N what that shard trained or checkpointed;
                         with --no-inputs only the targets' own (e.g. trainings without the
                         datasets they read, which are cheaper to regenerate than to carry);
                         with --checkpoints also the checkpoints of unfinished stages, which
@@ -307,11 +308,14 @@ async function command(
       partial: v.partial ?? false,
       backend,
     });
-    if (v.out === undefined && !v["dry-run"]) {
+    // `export --shard` writes to its FILE; `reproduce --shard` to --out or the default.
+    if (cmd === "reproduce" && v.out === undefined && !v["dry-run"]) {
       // The default archive goes to data/, which a fresh clone has not made yet.
       Deno.mkdirSync(dirname(shard.out), { recursive: true });
     }
-    if (v.out !== undefined || !v["dry-run"]) checkExportPath(layout, shard.out);
+    if (cmd === "reproduce" && (v.out !== undefined || !v["dry-run"])) {
+      checkExportPath(layout, shard.out);
+    }
     targets = shard.shards[shard.spec.index - 1].ids;
     if (v["dry-run"]) console.log(formatShards(shard.spec, shard.shards, profile, backend));
   }
@@ -372,9 +376,11 @@ async function command(
     if (v["no-inputs"] && !targets.length) {
       throw new UsageError("Cannot export with --no-inputs: name the stages to export");
     }
+    // A shard's archive: its trainings alone, finished or checkpointed (what an interrupted
+    // `reproduce --shard` would have exported).
     const n = await exportArchive(layout, graph, planner, targets, rest[0], {
-      noInputs: v["no-inputs"] ?? false,
-      checkpoints: v.checkpoints ?? false,
+      noInputs: (v["no-inputs"] ?? false) || shard !== null,
+      checkpoints: (v.checkpoints ?? false) || shard !== null,
     });
     const ckpt = n.checkpoints ? ` and the checkpoints of ${n.checkpoints} unfinished stages` : "";
     console.log(`exported ${n.entries} entries${ckpt} to ${rest[0]}`);

@@ -30,7 +30,7 @@ export const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   dag: ["mermaid", "root"],
   verify: ["profile", "backend", "set", "verbose", "root"],
   gc: ["profile", "backend", "set", "dry-run", "foreign-locks", "root"],
-  export: ["profile", "backend", "set", "no-inputs", "checkpoints", "root"],
+  export: ["profile", "backend", "set", "no-inputs", "checkpoints", "shard", "root"],
   import: ["root"],
   "publish-run": ["profile", "backend", "set", "partial", "out", "root"],
 };
