@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { lookup, quarantineEntry, verifyFiles } from "./cache.ts";
+import { lookup, quarantineEntry, readLatest, verifyFiles, writeLatest } from "./cache.ts";
 import { UsageError } from "./errors.ts";
 import { type Graph, ID_RE } from "./graph.ts";
 import type { Layout } from "./layout.ts";
@@ -199,6 +199,12 @@ export function importArchives(
       try {
         Deno.renameSync(tmp, dest);
         imported++;
+        // A stage never built here now has a last key: once the code or the parameters move
+        // on, `status` says that it is stale and which part of its key changed, not "missing".
+        if (!readLatest(layout, stage)) {
+          const m = lookup(layout, stage, key);
+          if (m.state === "present") writeLatest(layout, stage, { key, parts: m.manifest.parts });
+        }
       } catch (e) {
         if (lookup(layout, stage, key).state !== "present") throw e;
         skipped++;

@@ -506,7 +506,9 @@ function formatShards(spec: ShardSpec, shards: readonly Shard[], profile: string
   const total = shards.reduce((a, s) => a + s.seconds, 0);
   const longest = Math.max(...shards.map((s) => s.seconds));
   return [
-    `${n} trainings in ${spec.count} shards (profile ${profile}, backend ${backend}; estimates ` +
+    `${n} trainings in ${spec.count} shard${
+      spec.count === 1 ? "" : "s"
+    } (profile ${profile}, backend ${backend}; estimates ` +
     `at one thread): ${formatDuration(total)} in all, the longest shard ${
       formatDuration(longest)
     } (its trainings, one at a time, besides the stages they need)`,

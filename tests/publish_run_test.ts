@@ -61,6 +61,12 @@ Deno.test("a published run rebuilds its report from its archive with no training
   const again = await toy(other, ["reproduce", "toy-report", ...Q], SHARDS);
   assert.equal(again.code, 0, again.err);
   assert.deepEqual(runs(other), ["toy-data", "toy-report"]);
+  // Once the code or the parameters move on, status names what the published run no longer
+  // matches (here a parameter; a code change reads "code: <files>").
+  const moved = await toy(other, ["status", "toy-report", "--set", "train-b.cost=7", ...Q], SHARDS);
+  assert.equal(moved.code, 0, moved.err);
+  assert.match(moved.out, /~ train-b +stale .*params: cost 40 → 7/);
+  assert.match(moved.out, /✓ train-a +up-to-date/);
   assert.equal(entryDir(other, "toy-report").split("/").at(-1), prov.report.key);
   assert.deepEqual(
     Deno.readFileSync(join(other, "figures", "index.html")),
