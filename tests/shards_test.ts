@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
-import { runs, toy } from "./cli_util.ts";
+import { runs, spawnToy, toy, waitFor } from "./cli_util.ts";
 import { assertUsage, dataHash, fresh, Q } from "./faults_util.ts";
 
 const SHARDS = { TOY_SHARDS: "1" };
@@ -128,4 +128,52 @@ Deno.test("bad --shard and --out: exit 2, one line, data/ untouched", async () =
     "status",
   );
   assert.equal(dataHash(dir), before);
+});
+
+Deno.test("a shard stopped mid-training exports its checkpoints; the next machine resumes", async () => {
+  const env = { TOY_TRAINER: "1" };
+  // The same parameters throughout (the pace of a step is one of them, so part of the key).
+  const args = [
+    "trainer",
+    "--shard",
+    "1/1",
+    "--set",
+    "trainer.steps=30",
+    "--set",
+    "trainer.ms=100",
+    ...Q,
+  ];
+  const dir = fresh();
+  const child = spawnToy(dir, ["reproduce", ...args], env);
+  const scratch = join(dir, "data", "scratch", "trainer");
+  const checkpoints = () => {
+    try {
+      const [key] = [...Deno.readDirSync(scratch)].map((e) => e.name);
+      return [...Deno.readDirSync(join(scratch, key, "checkpoints"))].length;
+    } catch {
+      return 0;
+    }
+  };
+  await waitFor(() => checkpoints() >= 2, 60_000);
+  child.kill("SIGINT");
+  const stopped = await child.output();
+  assert.equal(stopped.code, 130);
+  // Stopped by a signal, the shard run exported nothing itself: `export --shard` does it.
+  const ex = await toy(
+    dir,
+    ["export", "part.tar.gz", ...args.slice(1)],
+    env,
+  );
+  assert.equal(ex.code, 0, ex.err);
+  assert.match(ex.out, /exported 0 entries and the checkpoints of 1 unfinished stages to part/);
+
+  const next = fresh();
+  Deno.mkdirSync(join(next, "data"));
+  Deno.copyFileSync(join(dir, "part.tar.gz"), join(next, "data", "part.tar.gz"));
+  assert.equal((await toy(next, ["import", "data/part.tar.gz"], env)).code, 0);
+  const done = await toy(next, ["reproduce", ...args], env);
+  assert.equal(done.code, 0, done.err);
+  assert.match(done.err, /shard 1\/1: exported 1 trainings to data\/shard-1-of-1\.tar\.gz/);
+  const log = Deno.readTextFileSync(join(next, "data", "logs", "trainer.log"));
+  assert.match(log, /resumed from checkpoint at step [1-9]/);
 });
