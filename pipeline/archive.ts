@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { lookup, quarantineEntry, verifyFiles } from "./cache.ts";
+import { lookup, quarantineEntry, readLatest, verifyFiles, writeLatest } from "./cache.ts";
 import { UsageError } from "./errors.ts";
 import { type Graph, ID_RE } from "./graph.ts";
 import type { Layout } from "./layout.ts";
@@ -149,6 +149,80 @@ export function importArchive(
   graph: Graph,
   file: string,
 ): ImportResult {
+  return importArchives(layout, graph, [file]);
+}
+
+/** An archive's files, grouped by cache entry and by scratch directory, and checked. */
+interface CheckedArchive {
+  groups: Map<string, Array<[string, Uint8Array]>>;
+  scratchGroups: Map<string, Array<[string, Uint8Array]>>;
+}
+
+/**
+ * Unpacks several archives (the shards of a profile run on several machines) into the cache.
+ * Every archive is read and every entry checked before anything is written: one bad archive
+ * leaves `data/` as it was. An entry or checkpoint found in two archives is taken once.
+ */
+export function importArchives(
+  layout: Layout,
+  graph: Graph,
+  files: readonly string[],
+): ImportResult {
+  const checked = files.map((f) => checkArchive(graph, f));
+  const groups = new Map<string, Array<[string, Uint8Array]>>();
+  const scratchGroups = new Map<string, Array<[string, Uint8Array]>>();
+  let skipped = 0;
+  for (const c of checked) {
+    for (const [k, v] of c.groups) groups.has(k) ? skipped++ : groups.set(k, v);
+    for (const [k, v] of c.scratchGroups) if (!scratchGroups.has(k)) scratchGroups.set(k, v);
+  }
+  let imported = 0;
+  const staged: Array<[string, string, string]> = [];
+  try {
+    for (const [k, files] of groups) {
+      const [stage, key] = k.split("/");
+      if (lookup(layout, stage, key).state === "present") {
+        skipped++;
+        continue;
+      }
+      const tmp = join(layout.tmp, `import-${stage}-${key.slice(0, 12)}-${Deno.pid}`);
+      Deno.mkdirSync(tmp, { recursive: true });
+      for (const [name, data] of files) Deno.writeFileSync(join(tmp, name), data);
+      staged.push([stage, key, tmp]);
+    }
+    // All checked: rename each entry into place whole; a damaged one here is set aside first.
+    for (const [stage, key, tmp] of staged) {
+      const dest = layout.entry(stage, key);
+      const here = lookup(layout, stage, key);
+      if (here.state === "corrupt") quarantineEntry(layout, stage, key, here.reason);
+      Deno.mkdirSync(dirname(dest), { recursive: true });
+      try {
+        Deno.renameSync(tmp, dest);
+        imported++;
+        // A stage never built here now has a last key: once the code or the parameters move
+        // on, `status` says that it is stale and which part of its key changed, not "missing".
+        if (!readLatest(layout, stage)) {
+          const m = lookup(layout, stage, key);
+          if (m.state === "present") writeLatest(layout, stage, { key, parts: m.manifest.parts });
+        }
+      } catch (e) {
+        if (lookup(layout, stage, key).state !== "present") throw e;
+        skipped++;
+      }
+    }
+  } finally {
+    for (const [, , tmp] of staged) {
+      try {
+        Deno.removeSync(tmp, { recursive: true });
+      } catch { /* renamed */ }
+    }
+  }
+  const restored = restoreCheckpoints(layout, scratchGroups);
+  return { imported, skipped, ...restored };
+}
+
+/** Reads an archive and checks every entry in memory; throws a usage error naming the file. */
+function checkArchive(graph: Graph, file: string): CheckedArchive {
   let entries: Array<[string, Uint8Array]>;
   try {
     entries = unpackTarGz(Deno.readFileSync(file));
@@ -191,43 +265,7 @@ export function importArchive(
       );
     }
   }
-  let imported = 0, skipped = 0;
-  const staged: Array<[string, string, string]> = [];
-  try {
-    for (const [k, files] of groups) {
-      const [stage, key] = k.split("/");
-      if (lookup(layout, stage, key).state === "present") {
-        skipped++;
-        continue;
-      }
-      const tmp = join(layout.tmp, `import-${stage}-${key.slice(0, 12)}-${Deno.pid}`);
-      Deno.mkdirSync(tmp, { recursive: true });
-      for (const [name, data] of files) Deno.writeFileSync(join(tmp, name), data);
-      staged.push([stage, key, tmp]);
-    }
-    // All checked: rename each entry into place whole; a damaged one here is set aside first.
-    for (const [stage, key, tmp] of staged) {
-      const dest = layout.entry(stage, key);
-      const here = lookup(layout, stage, key);
-      if (here.state === "corrupt") quarantineEntry(layout, stage, key, here.reason);
-      Deno.mkdirSync(dirname(dest), { recursive: true });
-      try {
-        Deno.renameSync(tmp, dest);
-        imported++;
-      } catch (e) {
-        if (lookup(layout, stage, key).state !== "present") throw e;
-        skipped++;
-      }
-    }
-  } finally {
-    for (const [, , tmp] of staged) {
-      try {
-        Deno.removeSync(tmp, { recursive: true });
-      } catch { /* renamed */ }
-    }
-  }
-  const restored = restoreCheckpoints(layout, scratchGroups);
-  return { imported, skipped, ...restored };
+  return { groups, scratchGroups };
 }
 
 /** Why an archived entry (its files by name) cannot be imported, or null when it is sound. */

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { exportArchive, importArchive } from "./archive.ts";
+import { exportArchive, importArchives } from "./archive.ts";
 import { dagMermaid, dagText } from "./dag.ts";
 import { didYouMean, StageError, UsageError } from "./errors.ts";
 import { gc } from "./gc.ts";
-import { buildGraph, select } from "./graph.ts";
+import { buildGraph, type Graph, select } from "./graph.ts";
 import { Layout } from "./layout.ts";
 import {
   checkOverrideStages,
@@ -27,7 +27,17 @@ import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
 import { formatDuration, ProgressBoard } from "./progress.ts";
 import { makespan, type ScheduledStage } from "./estimate.ts";
+import { gitCommit, publishRun } from "./published_run.ts";
 import { runStages, threadsPerStage, type WorkerCommand } from "./runner.ts";
+import {
+  assignShards,
+  defaultShardArchive,
+  inGraphOrder,
+  parseShard,
+  type Shard,
+  type ShardSpec,
+  shardUnits,
+} from "./shard.ts";
 import type { AnyStage } from "./stage.ts";
 import { computeStatus, formatStatus } from "./status.ts";
 import { verifyStages } from "./verify.ts";
@@ -54,9 +64,23 @@ export interface Hooks {
    * (see `partial.ts`); each must read only the inputs its context lists. Default: none.
    */
   partial?: readonly string[];
+  /**
+   * The training stages: what `reproduce --shard I/N` shares out among machines (each shard
+   * also runs the stages upstream of its trainings). Default: none, and `--shard` is refused.
+   */
+  trainings?: readonly string[];
 }
 
-const COMMANDS = ["reproduce", "status", "dag", "verify", "gc", "export", "import"] as const;
+const COMMANDS = [
+  "reproduce",
+  "status",
+  "dag",
+  "verify",
+  "gc",
+  "export",
+  "import",
+  "publish-run",
+] as const;
 
 const USAGE = `usage: deno task <command> [options] [targets...]
 
@@ -70,11 +94,17 @@ commands:
                         the damaged entries set aside in data/quarantine; with --foreign-locks
                         also the locks of other hosts (this one cannot tell if they still run)
   export FILE [targets] pack the cache entries the targets need into FILE (.tar.gz);
+                        with --shard I/N what that shard trained or checkpointed;
                         with --no-inputs only the targets' own (e.g. trainings without the
                         datasets they read, which are cheaper to regenerate than to carry);
                         with --checkpoints also the checkpoints of unfinished stages, which
                         \`import\` restores so that they resume (a profile run in parts)
-  import FILE           unpack FILE into the cache, checking every file against its manifest
+  publish-run           write results/<profile>-<backend>-<date>/: the report as rendered, the
+                        finished trainings (trainings.tar.gz) and provenance.json; the run
+                        must be up to date (--partial: its partial report); --out DIR
+  import FILE...        unpack the archives into the cache, checking every file against its
+                        manifest first (one bad archive: nothing is imported); several
+                        archives merge the shards of a profile (see --shard)
 
 options:
   --profile paper|quick   paper = the spec's settings; quick = fewer steps, smaller sets
@@ -90,6 +120,12 @@ options:
   --partial               run the targets over those of their inputs that are up to date,
                           running nothing else (a report of what a profile has so far);
                           only for the stages the entry allows (default: all of those)
+  --shard I/N             (reproduce) run the I-th of N parts of the targets' trainings
+                          (I from 1 to N), balanced by their estimates, with the stages they
+                          need, then export them (with the checkpoints of unfinished ones) to
+                          --out FILE (default data/shard-I-of-N.tar.gz); every shard and the
+                          merge need the same --profile, --backend and --set; with --dry-run
+                          it prints every shard's trainings and estimated time
   --verbose               show stage log lines
   --root DIR              project root (default: the current directory)`;
 
@@ -143,6 +179,8 @@ async function command(
         "no-inputs": { type: "boolean" },
         checkpoints: { type: "boolean" },
         "foreign-locks": { type: "boolean" },
+        shard: { type: "string" },
+        out: { type: "string" },
         root: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -171,7 +209,7 @@ async function command(
   }
   checkOptions(cmd, Object.keys(v).filter((k) => v[k as keyof typeof v] !== undefined));
   if (v.root !== undefined) checkRoot(v.root);
-  if ((cmd === "dag" || cmd === "gc") && rest.length) {
+  if ((cmd === "dag" || cmd === "gc" || cmd === "publish-run") && rest.length) {
     throw new UsageError(
       `Cannot run ${cmd} on "${rest[0]}": it takes no targets (it covers every stage)`,
     );
@@ -183,17 +221,21 @@ async function command(
     return 0;
   }
   if (cmd === "import") {
-    if (rest.length !== 1) {
-      throw new UsageError("Cannot import: give exactly one archive, e.g. `import results.tar.gz`");
+    if (rest.length < 1) {
+      throw new UsageError(
+        "Cannot import: give one archive or more, e.g. `import results.tar.gz`",
+      );
     }
-    checkImportPath(rest[0]);
-    const n = importArchive(layout, graph, rest[0]);
+    for (const f of rest) checkImportPath(f);
+    const n = importArchives(layout, graph, rest);
     const ckpt = n.checkpoints || n.checkpointsKept
       ? `; restored the checkpoints of ${n.checkpoints} unfinished stages` +
         (n.checkpointsKept ? ` (${n.checkpointsKept} kept: this project has its own)` : "")
       : "";
     console.log(
-      `imported ${n.imported} entries (${n.skipped} already present)${ckpt} from ${rest[0]}`,
+      `imported ${n.imported} entries (${n.skipped} already present)${ckpt} from ${
+        rest.join(", ")
+      }`,
     );
     return 0;
   }
@@ -235,6 +277,48 @@ async function command(
   });
   select(graph, targets); // unknown targets fail here, before anything else
   for (const s of graph.order) planner.params(s); // and bad overrides here
+  if (cmd === "publish-run") {
+    if (v.out !== undefined && v.out.trim() === "") {
+      throw new UsageError(`Cannot publish to "": give a directory such as results/my-run`);
+    }
+    const r = await publishRun(layout, graph, planner, {
+      partial: v.partial ?? false,
+      trainings: hooks.trainings ?? [],
+      partialStages: hooks.partial ?? [],
+      out: v.out,
+      now: new Date(),
+      commit: await gitCommit(codeRoot()),
+    });
+    console.log(
+      `published ${r.files.length} files, ${(r.bytes / 1e6).toFixed(1)} MB, to ${r.dir} ` +
+        `(${r.trainings} trainings in its archive; profile ${profile}, backend ${backend})`,
+    );
+    return 0;
+  }
+  let shard: { spec: ShardSpec; out: string; shards: Shard[] } | null = null;
+  if (v.out !== undefined && v.shard === undefined) {
+    throw new UsageError("Cannot use --out without --shard: it names a shard's archive");
+  }
+  if (v.shard !== undefined) {
+    shard = planShard(graph, planner, hooks, targets, {
+      raw: v.shard,
+      out: v.out ??
+        relative(Deno.cwd(), join(layout.root, defaultShardArchive(parseShard(v.shard)))),
+      explicit: v.profile !== undefined && backendArg !== "auto",
+      partial: v.partial ?? false,
+      backend,
+    });
+    // `export --shard` writes to its FILE; `reproduce --shard` to --out or the default.
+    if (cmd === "reproduce" && v.out === undefined && !v["dry-run"]) {
+      // The default archive goes to data/, which a fresh clone has not made yet.
+      Deno.mkdirSync(dirname(shard.out), { recursive: true });
+    }
+    if (cmd === "reproduce" && (v.out !== undefined || !v["dry-run"])) {
+      checkExportPath(layout, shard.out);
+    }
+    targets = shard.shards[shard.spec.index - 1].ids;
+    if (v["dry-run"]) console.log(formatShards(shard.spec, shard.shards, profile, backend));
+  }
   if (v.partial) {
     if (cmd !== "reproduce") {
       throw new UsageError(`Cannot use --partial with ${cmd}: it applies to reproduce only`);
@@ -292,9 +376,11 @@ async function command(
     if (v["no-inputs"] && !targets.length) {
       throw new UsageError("Cannot export with --no-inputs: name the stages to export");
     }
+    // A shard's archive: its trainings alone, finished or checkpointed (what an interrupted
+    // `reproduce --shard` would have exported).
     const n = await exportArchive(layout, graph, planner, targets, rest[0], {
-      noInputs: v["no-inputs"] ?? false,
-      checkpoints: v.checkpoints ?? false,
+      noInputs: (v["no-inputs"] ?? false) || shard !== null,
+      checkpoints: (v.checkpoints ?? false) || shard !== null,
     });
     const ckpt = n.checkpoints ? ` and the checkpoints of ${n.checkpoints} unfinished stages` : "";
     console.log(`exported ${n.entries} entries${ckpt} to ${rest[0]}`);
@@ -375,7 +461,93 @@ async function command(
       `failed: ${result.failed.map((id) => `${id} (log: data/logs/${id}.log)`).join(", ")}`,
     );
   }
+  if (shard) return await exportShard(layout, graph, planner, targets, shard, result.code);
   return result.code;
+}
+
+/** Settles `--shard I/N`: which trainings each shard runs, and where this one's archive goes. */
+function planShard(
+  graph: Graph,
+  planner: Planner,
+  hooks: Hooks,
+  targets: readonly string[],
+  o: { raw: string; out: string; explicit: boolean; partial: boolean; backend: string },
+): { spec: ShardSpec; out: string; shards: Shard[] } {
+  const spec = parseShard(o.raw);
+  if (o.partial) {
+    throw new UsageError("Cannot use --shard with --partial: a shard runs its trainings whole");
+  }
+  if (!o.explicit) {
+    throw new UsageError(
+      `Cannot use --shard without --profile and --backend: every shard and the merge must ` +
+        `compute the same keys, whatever each machine finds; add e.g. --profile paper --backend cpu`,
+    );
+  }
+  const trainings = select(graph, targets).filter((s) => (hooks.trainings ?? []).includes(s.id));
+  if (!trainings.length) {
+    throw new UsageError(
+      `Cannot use --shard: ${
+        targets.length ? `the targets ${listed(targets)} need` : "this project has"
+      } no training stage to share out; run them with plain reproduce`,
+    );
+  }
+  // One thread whatever the machine: every shard must find the same assignment.
+  const estimate = (s: AnyStage) => s.estimate?.(planner.params(s), o.backend, 1) ?? 0;
+  const shards = inGraphOrder(
+    graph,
+    assignShards(shardUnits(graph, trainings, estimate), spec.count),
+  );
+  return { spec, out: o.out, shards };
+}
+
+/** The `--dry-run` lines of `--shard`: every shard's trainings and estimated time. */
+function formatShards(spec: ShardSpec, shards: readonly Shard[], profile: string, backend: string) {
+  const n = shards.reduce((a, s) => a + s.ids.length, 0);
+  const total = shards.reduce((a, s) => a + s.seconds, 0);
+  const longest = Math.max(...shards.map((s) => s.seconds));
+  return [
+    `${n} trainings in ${spec.count} shard${
+      spec.count === 1 ? "" : "s"
+    } (profile ${profile}, backend ${backend}; estimates ` +
+    `at one thread): ${formatDuration(total)} in all, the longest shard ${
+      formatDuration(longest)
+    } (its trainings, one at a time, besides the stages they need)`,
+    ...shards.map((s, i) =>
+      `${i + 1 === spec.index ? "*" : " "} shard ${i + 1}/${spec.count} ~${
+        formatDuration(s.seconds)
+      } (${s.ids.length}): ${s.ids.join(", ")}`
+    ),
+  ].join("\n");
+}
+
+/**
+ * Exports what a shard trained, and the checkpoints of what it did not finish, so that the
+ * merge gets every finished result and a later shard run resumes the rest. Returns the run's
+ * exit code, or 1 when there was nothing to export.
+ */
+async function exportShard(
+  layout: Layout,
+  graph: Graph,
+  planner: Planner,
+  ids: readonly string[],
+  shard: { spec: ShardSpec; out: string },
+  code: number,
+): Promise<number> {
+  const name = `shard ${shard.spec.index}/${shard.spec.count}`;
+  try {
+    const n = await exportArchive(layout, graph, planner, ids, shard.out, {
+      noInputs: true,
+      checkpoints: true,
+    });
+    const ckpt = n.checkpoints ? ` and the checkpoints of ${n.checkpoints} unfinished ones` : "";
+    console.error(`${name}: exported ${n.entries} trainings${ckpt} to ${shard.out}`);
+    return code;
+  } catch (e) {
+    if (!(e instanceof UsageError) || code === 0) throw e;
+    // The run failed first: say what it left, and keep its exit code.
+    console.error(`${name}: ${e.message}`);
+    return code;
+  }
 }
 
 /** Stages run at once by default: on the CPU each worker keeps one core busy (tfjs's cpu

@@ -22,14 +22,17 @@ export const COMMAND_OPTIONS: Record<string, readonly string[]> = {
     "dry-run",
     "partial",
     "verbose",
+    "shard",
+    "out",
     "root",
   ],
   status: ["profile", "backend", "set", "root"],
   dag: ["mermaid", "root"],
   verify: ["profile", "backend", "set", "verbose", "root"],
   gc: ["profile", "backend", "set", "dry-run", "foreign-locks", "root"],
-  export: ["profile", "backend", "set", "no-inputs", "checkpoints", "root"],
+  export: ["profile", "backend", "set", "no-inputs", "checkpoints", "shard", "root"],
   import: ["root"],
+  "publish-run": ["profile", "backend", "set", "partial", "out", "root"],
 };
 
 /** Refuses an option the command does not take, naming the commands that do. */

@@ -78,11 +78,16 @@ function replaceDir(layout: Layout, tmp: string, dest: string): void {
   }
 }
 
+/** The outputs of an entry that are published: what a reader looks at, never arrays or weights. */
+export function publishedFiles(manifest: Manifest): string[] {
+  return Object.keys(manifest.outputs).filter((f) => PUBLISHED.has(extname(f)));
+}
+
 /** Copies the published outputs of a stage's cache entry to `figures/`, with provenance. */
 export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): void {
   const mode = stage.publish ?? "dir";
   if (mode === "none") return;
-  const files = Object.keys(manifest.outputs).filter((f) => PUBLISHED.has(extname(f)));
+  const files = publishedFiles(manifest);
   if (!files.length) return;
   const src = layout.entry(stage.id, manifest.key);
   // `figures/` shows the last run of each stage, whatever its profile: say which one it is.

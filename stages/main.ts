@@ -7,7 +7,7 @@
 import { main } from "../pipeline/cli.ts";
 import { stages } from "./mod.ts";
 import { REPORT_STAGE_ID } from "./report/stage.ts";
-import { TRAINING_CURVES_ID } from "./training/stage.ts";
+import { isTrainingStage, TRAINING_CURVES_ID } from "./training/stage.ts";
 
 Deno.exit(
   await main(stages, Deno.args, {
@@ -21,6 +21,9 @@ Deno.exit(
     // A profile run in parts may never have every stage up to date at once: these two can be
     // built from what is (`reproduce --partial`), and they name what they go without.
     partial: [TRAINING_CURVES_ID, REPORT_STAGE_ID],
+    // What `reproduce --shard I/N` shares out among machines: the long stages. Datasets and
+    // evaluations are cheaper to recompute where they are needed than to carry.
+    trainings: stages.filter(isTrainingStage).map((s) => s.id),
     checkBackend: async (backend) => {
       const { checkBackend } = await import("./backend_check.ts");
       return await checkBackend(backend);

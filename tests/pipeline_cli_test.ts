@@ -324,7 +324,7 @@ Deno.test("--partial is refused for other stages and other commands, with exit c
   );
   const st = await toy(dir, ["status", "--partial", ...Q]);
   assert.equal(st.code, 2);
-  assert.match(st.err, /Cannot use --partial with status: it applies to reproduce only/);
+  assert.match(st.err, /Cannot use --partial with status: it applies to reproduce, publish-run/);
   assert.deepEqual(runs(dir), []);
 });
 
