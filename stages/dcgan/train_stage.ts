@@ -13,6 +13,7 @@
  * @module
  */
 import { cpuThreadShare } from "../ml/kernels/cpu_threads.ts";
+import { measuredStepTime } from "../ml/step_times.ts";
 import { defineStage, type Json } from "../../pipeline/stage.ts";
 import { initBackend } from "../ml/backend.ts";
 import { readNpyFloat32, stableJson } from "../ml/npy.ts";
@@ -43,11 +44,10 @@ export function trainConfig(p: {
 /**
  * Seconds per image and iteration, per multiply-add of one G plus one D forward pass (an
  * iteration runs G forward three times and backward once, D forward five times and backward
- * three times). CPU: measured on this 2-core machine, one core, with the fast kernels of
- * stages/ml (about 0.12 s per iteration of the quick profile, batch 8). GPU: a guess of about
- * 1 effective TFLOP/s for these convolutions through tfjs's webgpu backend.
+ * three times), on a GPU: a guess of about 1 effective TFLOP/s for these convolutions through
+ * tfjs's webgpu backend. The CPU's is measured (`../ml/step_times.json`).
  */
-const SECONDS_PER_MAC = { cpu: 1.6e-8, gpu: 1e-11 };
+const SECONDS_PER_MAC = { gpu: 1e-11 };
 
 /** Stage `train-dcgan`. */
 export const trainDcganStage = defineStage({
@@ -165,11 +165,14 @@ export const trainDcganStage = defineStage({
   compute: true,
   estimate: (p, backend, threads) => {
     const macs = forwardMacs(trainConfig(p));
-    const perMac = backend === "cpu"
-      ? SECONDS_PER_MAC.cpu * cpuThreadShare(threads)
-      : SECONDS_PER_MAC.gpu;
-    const perImage = (macs.generator + macs.discriminator) * perMac;
-    return p.seeds.length * p.iterations * p.batchSize * perImage;
+    const perImageMacs = macs.generator + macs.discriminator;
+    if (backend === "cpu") {
+      // Measured (./../ml/step_times.json, data: recalibrating re-keys nothing).
+      const t = measuredStepTime("dcgan", "cpu", { fixed: 0.0275, perMac: 7.5e-10 });
+      const perUpdate = (t.fixed + t.perMac * p.batchSize * perImageMacs) * cpuThreadShare(threads);
+      return p.seeds.length * p.iterations * perUpdate;
+    }
+    return p.seeds.length * p.iterations * p.batchSize * perImageMacs * SECONDS_PER_MAC.gpu;
   },
   async run(ctx) {
     const p = ctx.params;

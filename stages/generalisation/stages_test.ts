@@ -121,7 +121,8 @@ Deno.test("trainingSeconds() scales with updates, batch and the regulariser's ex
   const t = byId.get(regTrainingId("none", 1))!;
   const p = Object.fromEntries(Object.entries(t.params).map(([k, d]) => [k, d.quick ?? d.default]));
   const none = trainingSeconds(p as never, "cpu");
-  assert.ok(none > 30 && none < 80, `quick none: ${none}`);
+  // Measured with the WebAssembly kernels: 12 s for train-reg-none-s1 of the quick profile.
+  assert.ok(none > 5 && none < 60, `quick none: ${none}`);
   assert.ok(trainingSeconds({ ...p, contractiveLambda: 1 } as never, "cpu") > 2 * (none - 1.5));
   assert.equal(trainingSeconds({ ...p, iterations: 0 } as never, "cpu"), 1.5);
 });

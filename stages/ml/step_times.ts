@@ -6,11 +6,11 @@
  * @module
  */
 
-/** Seconds per update of one model family on one backend: fixed + perImage · batch. */
-export interface StepTime {
-  fixed: number;
-  perImage: number;
-}
+/**
+ * The coefficients of one model family's seconds per update on one backend, e.g. `fixed` and
+ * `perImage` (fixed + perImage · batch) for the disk model, `fixed` and `perMac` for the DCGAN.
+ */
+export type StepTime = Record<string, number>;
 
 const FILE = new URL("./step_times.json", import.meta.url);
 
@@ -20,7 +20,11 @@ let table: Record<string, Record<string, StepTime>> | null | undefined;
  * The measured step time of `model` on `backend`, or `fallback` when the file is missing,
  * unreadable or has no such entry (a bundle, say, carries no data files).
  */
-export function measuredStepTime(model: string, backend: string, fallback: StepTime): StepTime {
+export function measuredStepTime<T extends StepTime>(
+  model: string,
+  backend: string,
+  fallback: T,
+): T {
   if (table === undefined) {
     try {
       table = JSON.parse(Deno.readTextFileSync(FILE));
@@ -29,5 +33,6 @@ export function measuredStepTime(model: string, backend: string, fallback: StepT
     }
   }
   const t = table?.[backend]?.[model];
-  return t !== undefined && Number.isFinite(t.fixed) && Number.isFinite(t.perImage) ? t : fallback;
+  const complete = t !== undefined && Object.keys(fallback).every((k) => Number.isFinite(t[k]));
+  return complete ? (t as T) : fallback;
 }
