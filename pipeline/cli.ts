@@ -27,6 +27,7 @@ import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
 import { formatDuration, ProgressBoard } from "./progress.ts";
 import { makespan, type ScheduledStage } from "./estimate.ts";
+import { criticalPathOrder } from "./critical_path.ts";
 import { gitCommit, publishRun } from "./published_run.ts";
 import { runStages, threadsPerStage, type WorkerCommand } from "./runner.ts";
 import {
@@ -405,7 +406,7 @@ async function command(
       );
     }
     const n = scheduled.length;
-    const wall = makespan(scheduled, jobs);
+    const wall = makespan(criticalPathOrder(scheduled), jobs); // as the runner orders them
     console.log(
       `${n} of ${rows.length} stages would run: estimated ${
         formatDuration(total)

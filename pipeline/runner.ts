@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { criticalPathOrder } from "./critical_path.ts";
 import { copyFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import {
@@ -184,10 +185,31 @@ export async function runStages(
     }
   };
 
+  // Ready stages start longest remaining path first (see ./critical_path.ts).
+  const inRun = new Set(selected.map((s) => s.id));
+  const seconds = (s: AnyStage): number => {
+    try {
+      return s.estimate?.(
+        planner.params(s),
+        s.compute ? planner.settings.backend : "none",
+        threadsPerStage(opts.jobs),
+      ) ?? 0;
+    } catch {
+      return 0; // an estimate is advice: one that fails only loses its stage's priority
+    }
+  };
+  const ordered = criticalPathOrder(
+    selected.map((s) => ({
+      stage: s,
+      id: s.id,
+      seconds: seconds(s),
+      needs: graph.deps.get(s.id)!.filter((u) => inRun.has(u)),
+    })),
+  ).map((o) => o.stage);
   const running = new Map<string, Promise<void>>();
   try {
     while (true) {
-      for (const s of selected) {
+      for (const s of ordered) {
         if (state.get(s.id) !== "pending") continue;
         const ups = graph.deps.get(s.id)!;
         if (ups.some((u) => state.get(u) === "failed" || state.get(u) === "skipped")) {
