@@ -6,11 +6,11 @@
  * @module
  */
 
-/**
- * The coefficients of one model family's seconds per update on one backend, e.g. `fixed` and
- * `perImage` (fixed + perImage · batch) for the disk model, `fixed` and `perMac` for the DCGAN.
- */
-export type StepTime = Record<string, number>;
+/** Seconds per update of one model family on one backend: fixed + perImage · batch. */
+export interface StepTime {
+  fixed: number;
+  perImage: number;
+}
 
 const FILE = new URL("./step_times.json", import.meta.url);
 
@@ -20,11 +20,7 @@ let table: Record<string, Record<string, StepTime>> | null | undefined;
  * The measured step time of `model` on `backend`, or `fallback` when the file is missing,
  * unreadable or has no such entry (a bundle, say, carries no data files).
  */
-export function measuredStepTime<T extends StepTime>(
-  model: string,
-  backend: string,
-  fallback: T,
-): T {
+export function measuredStepTime(model: string, backend: string, fallback: StepTime): StepTime {
   if (table === undefined) {
     try {
       table = JSON.parse(Deno.readTextFileSync(FILE));
@@ -33,6 +29,5 @@ export function measuredStepTime<T extends StepTime>(
     }
   }
   const t = table?.[backend]?.[model];
-  const complete = t !== undefined && Object.keys(fallback).every((k) => Number.isFinite(t[k]));
-  return complete ? (t as T) : fallback;
+  return t !== undefined && Number.isFinite(t.fixed) && Number.isFinite(t.perImage) ? t : fallback;
 }
