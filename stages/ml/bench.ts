@@ -494,6 +494,18 @@ export interface CompareResult {
   fastSeconds: number;
 }
 
+/** ‖a − ref‖ / ‖ref‖ over every weight of two trainings, variable after variable. */
+function weightsRelativeL2(a: Float32Array[], ref: Float32Array[]): number {
+  let num = 0, den = 0;
+  ref.forEach((w, i) => {
+    for (let j = 0; j < w.length; j++) {
+      num += (a[i][j] - w[j]) ** 2;
+      den += w[j] ** 2;
+    }
+  });
+  return Math.sqrt(num / den);
+}
+
 /** Trains from one seed with the stock and then the fast cpu kernels and compares the losses. */
 export async function compareLoss(opts: BenchOptions): Promise<CompareResult> {
   await useBackend("cpu", true, opts.threads);
@@ -512,20 +524,13 @@ export async function compareLoss(opts: BenchOptions): Promise<CompareResult> {
   installFastKernels("cpu");
   const fast = await train();
   const relativeDifference = Math.abs(fast.loss - stock.loss) / Math.abs(stock.loss);
-  let num = 0, den = 0;
-  stock.weights.forEach((w, i) => {
-    for (let j = 0; j < w.length; j++) {
-      num += (fast.weights[i][j] - w[j]) ** 2;
-      den += w[j] ** 2;
-    }
-  });
   return {
     steps: opts.compareSteps,
     batch: opts.compareBatch,
     stockLoss: stock.loss,
     fastLoss: fast.loss,
     relativeDifference,
-    weightsRelativeDifference: Math.sqrt(num / den),
+    weightsRelativeDifference: weightsRelativeL2(fast.weights, stock.weights),
     pass: relativeDifference <= 0.01,
     stockSeconds: stock.seconds,
     fastSeconds: fast.seconds,
@@ -569,13 +574,6 @@ export async function compareKernels(opts: BenchOptions): Promise<CompareKernels
   try {
     const js = await train("js");
     const wasm = await train("wasm");
-    let num = 0, den = 0;
-    js.weights.forEach((w, i) => {
-      for (let j = 0; j < w.length; j++) {
-        num += (wasm.weights[i][j] - w[j]) ** 2;
-        den += w[j] ** 2;
-      }
-    });
     const relativeDifference = Math.abs(wasm.loss - js.loss) / Math.abs(js.loss);
     return {
       steps: opts.compareSteps,
@@ -583,7 +581,7 @@ export async function compareKernels(opts: BenchOptions): Promise<CompareKernels
       jsLoss: js.loss,
       wasmLoss: wasm.loss,
       relativeDifference,
-      weightsRelativeDifference: Math.sqrt(num / den),
+      weightsRelativeDifference: weightsRelativeL2(wasm.weights, js.weights),
       pass: relativeDifference <= 1e-5,
       jsSeconds: js.seconds,
       wasmSeconds: wasm.seconds,

@@ -282,12 +282,25 @@ export function runImageChunks(
     chunks,
     control,
   };
+  shareOut(task, name, chunks, (c) => runChunk(kernel, task, c));
+}
+
+/**
+ * Posts `task` to every worker, takes its chunks on this thread too (`runOne(c)`) until none
+ * are left, then waits for the workers and throws if one of them failed.
+ */
+function shareOut(
+  task: ImageTask | RangeTask,
+  name: string,
+  chunks: number,
+  runOne: (c: number) => void,
+): void {
   Atomics.store(control, NEXT, 0);
   Atomics.store(control, BUSY, workers.length);
   Atomics.store(control, FAILED, 0);
   for (const w of workers) w.postMessage(task);
   for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) {
-    runChunk(kernel, task, c);
+    runOne(c);
   }
   for (let busy = Atomics.load(control, BUSY); busy !== 0; busy = Atomics.load(control, BUSY)) {
     Atomics.wait(control, BUSY, busy);
@@ -335,21 +348,12 @@ export function runRanges(
     chunks: Math.ceil(n / RANGE_CHUNK),
     control,
   };
-  Atomics.store(control, NEXT, 0);
-  Atomics.store(control, BUSY, workers.length);
-  Atomics.store(control, FAILED, 0);
-  for (const w of workers) w.postMessage(task);
-  for (let c = Atomics.add(control, NEXT, 1); c < task.chunks; c = Atomics.add(control, NEXT, 1)) {
-    kernel(task.a, task.b, out, s, c * RANGE_CHUNK, Math.min(n, (c + 1) * RANGE_CHUNK));
-  }
-  for (let busy = Atomics.load(control, BUSY); busy !== 0; busy = Atomics.load(control, BUSY)) {
-    Atomics.wait(control, BUSY, busy);
-  }
-  if (Atomics.load(control, FAILED) !== 0) {
-    throw new Error(
-      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
-    );
-  }
+  shareOut(
+    task,
+    name,
+    task.chunks,
+    (c) => kernel(task.a, task.b, out, s, c * RANGE_CHUNK, Math.min(n, (c + 1) * RANGE_CHUNK)),
+  );
 }
 
 /** The worker side of {@linkcode runRanges}: takes chunks until none are left, then says so. */
