@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { detectHardwareGpu } from "./ml/backend.ts";
+import { detectHardwareGpu } from "../lib/ml/backend.ts";
 
 /** The packages `--backend tensorflow` loads, best first (see `ml/backend.ts`). */
 const TENSORFLOW_PACKAGES = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"];

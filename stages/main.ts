@@ -29,7 +29,7 @@ Deno.exit(
       return await checkBackend(backend);
     },
     detectGpu: async () => {
-      const { detectHardwareGpu } = await import("./ml/backend.ts");
+      const { detectHardwareGpu } = await import("../lib/ml/backend.ts");
       const gpu = await detectHardwareGpu();
       return gpu?.hardware ? { description: gpu.description } : null;
     },

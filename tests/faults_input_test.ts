@@ -278,7 +278,7 @@ Deno.test("bundle and bench: bad input is exit 2, one line", async () => {
     [["--stages", "1e3"], /Cannot use --stages "1e3"/],
     [["--bogus"], /Unknown option '--bogus'/],
   ]);
-  await expectUsage(run("stages/ml/bench.ts"), [
+  await expectUsage(run("bench/bench.ts"), [
     [["--batch", "abc"], /--batch/],
   ]);
 });

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { decodeBatched, encodeBatched, reconstructBatched } from "../ml/analysis.ts";
-import type { Autoencoder } from "../ml/model.ts";
+import { decodeBatched, encodeBatched, reconstructBatched } from "../../lib/ml/analysis.ts";
+import type { Autoencoder } from "../../lib/ml/model.ts";
 import { thresholdIoU } from "../size/iou.ts";
 import { linspace } from "../size/latent.ts";
 import { type LinearFit, linearFit } from "../size/linear_fit.ts";

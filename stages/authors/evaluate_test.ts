@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../ml/backend.ts";
-import type { Autoencoder } from "../ml/model.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import type { Autoencoder } from "../../lib/ml/model.ts";
 import { authorsConfig } from "./model.ts";
 import { evaluateDiskModel } from "./evaluate.ts";
 import { AUTHORS_CENTRE, AUTHORS_SIZE, authorsTestDisks } from "./test_disks.ts";

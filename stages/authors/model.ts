@@ -3,7 +3,7 @@
  * in tfjs, as an {@link Autoencoder} so that the evaluation functions of our own models
  * (`encodeBatched`, `decodeBatched`, `reconstructBatched`) run on it unchanged.
  *
- * It differs from our disk autoencoder (`stages/ml/model.ts`, P-Tab 1) in three ways:
+ * It differs from our disk autoencoder (`lib/ml/model.ts`, P-Tab 1) in three ways:
  * - 63×63 images (the disk centre on pixel 31) and 'valid' padding: a 3×3 stride-2
  *   convolution takes n to (n − 1)/2 samples, 63 → 31 → 15 → 7 → 3 → 1, and its transposed
  *   convolution takes n to 2n + 1, 1 → 3 → 7 → 15 → 31 → 63 (no padding to place);
@@ -23,7 +23,7 @@ import {
   diskAutoencoderConfig,
   type NamedVariable,
   ownVariable,
-} from "../ml/model.ts";
+} from "../../lib/ml/model.ts";
 import type { KerasWeightsFile } from "./keras_h5.ts";
 
 /** The architecture of the authors' code, as our configuration data (with 'valid' padding). */

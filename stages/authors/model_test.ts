@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../ml/backend.ts";
-import { ExactDiskRenderer } from "../ml/disks.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
 import { readKerasWeights } from "./keras_h5.ts";
 import {
   authorsConfig,

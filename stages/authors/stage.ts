@@ -16,11 +16,11 @@
 import { resolve } from "node:path";
 import { sha256File } from "../../pipeline/hash.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { type Check, check } from "../common/checks.ts";
-import { notAvailableCheck } from "../common/not_available.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
-import { initBackend } from "../ml/backend.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
+import { notAvailableCheck } from "../../lib/common/not_available.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
 import { imageAt } from "../size/profiles.ts";
 import { linspace } from "../size/latent.ts";
 import {

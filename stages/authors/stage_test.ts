@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isNotAvailable } from "../common/not_available.ts";
-import { defaultParams, fakeContext } from "../common/_test_context.ts";
+import { isNotAvailable } from "../../lib/common/not_available.ts";
+import { defaultParams, fakeContext } from "../../lib/common/_test_context.ts";
 import { authorsModelStage } from "./stage.ts";
 import { AUTHORS_FILE } from "./_test_file.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { ExactDiskRenderer } from "../ml/disks.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
 import type { DiskSet } from "../size/test_set.ts";
 
 /** Image side of the authors' code. */

@@ -1,5 +1,5 @@
 /**
- * The optimiser of the GAN: the Adam of `stages/ml/adam.ts` (TensorFlow's `ApplyAdam`) with the
+ * The optimiser of the GAN: the Adam of `lib/ml/adam.ts` (TensorFlow's `ApplyAdam`) with the
  * two things iGAN's DCGAN training adds, which that class takes as options:
  *
  * - a learning rate that changes during training (iGAN keeps it constant for the first half
@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { AdamSettings } from "../ml/adam.ts";
+import type { AdamSettings } from "../../lib/ml/adam.ts";
 
 /** DCGAN's optimiser with iGAN's weight decay. */
 export const DCGAN_ADAM: AdamSettings = {

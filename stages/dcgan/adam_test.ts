@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../ml/backend.ts";
-import { Adam } from "../ml/adam.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { Adam } from "../../lib/ml/adam.ts";
 import { DCGAN_ADAM, learningRateFactor } from "./adam.ts";
 
 await initBackend("cpu");

@@ -16,9 +16,9 @@
  * @module
  */
 import { defineStage } from "../../pipeline/stage.ts";
-import { type Check, check } from "../common/checks.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpy, readNpyFloat32, stableJson } from "../ml/npy.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { analyseGenerator, generateHost } from "./analysis.ts";
 import {
   errorChart,

@@ -12,10 +12,10 @@
  *
  * @module
  */
-import { renderImageGrid } from "../figures/image_grid.ts";
-import { renderLineChart, type Series } from "../figures/line_chart.ts";
-import type { FigureFiles } from "../figures/render.ts";
-import { COLOR, PALETTE } from "../figures/theme.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
+import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
+import type { FigureFiles } from "../../lib/figures/render.ts";
+import { COLOR, PALETTE } from "../../lib/figures/theme.ts";
 import type { GanLossRecord } from "./train.ts";
 import { inHole, nearestIndex } from "./metrics.ts";
 

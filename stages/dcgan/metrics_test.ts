@@ -8,7 +8,7 @@ import {
   nearHoleRatio,
   shareInRange,
 } from "./metrics.ts";
-import { ExactDiskRenderer } from "../ml/disks.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
 
 Deno.test("holeErrorRatio() divides the mean inside by the mean outside", () => {
   const radii = [5, 11, 14, 18, 18.01, 25];

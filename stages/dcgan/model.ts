@@ -38,7 +38,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { createRng, deriveSeed } from "../ml/random.ts";
+import { createRng, deriveSeed } from "../../lib/ml/random.ts";
 
 /** Output non-linearity of G and with it the scale the networks work in. */
 export type OutputActivation = "sigmoid" | "tanh";
@@ -303,7 +303,7 @@ export function createDcgan(config: DcganConfig, seed: number): Dcgan {
     let mean: tf.Tensor, variance: tf.Tensor;
     if (mode === "batch") {
       // Sums over the leading axes times 1/N rather than tf.mean: tfjs's cpu Mean transposes
-      // the whole tensor first, while Sum over leading axes has a fast kernel (stages/ml).
+      // the whole tensor first, while Sum over leading axes has a fast kernel (lib/ml).
       const inv = inverseCount(x.size / x.shape[x.shape.length - 1]);
       mean = tf.mul(tf.sum(x, axes), inv);
       // Biased variance, E[(x − μ)²], as TensorFlow's and Theano's batch norms in training.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../ml/backend.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
 import {
   createDcgan,
   dcganConfig,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { ExactDiskRenderer } from "../ml/disks.ts";
-import { writeNpy } from "../ml/npy.ts";
-import { fakeContext } from "../ml/test_fixtures.ts";
-import type { Check } from "../common/checks.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
+import { writeNpy } from "../../lib/ml/npy.ts";
+import { fakeContext } from "../../lib/ml/test_fixtures.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import { dcganStage } from "./dcgan_stage.ts";
 import { dcganStages } from "./stages.ts";
 import { trainDcganStage } from "./train_stage.ts";

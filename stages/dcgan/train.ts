@@ -1,6 +1,6 @@
 /**
  * Deterministic DCGAN training, as iGAN's `train_dcgan.py` does it, with the performance rules
- * of `stages/ml/train.ts`.
+ * of `lib/ml/train.ts`.
  *
  * - Updates: iteration t is one discriminator update then one generator update (iGAN
  *   alternates them, `update_k = 2`). D minimises BCE(D(x), 1) + BCE(D(G(z)), 0) on a real
@@ -20,17 +20,17 @@
  *   Nothing is read back except on logging steps.
  * - After the last update, G's batch-norm population statistics are estimated from a regular
  *   grid of z (see `model.ts`).
- * - Checkpoints every `checkpointEvery` iterations (`stages/ml/checkpoint.ts`); a resumed run
+ * - Checkpoints every `checkpointEvery` iterations (`lib/ml/checkpoint.ts`); a resumed run
  *   reaches the same final weights bit for bit (same backend, same machine).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { throwIfDeviceFailed } from "../ml/backend.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../ml/checkpoint.ts";
-import { stableJson } from "../ml/npy.ts";
-import { createRng, deriveSeed, permutation } from "../ml/random.ts";
-import { Adam, type AdamSettings } from "../ml/adam.ts";
+import { throwIfDeviceFailed } from "../../lib/ml/backend.ts";
+import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/ml/checkpoint.ts";
+import { stableJson } from "../../lib/ml/npy.ts";
+import { createRng, deriveSeed, permutation } from "../../lib/ml/random.ts";
+import { Adam, type AdamSettings } from "../../lib/ml/adam.ts";
 import { DCGAN_ADAM, learningRateFactor } from "./adam.ts";
 import { createDcgan, type Dcgan, type DcganConfig } from "./model.ts";
 

@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { cpuThreadShare } from "../ml/kernels/cpu_threads.ts";
-import { measuredStepTime } from "../ml/step_times.ts";
+import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
+import { measuredStepTime } from "../../lib/ml/step_times.ts";
 import { defineStage, type Json } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpyFloat32, stableJson } from "../ml/npy.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import {
   type Dcgan,
   type DcganConfig,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { initBackend } from "../ml/backend.ts";
-import { ExactDiskRenderer } from "../ml/disks.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
 import { dcganConfig } from "./model.ts";
 import { statisticsGrid, trainDcgan } from "./train.ts";
 

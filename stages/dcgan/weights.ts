@@ -1,6 +1,6 @@
 /**
  * Saved DCGANs: one bundle (`weights.json` + `weights.bin`, the layout of
- * `stages/ml/weights_io.ts`, format `dcgan-weights/1`) holding every seed's generator and
+ * `lib/ml/weights_io.ts`, format `dcgan-weights/1`) holding every seed's generator and
  * discriminator, tensor names prefixed `seed<k>/` (e.g. `seed2/g_conv1_kernel`), with the
  * configuration and the seeds in the header.
  *
@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type HostTensor, readBundle, writeBundle } from "../ml/weights_io.ts";
+import { type HostTensor, readBundle, writeBundle } from "../../lib/ml/weights_io.ts";
 import { createDcgan, type Dcgan, type DcganConfig } from "./model.ts";
 
 /** The format tag of a DCGAN bundle. */

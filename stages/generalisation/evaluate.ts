@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { encodeBatched, reconstructBatched } from "../ml/analysis.ts";
-import { ExactDiskRenderer, PAPER_DISK_GEOMETRY } from "../ml/disks.ts";
-import type { Autoencoder } from "../ml/model.ts";
-import { readNpy, readNpyFloat32 } from "../ml/npy.ts";
+import { encodeBatched, reconstructBatched } from "../../lib/ml/analysis.ts";
+import { ExactDiskRenderer, PAPER_DISK_GEOMETRY } from "../../lib/ml/disks.ts";
+import type { Autoencoder } from "../../lib/ml/model.ts";
+import { readNpy, readNpyFloat32 } from "../../lib/ml/npy.ts";
 import { radiusFromArea } from "../size/radius_estimate.ts";
 import {
   acrossHole,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../ml/backend.ts";
-import { diskAutoencoderConfig } from "../ml/model.ts";
-import type { Autoencoder } from "../ml/model.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { diskAutoencoderConfig } from "../../lib/ml/model.ts";
+import type { Autoencoder } from "../../lib/ml/model.ts";
 import { evaluateModel, renderDisks, type TestSet } from "./evaluate.ts";
 
 await initBackend("cpu");

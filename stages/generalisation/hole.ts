@@ -9,9 +9,14 @@
  * @module
  */
 import { defineStage } from "../../pipeline/stage.ts";
-import { renderImageGrid, renderLineChart, renderTable, type Series } from "../figures/mod.ts";
-import { initBackend } from "../ml/backend.ts";
-import { stableJson } from "../ml/npy.ts";
+import {
+  renderImageGrid,
+  renderLineChart,
+  renderTable,
+  type Series,
+} from "../../lib/figures/mod.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { stableJson } from "../../lib/ml/npy.ts";
 import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
 import { holeChecks, holeSeedMeasures } from "./hole_checks.ts";
 import { HOLE_RATIO_BAR } from "./hole_failure.ts";

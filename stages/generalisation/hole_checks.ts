@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type Check, check } from "../common/checks.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
 import type { Evaluation } from "./evaluate.ts";
 import { failsLikeFig6, HOLE_RATIO_BAR, majority } from "./hole_failure.ts";
 import {

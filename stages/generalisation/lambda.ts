@@ -11,13 +11,18 @@
  * @module
  */
 import { defineStage, type OutputRef } from "../../pipeline/stage.ts";
-import { type Check, check } from "../common/checks.ts";
-import { renderImageGrid, renderLineChart, renderTable, type Series } from "../figures/mod.ts";
-import { initBackend } from "../ml/backend.ts";
-import { stableJson } from "../ml/npy.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
+import {
+  renderImageGrid,
+  renderLineChart,
+  renderTable,
+  type Series,
+} from "../../lib/figures/mod.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { stableJson } from "../../lib/ml/npy.ts";
 import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
 import { readHole } from "./hole_interval.ts";
-import { spearman } from "../math/correlation.ts";
+import { spearman } from "../../lib/math/correlation.ts";
 import { COLLAPSE_IOU } from "./metrics.ts";
 import { loadRun, weightsInputs } from "./models.ts";
 import { borderLegend, diskCell, fmt, holeBand } from "./plots.ts";

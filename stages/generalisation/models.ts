@@ -6,8 +6,8 @@
  * @module
  */
 import type { Json, OutputRef } from "../../pipeline/stage.ts";
-import { loadAutoencoder } from "../ml/analysis.ts";
-import type { Autoencoder } from "../ml/model.ts";
+import { loadAutoencoder } from "../../lib/ml/analysis.ts";
+import type { Autoencoder } from "../../lib/ml/model.ts";
 import { evaluateModel, type Evaluation, type TestSet } from "./evaluate.ts";
 import type { Interval } from "./metrics.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { COLOR, type GridCell, type GridLegendEntry, type Series } from "../figures/mod.ts";
+import { COLOR, type GridCell, type GridLegendEntry, type Series } from "../../lib/figures/mod.ts";
 import type { Interval } from "./metrics.ts";
 
 /** Whether a radius lies in the hole (not seen in training). */

@@ -24,16 +24,16 @@
  * @module
  */
 import { type AnyStage, defineStage, type OutputRef } from "../../pipeline/stage.ts";
-import { type Check, check } from "../common/checks.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
 import {
   type GridCell,
   renderImageGrid,
   renderLineChart,
   renderTable,
   type Series,
-} from "../figures/mod.ts";
-import { initBackend } from "../ml/backend.ts";
-import { stableJson } from "../ml/npy.ts";
+} from "../../lib/figures/mod.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { stableJson } from "../../lib/ml/npy.ts";
 import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
 import { readHole } from "./hole_interval.ts";
 import { failsLikeFig6, HOLE_RATIO_BAR, majority } from "./hole_failure.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { AnyStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
-import { fakeContext } from "../ml/test_fixtures.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { fakeContext } from "../../lib/ml/test_fixtures.ts";
 import { dataHole, datasetStages, dataTest } from "../size/datasets.ts";
 import { holeStage } from "./hole.ts";
 import { lambdaStage } from "./lambda.ts";

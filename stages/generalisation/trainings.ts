@@ -23,9 +23,13 @@
  *
  * @module
  */
-import { measuredStepTime } from "../ml/step_times.ts";
+import { measuredStepTime } from "../../lib/ml/step_times.ts";
 import type { AnyStage } from "../../pipeline/stage.ts";
-import { trainStage, type TrainStageOptions, type TrainStageParams } from "../ml/train_stage.ts";
+import {
+  trainStage,
+  type TrainStageOptions,
+  type TrainStageParams,
+} from "../../lib/ml/train_stage.ts";
 
 /** Seeds per regulariser in the paper profile (P-Fig 7: five runs). */
 export const PAPER_SEEDS = 5;

@@ -8,10 +8,10 @@
  *
  * @module
  */
-import { textWidth } from "../figures/font_metrics.ts";
-import { num, svgDocument, svgLine, svgRect, svgText } from "../figures/svg.ts";
-import { COLOR, FONT_SIZE } from "../figures/theme.ts";
-import { type AutoencoderConfig, describeArchitecture } from "../ml/model.ts";
+import { textWidth } from "../../lib/figures/font_metrics.ts";
+import { num, svgDocument, svgLine, svgRect, svgText } from "../../lib/figures/svg.ts";
+import { COLOR, FONT_SIZE } from "../../lib/figures/theme.ts";
+import { type AutoencoderConfig, describeArchitecture } from "../../lib/ml/model.ts";
 import type { LatentModelConfig } from "./latent_model.ts";
 
 /** One step as drawn. */

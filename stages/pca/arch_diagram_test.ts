@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describeArchitecture } from "../ml/model.ts";
+import { describeArchitecture } from "../../lib/ml/model.ts";
 import {
   parameterCount,
   partSummary,

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
-import { writeFigure } from "../figures/render.ts";
-import { renderTable } from "../figures/table.ts";
+import { check } from "../../lib/common/checks.ts";
+import { writeFigure } from "../../lib/figures/render.ts";
+import { renderTable } from "../../lib/figures/table.ts";
 import { defineStage, type OutputRef } from "../../pipeline/stage.ts";
-import { stableJson } from "../ml/npy.ts";
+import { stableJson } from "../../lib/ml/npy.ts";
 import {
   parameterCount,
   partSummary,

@@ -13,7 +13,7 @@
  * @module
  */
 import { type Context, defineStage } from "../../pipeline/stage.ts";
-import { stableJson, writeNpy } from "../ml/npy.ts";
+import { stableJson, writeNpy } from "../../lib/ml/npy.ts";
 import { generateEllipses } from "./ellipses.ts";
 import { generateGreyDisks } from "./grey_disks.ts";
 

@@ -2,7 +2,7 @@
  * Centred, blurred ellipses with three parameters (S48): two semi-axes and a rotation.
  *
  * Geometry. Pixel (i, j) (row i, column j) sits at the point (i, j); the centre is
- * c = ((m−1)/2, (m−1)/2) = (31.5, 31.5) for m = 64, as the disks of `stages/ml/disks.ts`, so
+ * c = ((m−1)/2, (m−1)/2) = (31.5, 31.5) for m = 64, as the disks of `lib/ml/disks.ts`, so
  * the two central rows (31, 32), the two central columns and both diagonals are symmetric
  * about the centre. With p = (row − c, col − c) and the rotation θ,
  *
@@ -29,7 +29,7 @@
  *
  * @module
  */
-import type { UniformSource } from "../ml/random.ts";
+import type { UniformSource } from "../../lib/ml/random.ts";
 
 /** One ellipse: semi-axes in pixels and rotation in degrees. */
 export interface EllipseParams {

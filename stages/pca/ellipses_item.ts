@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
+import { check } from "../../lib/common/checks.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { readNpy, readNpyFloat32, stableJson } from "../ml/npy.ts";
+import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { measureAttributes } from "./attributes.ts";
 import { correlation } from "./latent_stats.ts";
 

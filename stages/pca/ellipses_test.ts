@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ExactDiskRenderer } from "../ml/disks.ts";
-import { createRng } from "../ml/random.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
+import { createRng } from "../../lib/ml/random.ts";
 import {
   AUTHORS_ELLIPSES,
   ellipseNorms,

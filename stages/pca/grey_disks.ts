@@ -1,7 +1,7 @@
 /**
  * Disks of varying radius and grey level (S50, the failure case of the PCA-like autoencoder):
  * x = g · (g_σ ∗ 1_{B_r}), centred at ((m−1)/2, (m−1)/2) like the disks of P§4, rendered with
- * the exact radial blur of `stages/ml/disks.ts` (no Monte Carlo noise: two attributes only,
+ * the exact radial blur of `lib/ml/disks.ts` (no Monte Carlo noise: two attributes only,
  * nothing else varies).
  *
  * The talk gives no law for r and g. Ours (each a stage parameter): r uniform on
@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { blurredDiskValue, ExactDiskRenderer } from "../ml/disks.ts";
-import type { UniformSource } from "../ml/random.ts";
+import { blurredDiskValue, ExactDiskRenderer } from "../../lib/ml/disks.ts";
+import type { UniformSource } from "../../lib/ml/random.ts";
 
 /** The law of (r, g). */
 export interface GreyDiskSampler {

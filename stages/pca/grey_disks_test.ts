@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ExactDiskRenderer } from "../ml/disks.ts";
-import { createRng } from "../ml/random.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
+import { createRng } from "../../lib/ml/random.ts";
 import { DEFAULT_GREY_DISKS, generateGreyDisks } from "./grey_disks.ts";
 
 Deno.test("generateGreyDisks() draws g times the exact blurred disk of radius r", () => {

@@ -8,7 +8,7 @@
  *   network, trained at step i and frozen afterwards), and the decoder D_k trained at step k.
  * - Standard autoencoder: one encoder with d outputs, the decoder D, trained together.
  *
- * Each encoder and the decoder are built by `stages/ml/model.ts` (encoder-only and
+ * Each encoder and the decoder are built by `lib/ml/model.ts` (encoder-only and
  * decoder-only configurations of the disk autoencoder's family). Normalisation at inference
  * uses population statistics: z_j = (y_j − μ_j) / √(v_j + ε), with μ_j and v_j the mean and
  * (biased) variance of the raw output y_j over the whole training set, measured once the
@@ -27,8 +27,8 @@ import {
   type AutoencoderConfig,
   createAutoencoder,
   latentSize,
-} from "../ml/model.ts";
-import { type HostTensor, readBundle, writeBundle } from "../ml/weights_io.ts";
+} from "../../lib/ml/model.ts";
+import { type HostTensor, readBundle, writeBundle } from "../../lib/ml/weights_io.ts";
 
 /** The architecture as data. */
 export interface LatentModelConfig {

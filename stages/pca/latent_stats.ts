@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { pearsonOrNaN, spearman } from "../math/correlation.ts";
+import { pearsonOrNaN, spearman } from "../../lib/math/correlation.ts";
 
 /** Pearson correlation; NaN when either sample is constant (a dead component). */
 export const correlation: (x: ArrayLike<number>, y: ArrayLike<number>) => number = pearsonOrNaN;

@@ -14,27 +14,27 @@
  * exactly the codes it gets at inference. (The authors' code re-ran the frozen encoders on each
  * batch in training mode, normalising them with batch statistics.)
  *
- * Determinism and device traffic follow `stages/ml/train.ts`: epoch e uses
+ * Determinism and device traffic follow `lib/ml/train.ts`: epoch e uses
  * `permutation(n, rng(seed, "order", e))` cut into ⌊n/B⌋ batches (the remainder dropped),
  * initial weights come from `deriveSeed(seed, "encoder")` and `deriveSeed(seed, "decoder")`;
  * images and frozen codes are uploaded once, each epoch uploads its order, batches are
  * gathered on the device, and nothing is read back except on logging steps. Checkpoints
- * (`stages/ml/checkpoint.ts`) let an interrupted step resume to the same final weights.
+ * (`lib/ml/checkpoint.ts`) let an interrupted step resume to the same final weights.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { Adam, type AdamSettings } from "../ml/adam.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../ml/checkpoint.ts";
+import { Adam, type AdamSettings } from "../../lib/ml/adam.ts";
+import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/ml/checkpoint.ts";
 import {
   type Autoencoder,
   type AutoencoderConfig,
   createAutoencoder,
   latentSize,
-} from "../ml/model.ts";
-import { stableJson } from "../ml/npy.ts";
-import { createRng, deriveSeed, permutation } from "../ml/random.ts";
-import type { HostTensor } from "../ml/weights_io.ts";
+} from "../../lib/ml/model.ts";
+import { stableJson } from "../../lib/ml/npy.ts";
+import { createRng, deriveSeed, permutation } from "../../lib/ml/random.ts";
+import type { HostTensor } from "../../lib/ml/weights_io.ts";
 import {
   batchNormalise,
   covarianceTerm,

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { encodeBatched } from "../ml/analysis.ts";
-import { initBackend } from "../ml/backend.ts";
-import { type AutoencoderConfig, diskAutoencoderConfig } from "../ml/model.ts";
-import { createRng } from "../ml/random.ts";
+import { encodeBatched } from "../../lib/ml/analysis.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { type AutoencoderConfig, diskAutoencoderConfig } from "../../lib/ml/model.ts";
+import { createRng } from "../../lib/ml/random.ts";
 import { assembleLatentModel, loadLatentModel, saveLatentModel } from "./latent_model.ts";
 import { encodeImages, reconstructionMse } from "./latent_eval.ts";
 import { populationMoments, type StepSettings, trainStep } from "./latent_train.ts";

@@ -15,12 +15,12 @@
  *
  * @module
  */
-import { type Check, check } from "../common/checks.ts";
-import { renderTable } from "../figures/table.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
+import { renderTable } from "../../lib/figures/table.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpyFloat32, stableJson } from "../ml/npy.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { measureAttributes } from "./attributes.ts";
 import type { LatentModel } from "./latent_model.ts";
 import { loadModelInput, modelInputs, renderNavigation } from "./navigation.ts";

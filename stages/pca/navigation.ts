@@ -6,7 +6,7 @@
  * @module
  */
 import type { Context, OutputRef } from "../../pipeline/stage.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
 import { type LatentModel, loadLatentModel } from "./latent_model.ts";
 import { navigationImages, navigationLabels } from "./summary.ts";
 

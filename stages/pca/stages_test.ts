@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import type { Check } from "../common/checks.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import type { Json, Stage } from "../../pipeline/stage.ts";
-import { readNpy } from "../ml/npy.ts";
-import { fakeContext } from "../ml/test_fixtures.ts";
+import { readNpy } from "../../lib/ml/npy.ts";
+import { fakeContext } from "../../lib/ml/test_fixtures.ts";
 import { pcaStages } from "./stages.ts";
 import { readLatentModel } from "./latent_model.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Table } from "../figures/table.ts";
+import type { Table } from "../../lib/figures/table.ts";
 import type { LatentModel } from "./latent_model.ts";
 import { decodeCodes, encodeImages, reconstructionMse } from "./latent_eval.ts";
 import {

@@ -8,7 +8,7 @@
  * `model.json` + `model.bin` (`latent_model.ts`) and `loss.json`.
  *
  * Architecture (our choice, allowed by the spec): the disk autoencoder's family of P-Tab 1
- * (`stages/ml/model.ts`: 3×3 convolutions with stride 2, biases, leaky ReLU 0.2, depths
+ * (`lib/ml/model.ts`: 3×3 convolutions with stride 2, biases, leaky ReLU 0.2, depths
  * 1, 8, 4, 4, 3, 2 then the code; decoder the mirror 2, 3, 4, 4, 8, 1 after the code), so the
  * PCA-like scheme is compared on the very networks the paper studies, at a cost a CPU can
  * afford. Each code component is the linear output of its encoder's last convolution followed
@@ -37,10 +37,14 @@
  * @module
  */
 import { defineStage, type OutputRef, type ParamsOf, type Stage } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
-import { cpuThreadShare } from "../ml/kernels/cpu_threads.ts";
-import { type Autoencoder, type AutoencoderConfig, diskAutoencoderConfig } from "../ml/model.ts";
-import { readNpyFloat32, stableJson } from "../ml/npy.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
+import {
+  type Autoencoder,
+  type AutoencoderConfig,
+  diskAutoencoderConfig,
+} from "../../lib/ml/model.ts";
+import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import {
   assembleLatentModel,
   type LatentModel,

@@ -15,10 +15,10 @@
  *
  * @module
  */
-import { type Check, check } from "../common/checks.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpy, stableJson } from "../ml/npy.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpy, stableJson } from "../../lib/ml/npy.ts";
 import { type CodeScale, dirac, gridPositions } from "./diracs.ts";
 import {
   type DecodedRun,

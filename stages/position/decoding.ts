@@ -10,10 +10,10 @@
  *
  * @module
  */
-import { renderHeatmap } from "../figures/heatmap.ts";
-import { renderLineChart, type Series } from "../figures/line_chart.ts";
-import { PALETTE } from "../figures/theme.ts";
-import { decodeBatched } from "../ml/analysis.ts";
+import { renderHeatmap } from "../../lib/figures/heatmap.ts";
+import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
+import { PALETTE } from "../../lib/figures/theme.ts";
+import { decodeBatched } from "../../lib/ml/analysis.ts";
 import { type CodeScale, dirac, positionToCode } from "./diracs.ts";
 import { diracShapeErrors, normaliseRows, type PeakErrors, peakErrors } from "./metrics.ts";
 import { type PositionRuns, runModel } from "./train_position.ts";

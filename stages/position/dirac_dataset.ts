@@ -10,7 +10,7 @@
  * @module
  */
 import { defineStage, type Stage } from "../../pipeline/stage.ts";
-import { stableJson, writeNpy } from "../ml/npy.ts";
+import { stableJson, writeNpy } from "../../lib/ml/npy.ts";
 import {
   CODE_SCALES,
   type CodeScale,

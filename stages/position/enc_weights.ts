@@ -16,15 +16,15 @@
  *
  * @module
  */
-import { type Check, check } from "../common/checks.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { renderChart, type VegaLiteSpec } from "../figures/chart.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
-import { renderTable } from "../figures/table.ts";
-import { PALETTE } from "../figures/theme.ts";
-import { encodeBatched } from "../ml/analysis.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpy, readNpyFloat32, stableJson } from "../ml/npy.ts";
+import { renderChart, type VegaLiteSpec } from "../../lib/figures/chart.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
+import { renderTable } from "../../lib/figures/table.ts";
+import { PALETTE } from "../../lib/figures/theme.ts";
+import { encodeBatched } from "../../lib/ml/analysis.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { compareWithPhi, type FilterComparison, linearFit } from "./metrics.ts";
 import { type PositionRun, type PositionRuns, runModel } from "./train_position.ts";
 

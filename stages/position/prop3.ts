@@ -16,7 +16,7 @@
  * @module
  */
 
-import { type Check, check } from "../common/checks.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
 import { encode, encodeLayers, oneHot, PHI } from "./handcrafted.ts";
 

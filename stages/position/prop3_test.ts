@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Check } from "../common/checks.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import { prop3Rows, prop3Stage } from "./prop3.ts";
-import { fakeContext } from "../common/_test_context.ts";
+import { fakeContext } from "../../lib/common/_test_context.ts";
 
 Deno.test("prop3Rows() finds 2^L − a in every case and 2^L − a + 1 in none", () => {
   const rows = prop3Rows(6);

@@ -6,7 +6,7 @@
  * @module
  */
 import type { AnyStage } from "../../pipeline/stage.ts";
-import { positionDecoderConfig, positionEncoderConfig } from "../ml/model.ts";
+import { positionDecoderConfig, positionEncoderConfig } from "../../lib/ml/model.ts";
 import { decOnehotStage, decStage } from "./dec.ts";
 import { diracDatasetStage } from "./dirac_dataset.ts";
 import { encWeightsStage } from "./enc_weights.ts";

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import type { AnyStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpy } from "../ml/npy.ts";
-import { fakeContext } from "../ml/test_fixtures.ts";
-import type { Check } from "../common/checks.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpy } from "../../lib/ml/npy.ts";
+import { fakeContext } from "../../lib/ml/test_fixtures.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import {
   dataPosOnehot,
   dataPosTriangular,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Check } from "../common/checks.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import {
   compareTables,
   computeTable2,
@@ -8,7 +8,7 @@ import {
   SLIDES_TABLE2,
   table2Stage,
 } from "./table2.ts";
-import { fakeContext } from "../common/_test_context.ts";
+import { fakeContext } from "../../lib/common/_test_context.ts";
 
 Deno.test("computeTable2() equals the paper's Table 2 in every cell", () => {
   const c = compareTables(computeTable2(), PAPER_TABLE2);

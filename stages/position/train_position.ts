@@ -19,17 +19,17 @@
  * @module
  */
 import type { Context, Json, ParamDefs, Stage } from "../../pipeline/stage.ts";
-import { initBackend } from "../ml/backend.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
 import {
   type Activation,
   type AutoencoderConfig,
   createAutoencoder,
   latentSize,
-} from "../ml/model.ts";
-import { readNpyFloat32, stableJson } from "../ml/npy.ts";
-import type { LossReduction } from "../ml/regularisers.ts";
-import { type LossRecord, train, type TrainData, type TrainMode } from "../ml/train.ts";
-import { saveWeights } from "../ml/weights_io.ts";
+} from "../../lib/ml/model.ts";
+import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
+import type { LossReduction } from "../../lib/ml/regularisers.ts";
+import { type LossRecord, train, type TrainData, type TrainMode } from "../../lib/ml/train.ts";
+import { saveWeights } from "../../lib/ml/weights_io.ts";
 
 /** Parameters of a position training stage. */
 export type PositionTrainParams = {

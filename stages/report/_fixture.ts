@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import { type Check, check } from "../common/checks.ts";
+import { type Check, check } from "../../lib/common/checks.ts";
 import { encodePng } from "./_png.ts";
 import { collectStage } from "./collect.ts";
 import type { StageEntry } from "./model.ts";

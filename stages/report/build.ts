@@ -26,7 +26,7 @@ import type {
   StageEntry,
   TableRef,
 } from "./model.ts";
-import { isNotAvailable } from "../common/not_available.ts";
+import { isNotAvailable } from "../../lib/common/not_available.ts";
 
 /** Options of `buildReport`. */
 export interface BuildOptions {

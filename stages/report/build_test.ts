@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CATALOGUE } from "../../paper/catalogue.ts";
-import { check } from "../common/checks.ts";
-import { notAvailableCheck } from "../common/not_available.ts";
+import { check } from "../../lib/common/checks.ts";
+import { notAvailableCheck } from "../../lib/common/not_available.ts";
 import { buildReport, itemStatus, partialBanner } from "./build.ts";
 import type { ReportItem, StageEntry } from "./model.ts";
 import { collectFixture } from "./_fixture.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { collectOutputs, collectStage, reportFileName } from "./collect.ts";
 import {
   curvePng,

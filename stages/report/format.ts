@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { CheckOp } from "../common/checks.ts";
+import type { CheckOp } from "../../lib/common/checks.ts";
 
 /**
  * Formats a number with `digits` significant digits (default 4), without trailing zeros;

@@ -28,7 +28,7 @@ import type {
 } from "./model.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 import { REPORT_CSS } from "./style.ts";
-import { isNotAvailable, NOT_AVAILABLE_KEY } from "../common/not_available.ts";
+import { isNotAvailable, NOT_AVAILABLE_KEY } from "../../lib/common/not_available.ts";
 
 /** Options of `renderHtml`. */
 export interface HtmlOptions {

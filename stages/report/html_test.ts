@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { check } from "../common/checks.ts";
-import { notAvailableCheck } from "../common/not_available.ts";
+import { check } from "../../lib/common/checks.ts";
+import { notAvailableCheck } from "../../lib/common/not_available.ts";
 import { buildReport, QUICK_CAVEAT } from "./build.ts";
 import { renderHtml } from "./html.ts";
 import type { StageEntry } from "./model.ts";

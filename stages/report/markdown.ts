@@ -22,7 +22,7 @@ import type {
   ReportCheck,
   ReportItem,
 } from "./model.ts";
-import { isNotAvailable, NOT_AVAILABLE_KEY } from "../common/not_available.ts";
+import { isNotAvailable, NOT_AVAILABLE_KEY } from "../../lib/common/not_available.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 
 /** How each verdict is written in Markdown (failures in bold, to stand out in plain text). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CATALOGUE } from "../../paper/catalogue.ts";
-import { notAvailableCheck } from "../common/not_available.ts";
+import { notAvailableCheck } from "../../lib/common/not_available.ts";
 import { buildReport, QUICK_CAVEAT } from "./build.ts";
 import { provenanceLine, renderMarkdown } from "./markdown.ts";
 import { collectOutputs } from "./collect.ts";

@@ -7,7 +7,7 @@
  */
 
 import type { CatalogueItem, Section, UnreproducibleItem } from "../../paper/catalogue.ts";
-import type { Check } from "../common/checks.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import type { Json } from "../../pipeline/stage.ts";
 
 /**

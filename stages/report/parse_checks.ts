@@ -1,13 +1,13 @@
 /**
  * Validates the `checks.json` a stage wrote: an array of check records
- * (`stages/common/checks.ts`). Malformed records are set aside with a reason instead of failing
+ * (`lib/common/checks.ts`). Malformed records are set aside with a reason instead of failing
  * the whole report, and each verdict is recomputed from `measured op bar` so that a verdict
  * typed by hand cannot slip through.
  *
  * @module
  */
 
-import { type Check, check, type CheckOp } from "../common/checks.ts";
+import { type Check, check, type CheckOp } from "../../lib/common/checks.ts";
 
 const OPS: readonly CheckOp[] = [">=", "<=", ">", "<", "==", "report"];
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { parseChecks } from "./parse_checks.ts";
 
 Deno.test("parseChecks() keeps well-formed checks as they are", () => {

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { reconstructBatched } from "../ml/analysis.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
+import { reconstructBatched } from "../../lib/ml/analysis.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { thresholdIoU } from "./iou.ts";
 import { imageAt } from "./profiles.ts";
 import {

@@ -3,7 +3,7 @@
  * without biases (the mean normalised output profile, as `h-vs-z`) against the numerical
  * maximiser of J(f) = ∫₀ᴿ (∫₀ʳ f(ρ) ρ dρ)² dr under ∫ f² ρ dρ = 1 (P Eq. 7) and against the
  * closed-form Airy solution of f'' = −k t f, f(0) = 1, f'(0) = 0, first zero at R
- * (`stages/math/`). R is the largest training radius, read from the training set's
+ * (`lib/math/`). R is the largest training radius, read from the training set's
  * `dataset.json` (32 for `data-uniform`).
  *
  * All three are normalised the same way on the learned samples' range clipped to [0, R]
@@ -13,11 +13,15 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { decodeBatched, encodeBatched } from "../ml/analysis.ts";
-import { compareProfiles, maximiseRadialEnergy, maximiserAiryDistance } from "../math/mod.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
+import { decodeBatched, encodeBatched } from "../../lib/ml/analysis.ts";
+import {
+  compareProfiles,
+  maximiseRadialEnergy,
+  maximiserAiryDistance,
+} from "../../lib/math/mod.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { learnedProfile } from "./profiles.ts";
 import {
   RADIUS_RANGE_PARAM,

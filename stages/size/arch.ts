@@ -6,17 +6,17 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
 import {
   type AutoencoderConfig,
   describeArchitecture,
   latentSize,
   type LayerRow,
-} from "../ml/model.ts";
-import { readWeights } from "../ml/weights_io.ts";
-import { type DiagramLayer, renderDiagram } from "../figures/diagram.ts";
-import { type Table, tableToJson, tableToMarkdown } from "../figures/table.ts";
+} from "../../lib/ml/model.ts";
+import { readWeights } from "../../lib/ml/weights_io.ts";
+import { type DiagramLayer, renderDiagram } from "../../lib/figures/diagram.ts";
+import { type Table, tableToJson, tableToMarkdown } from "../../lib/figures/table.ts";
 import { weightInputs, writeChecks, writeJson } from "./stage_util.ts";
 
 /**

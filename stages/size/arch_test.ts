@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { diskAutoencoderConfig } from "../ml/model.ts";
+import { diskAutoencoderConfig } from "../../lib/ml/model.ts";
 import { diagramLayers, layerTable, PAPER_DEPTHS, settingsTable } from "./arch.ts";
 
 Deno.test("layerTable() counts the disk autoencoder's parameters from its configuration", () => {

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { type DiskGeometry, ExactDiskRenderer } from "../ml/disks.ts";
+import { type DiskGeometry, ExactDiskRenderer } from "../../lib/ml/disks.ts";
 
 /** Clean disks of increasing radius, rendered once and matched against many outputs. */
 export interface DiskBank {

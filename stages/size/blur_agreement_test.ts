@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ExactDiskRenderer, monteCarloDisk } from "../ml/disks.ts";
-import { createRng } from "../ml/random.ts";
+import { ExactDiskRenderer, monteCarloDisk } from "../../lib/ml/disks.ts";
+import { createRng } from "../../lib/ml/random.ts";
 import { addImagePair, newBlurAgreement, summariseBlurAgreement } from "./blur_agreement.ts";
 
 const geometry = { size: 32, sigma: 0.5 };

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { ExactDiskRenderer } from "../ml/disks.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
-import { renderLineChart, type Series } from "../figures/line_chart.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
+import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
 import { addImagePair, newBlurAgreement, summariseBlurAgreement } from "./blur_agreement.ts";
 import { centreProfile, imageAt, profilePositions } from "./profiles.ts";
 import { readDatasetLaw, readDiskSet } from "./test_set.ts";

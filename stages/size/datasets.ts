@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { diskDatasetStage } from "../ml/train_stage.ts";
+import { diskDatasetStage } from "../../lib/ml/train_stage.ts";
 
 /** P§4.1: 3000 disks, radius uniform on (0, 32). */
 export const dataUniform = diskDatasetStage({

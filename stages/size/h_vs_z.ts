@@ -7,16 +7,16 @@
  *
  * ⟨f, 1_{B_r}⟩ = 2π ∫₀ʳ f(ρ) ρ dρ is computed for the sharp disk of radius r with f the
  * piecewise-linear radial profile through the samples of the centre line (folded, both halves
- * averaged; `stages/math/h_from_profile.ts`). The sign of C is free (f's sign is a convention),
+ * averaged; `lib/math/h_from_profile.ts`). The sign of C is free (f's sign is a convention),
  * so the measured value is |ρ|, with the sign recorded.
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { decodeBatched, encodeBatched } from "../ml/analysis.ts";
-import { fitScale, hFromProfile, pearson } from "../math/mod.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
+import { decodeBatched, encodeBatched } from "../../lib/ml/analysis.ts";
+import { fitScale, hFromProfile, pearson } from "../../lib/math/mod.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { learnedProfile } from "./profiles.ts";
 import {
   RADIUS_RANGE_PARAM,

@@ -7,11 +7,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { decodeBatched, encodeBatched } from "../ml/analysis.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
-import { renderLineChart } from "../figures/line_chart.ts";
+import { decodeBatched, encodeBatched } from "../../lib/ml/analysis.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
+import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { linearFit } from "./linear_fit.ts";
 import { monotonicity } from "./monotonicity.ts";
 import { imageAt } from "./profiles.ts";

@@ -8,11 +8,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { decodeBatched, encodeBatched } from "../ml/analysis.ts";
-import { compareProfiles } from "../math/mod.ts";
-import { renderLineChart, type Series } from "../figures/line_chart.ts";
+import { decodeBatched, encodeBatched } from "../../lib/ml/analysis.ts";
+import { compareProfiles } from "../../lib/math/mod.ts";
+import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
 import { signCounts } from "./nobias.ts";
 import { centreProfile, imageAt, learnedProfile, profilePositions } from "./profiles.ts";
 import {

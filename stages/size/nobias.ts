@@ -12,11 +12,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { decodeBatched, encodeBatched } from "../ml/analysis.ts";
-import { renderImageGrid } from "../figures/image_grid.ts";
-import { renderLineChart, type Series } from "../figures/line_chart.ts";
+import { decodeBatched, encodeBatched } from "../../lib/ml/analysis.ts";
+import { renderImageGrid } from "../../lib/figures/image_grid.ts";
+import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
 import { centreProfile, imageAt, profilePositions } from "./profiles.ts";
 import { rankOneShare } from "./rank_one.ts";
 import {

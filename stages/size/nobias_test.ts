@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { decodeBatched } from "../ml/analysis.ts";
-import { initBackend } from "../ml/backend.ts";
-import { createAutoencoder, diskAutoencoderConfig } from "../ml/model.ts";
+import { decodeBatched } from "../../lib/ml/analysis.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { createAutoencoder, diskAutoencoderConfig } from "../../lib/ml/model.ts";
 import { homogeneityError, signCounts } from "./nobias.ts";
 
 Deno.test("signCounts() counts positive, negative and zero values", () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ExactDiskRenderer } from "../ml/disks.ts";
+import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
 import {
   centreProfile,
   learnedProfile,

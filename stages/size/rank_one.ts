@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { jacobiEigen } from "../math/jacobi_eigen.ts";
+import { jacobiEigen } from "../../lib/math/jacobi_eigen.ts";
 
 /** What {@link rankOneShare} returns. */
 export interface RankOne {

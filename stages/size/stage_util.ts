@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Check } from "../common/checks.ts";
+import type { Check } from "../../lib/common/checks.ts";
 import type { OutputRef, ParamDef } from "../../pipeline/stage.ts";
 
 /**

@@ -7,14 +7,14 @@
  */
 import { strict as assert } from "node:assert";
 import type { AnyStage, Json } from "../../pipeline/stage.ts";
-import type { Check } from "../common/checks.ts";
-import { initBackend } from "../ml/backend.ts";
-import { ExactDiskRenderer, monteCarloDisk } from "../ml/disks.ts";
-import { createAutoencoder, diskAutoencoderConfig } from "../ml/model.ts";
-import { writeNpy } from "../ml/npy.ts";
-import { createRng } from "../ml/random.ts";
-import { saveWeights } from "../ml/weights_io.ts";
-import { defaultParams, fakeContext } from "../common/_test_context.ts";
+import type { Check } from "../../lib/common/checks.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { ExactDiskRenderer, monteCarloDisk } from "../../lib/ml/disks.ts";
+import { createAutoencoder, diskAutoencoderConfig } from "../../lib/ml/model.ts";
+import { writeNpy } from "../../lib/ml/npy.ts";
+import { createRng } from "../../lib/ml/random.ts";
+import { saveWeights } from "../../lib/ml/weights_io.ts";
+import { defaultParams, fakeContext } from "../../lib/common/_test_context.ts";
 import { sizeStages } from "./stages.ts";
 
 async function fixture(): Promise<Record<string, string>> {

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { Autoencoder } from "../ml/model.ts";
-import { loadAutoencoder } from "../ml/analysis.ts";
-import { initBackend } from "../ml/backend.ts";
-import { readNpy, readNpyFloat32 } from "../ml/npy.ts";
+import type { Autoencoder } from "../../lib/ml/model.ts";
+import { loadAutoencoder } from "../../lib/ml/analysis.ts";
+import { initBackend } from "../../lib/ml/backend.ts";
+import { readNpy, readNpyFloat32 } from "../../lib/ml/npy.ts";
 
 /** A stack of square disk images with their radii. */
 export interface DiskSet {

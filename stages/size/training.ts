@@ -7,14 +7,14 @@
  *
  * Quick profile: the training core's quick settings, shared by every experiment group
  * (`QUICK_ITERATIONS` updates of batch `QUICK_BATCH` at learning rate `QUICK_LEARNING_RATE`,
- * `stages/ml/train_stage.ts`: 1500 × 8 at 0.005, about 50 s per training on this 2-core CPU),
+ * `lib/ml/train_stage.ts`: 1500 × 8 at 0.005, about 50 s per training on this 2-core CPU),
  * so the four trainings take under two minutes of wall time with two jobs at once.
  *
  * @module
  */
 import type { Stage } from "../../pipeline/stage.ts";
-import { diskAutoencoderConfig } from "../ml/model.ts";
-import { trainStage, type TrainStageParams } from "../ml/train_stage.ts";
+import { diskAutoencoderConfig } from "../../lib/ml/model.ts";
+import { trainStage, type TrainStageParams } from "../../lib/ml/train_stage.ts";
 
 /** P§4.1, P-Fig 2–3: the disk autoencoder with biases, radii uniform on (0, 32). */
 export const trainAe: Stage<TrainStageParams> = trainStage({

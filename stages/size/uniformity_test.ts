@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { createRng } from "../ml/random.ts";
+import { createRng } from "../../lib/ml/random.ts";
 import { chiSquareUniform, kolmogorovQ, ksCriticalValue, ksUniform } from "./uniformity.ts";
 
 Deno.test("kolmogorovQ() matches tabulated values of Kolmogorov's distribution", () => {

@@ -9,11 +9,11 @@
  *
  * @module
  */
-import { check } from "../common/checks.ts";
+import { check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { describeArchitecture } from "../ml/model.ts";
-import { readWeights } from "../ml/weights_io.ts";
-import { type GridCell, renderImageGrid } from "../figures/image_grid.ts";
+import { describeArchitecture } from "../../lib/ml/model.ts";
+import { readWeights } from "../../lib/ml/weights_io.ts";
+import { type GridCell, renderImageGrid } from "../../lib/figures/image_grid.ts";
 import { sig, weightInputs, writeChecks } from "./stage_util.ts";
 
 /** One layer's filters, each kh×kw, with the layer's largest |w|. */

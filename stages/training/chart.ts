@@ -12,8 +12,8 @@
  * @module
  */
 
-import type { LineChartOptions, Series } from "../figures/line_chart.ts";
-import { COLOR, PALETTE } from "../figures/theme.ts";
+import type { LineChartOptions, Series } from "../../lib/figures/line_chart.ts";
+import { COLOR, PALETTE } from "../../lib/figures/theme.ts";
 import type { LossCurve, StageLoss, TrainingRun } from "./loss_file.ts";
 
 /**

@@ -7,7 +7,7 @@ import {
   TRAINING_CURVES_ID,
   TRAINING_CURVES_OUTPUTS,
 } from "./stage.ts";
-import { fakeContext } from "../common/_test_context.ts";
+import { fakeContext } from "../../lib/common/_test_context.ts";
 import { DCGAN_LOSS, PCA_LOSS, POSITION_LOSS, UNTRAINED_LOSS } from "./_fixture.ts";
 
 /** A stage as the registry holds it: only its id and outputs matter here. */

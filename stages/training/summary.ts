@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Cell, type Table, tableToMarkdown } from "../figures/table.ts";
+import { type Cell, type Table, tableToMarkdown } from "../../lib/figures/table.ts";
 import type { StageLoss } from "./loss_file.ts";
 
 /** One row of the table: one minimised loss of one run. */

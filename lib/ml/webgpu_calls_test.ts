@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Adam, KERAS_ADAM } from "./adam.ts";
-import { hostCosts, runBench } from "./bench.ts";
+import { hostCosts, runBench } from "../../bench/bench.ts";
 import { installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
 import { perStep, recordWebgpuCalls, topCalls } from "./webgpu_calls.ts";
 

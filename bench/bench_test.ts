@@ -7,7 +7,7 @@ import {
   parseBenchArgs,
   runBench,
 } from "./bench.ts";
-import { wasmSimdSupported } from "./kernels/mod.ts";
+import { wasmSimdSupported } from "../lib/ml/kernels/mod.ts";
 import { benchModel, formatModelBench } from "./bench_models.ts";
 
 Deno.test("parseBenchArgs() fills the paper's defaults", () => {

@@ -4,7 +4,7 @@
  * deterministic (same inputs, same bytes). Each `render*` function writes `<base>.svg`,
  * `<base>.png` and `<base>.json` (the data drawn); tables write `<base>.md` and `<base>.json`.
  *
- * Gallery: `deno run -A stages/figures/demo.ts <out-dir>`.
+ * Gallery: `deno run -A lib/figures/demo.ts <out-dir>`.
  *
  * @module
  */

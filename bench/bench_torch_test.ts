@@ -18,8 +18,8 @@ import {
   torchArgs,
   type TorchComparison,
 } from "./bench_torch.ts";
-import { createAutoencoder, describeArchitecture, diskAutoencoderConfig } from "./model.ts";
-import { createRng } from "./random.ts";
+import { createAutoencoder, describeArchitecture, diskAutoencoderConfig } from "../lib/ml/model.ts";
+import { createRng } from "../lib/ml/random.ts";
 
 // Found once: the real runs below need it, and is skipped (not failed) without it.
 const TORCH = await findTorchPython(DEFAULT_PYTHONS);

@@ -11,15 +11,15 @@
  * @module
  */
 
-import { resolveParams } from "../../pipeline/params.ts";
-import type { Profile } from "../../pipeline/params.ts";
-import { trainDcgan } from "../dcgan/train.ts";
-import { trainConfig, trainDcganStage } from "../dcgan/train_stage.ts";
-import { trainStep } from "../pca/latent_train.ts";
-import { stepDecoderConfig, stepEncoderConfig } from "../pca/train_stages.ts";
-import { stages } from "../mod.ts";
-import { initBackend } from "./backend.ts";
-import { createRng } from "../../pipeline/rng.ts";
+import { resolveParams } from "../pipeline/params.ts";
+import type { Profile } from "../pipeline/params.ts";
+import { trainDcgan } from "../stages/dcgan/train.ts";
+import { trainConfig, trainDcganStage } from "../stages/dcgan/train_stage.ts";
+import { trainStep } from "../stages/pca/latent_train.ts";
+import { stepDecoderConfig, stepEncoderConfig } from "../stages/pca/train_stages.ts";
+import { stages } from "../stages/mod.ts";
+import { initBackend } from "../lib/ml/backend.ts";
+import { createRng } from "../pipeline/rng.ts";
 
 /** The models `--model` times besides the disk autoencoder. */
 export type BenchModel = "pca" | "dcgan";

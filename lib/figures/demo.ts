@@ -1,6 +1,6 @@
 /**
  * Renders a gallery of the figure kit into a directory, for looking at the output by eye:
- * `deno run -A stages/figures/demo.ts <out-dir>`. Also a usage example of every helper.
+ * `deno run -A lib/figures/demo.ts <out-dir>`. Also a usage example of every helper.
  *
  * @module
  */
@@ -220,7 +220,7 @@ async function main(outDir: string): Promise<void> {
 if (import.meta.main) {
   const dir = Deno.args[0];
   if (!dir) {
-    console.error("usage: deno run -A stages/figures/demo.ts <out-dir>");
+    console.error("usage: deno run -A lib/figures/demo.ts <out-dir>");
     Deno.exit(2);
   }
   await main(dir);

@@ -27,8 +27,8 @@
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type BenchOptions, makeTrainer, median, useBackend } from "./bench.ts";
-import { cpuThreads } from "./kernels/mod.ts";
-import { describeArchitecture, diskAutoencoderConfig } from "./model.ts";
+import { cpuThreads } from "../lib/ml/kernels/mod.ts";
+import { describeArchitecture, diskAutoencoderConfig } from "../lib/ml/model.ts";
 
 /** The flags of `--against-torch`, taken out of the bench's command line. */
 export interface TorchFlags {

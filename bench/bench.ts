@@ -16,10 +16,10 @@
  * `model.ts`, the loss of `regularisers.ts` (per-pixel mean), the Adam of `adam.ts`, the backend
  * set-up of `backend.ts`, exact blurred disks from `disks.ts`.
  *
- * Usage: `deno run -A stages/ml/bench.ts [--backend cpu|webgpu] [--stock] [--batch 300]
+ * Usage: `deno run -A bench/bench.ts [--backend cpu|webgpu] [--stock] [--batch 300]
  * [--repeats 10] [--warmup 3] [--top 10] [--seed 1] [--out bench.json]`
- * or `deno run -A stages/ml/bench.ts --compare-loss [--compare-steps 200] [--compare-batch 10]`
- * or `deno run -A stages/ml/bench.ts --against-torch [--python PATH] [--threads 1] [--repeats 10]`.
+ * or `deno run -A bench/bench.ts --compare-loss [--compare-steps 200] [--compare-batch 10]`
+ * or `deno run -A bench/bench.ts --against-torch [--python PATH] [--threads 1] [--repeats 10]`.
  *
  * @module
  */
@@ -27,9 +27,9 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { Adam, KERAS_ADAM } from "./adam.ts";
-import { initBackend } from "./backend.ts";
-import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "./disks.ts";
+import { Adam, KERAS_ADAM } from "../lib/ml/adam.ts";
+import { initBackend } from "../lib/ml/backend.ts";
+import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "../lib/ml/disks.ts";
 import {
   cpuThreads,
   type ImageKernelImpl,
@@ -37,16 +37,16 @@ import {
   installFastKernels,
   restoreStockKernels,
   setImageKernelImpl,
-} from "./kernels/mod.ts";
+} from "../lib/ml/kernels/mod.ts";
 import { type BenchModel, benchModel, formatModelBench } from "./bench_models.ts";
-import type { Profile } from "../../pipeline/params.ts";
-import { createAutoencoder, diskAutoencoderConfig } from "./model.ts";
-import { createRng, deriveSeed } from "./random.ts";
-import type { LossReduction } from "./regularisers.ts";
-import { FusedLosses } from "./fused_losses.ts";
+import type { Profile } from "../pipeline/params.ts";
+import { createAutoencoder, diskAutoencoderConfig } from "../lib/ml/model.ts";
+import { createRng, deriveSeed } from "../lib/ml/random.ts";
+import type { LossReduction } from "../lib/ml/regularisers.ts";
+import { FusedLosses } from "../lib/ml/fused_losses.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
 import { mainAgainstTorch, splitTorchArgs, TORCH_USAGE } from "./bench_torch.ts";
-import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "./webgpu_calls.ts";
+import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "../lib/ml/webgpu_calls.ts";
 
 /** Options of one benchmark run, as parsed from the command line. */
 export interface BenchOptions {
