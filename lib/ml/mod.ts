@@ -8,7 +8,6 @@
 export * from "./adam.ts";
 export * from "./analysis.ts";
 export * from "./backend.ts";
-export * from "./checkpoint.ts";
 export * from "./disks.ts";
 export * from "./fused_losses.ts";
 export * from "./model.ts";

@@ -28,7 +28,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings, KERAS_ADAM } from "./adam.ts";
 import { throwIfDeviceFailed } from "./backend.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { loadLatestCheckpoint, saveCheckpoint } from "../train/checkpoint.ts";
 import {
   type Autoencoder,
   type AutoencoderConfig,

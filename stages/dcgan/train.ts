@@ -20,14 +20,14 @@
  *   Nothing is read back except on logging steps.
  * - After the last update, G's batch-norm population statistics are estimated from a regular
  *   grid of z (see `model.ts`).
- * - Checkpoints every `checkpointEvery` iterations (`lib/ml/checkpoint.ts`); a resumed run
+ * - Checkpoints every `checkpointEvery` iterations (`lib/train/checkpoint.ts`); a resumed run
  *   reaches the same final weights bit for bit (same backend, same machine).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { throwIfDeviceFailed } from "../../lib/ml/backend.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/ml/checkpoint.ts";
+import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/train/checkpoint.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
 import { createRng, deriveSeed, permutation } from "../../lib/ml/random.ts";
 import { Adam, type AdamSettings } from "../../lib/ml/adam.ts";

@@ -19,13 +19,13 @@
  * initial weights come from `deriveSeed(seed, "encoder")` and `deriveSeed(seed, "decoder")`;
  * images and frozen codes are uploaded once, each epoch uploads its order, batches are
  * gathered on the device, and nothing is read back except on logging steps. Checkpoints
- * (`lib/ml/checkpoint.ts`) let an interrupted step resume to the same final weights.
+ * (`lib/train/checkpoint.ts`) let an interrupted step resume to the same final weights.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings } from "../../lib/ml/adam.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/ml/checkpoint.ts";
+import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/train/checkpoint.ts";
 import {
   type Autoencoder,
   type AutoencoderConfig,

@@ -21,8 +21,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { type HostTensor, readBundle, writeBundle } from "./weights_io.ts";
-import { stableJson } from "./npy.ts";
+import { type HostTensor, readBundle, writeBundle } from "../ml/weights_io.ts";
+import { stableJson } from "../ml/npy.ts";
 
 /** The non-tensor part of a checkpoint. */
 export interface CheckpointState {
