@@ -27,7 +27,7 @@
 import * as tf from "@tensorflow/tfjs";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { Adam, KERAS_ADAM } from "../lib/ml/adam.ts";
+import { KERAS_ADAM } from "../lib/ml/adam.ts";
 import { initBackend } from "../lib/ml/backend.ts";
 import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "../lib/ml/disks.ts";
 import {
@@ -40,10 +40,11 @@ import {
 } from "../lib/ml/kernels/mod.ts";
 import { type BenchModel, benchModel, formatModelBench } from "./bench_models.ts";
 import type { Profile } from "../pipeline/params.ts";
-import { createAutoencoder, diskAutoencoderConfig } from "../lib/ml/model.ts";
+import { diskAutoencoderConfig } from "../lib/ml/model.ts";
+import { diskAutoencoderFamily } from "../lib/ml/train.ts";
+import type { KeptValue } from "../lib/train/loop.ts";
 import { createRng, deriveSeed } from "../lib/ml/random.ts";
 import type { LossReduction } from "../lib/ml/regularisers.ts";
-import { FusedLosses } from "../lib/ml/fused_losses.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
 import { mainAgainstTorch, splitTorchArgs, TORCH_USAGE } from "./bench_torch.ts";
 import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "../lib/ml/webgpu_calls.ts";
@@ -226,54 +227,59 @@ export interface Trainer {
 }
 
 /**
- * The training step of `train.ts` on the paper's configuration, built the same way: the model
- * of `model.ts` (Glorot-uniform kernels, zero biases, leaky ReLU everywhere), the squared error
- * of `fused_losses.ts` (per-pixel mean), the Keras Adam of `adam.ts` (lr 1e-3) down the
- * engine's gradient (`Adam.minimise`, as training), and batches gathered by index from images kept on the
- * device: `batches` fixed batches of exact blurred disks (`disks.ts`, radii uniform in
- * [0, 32)) taken in turn. Like training, it reads nothing back between steps.
+ * The training step of `train.ts` on the paper's configuration, the very one training runs:
+ * the disk autoencoder's family of the training engine (`diskAutoencoderFamily`: the model of
+ * `model.ts`, the squared error of `fused_losses.ts` (per-pixel mean), the Keras Adam of
+ * `adam.ts`, lr 1e-3, batches gathered by index from images kept on the device), stepped over
+ * `batches` fixed batches of exact blurred disks (`disks.ts`, radii uniform in [0, 32)) taken
+ * in turn. Like training, it reads nothing back between steps.
  */
 export function makeTrainer(seed: number, batch: number, batches: number): Trainer {
-  const model = createAutoencoder(diskAutoencoderConfig(), deriveSeed(seed, "init"));
-  const targets = model.variables.map((v) => ({ name: v.name, variable: v.variable }));
-  const varList = targets.map((t) => t.variable);
-  const adam = new Adam(targets, KERAS_ADAM);
-  const side = PAPER_DISK_GEOMETRY.size;
-  const losses = new FusedLosses(LOSS, batch, side * side);
+  const count = batch * batches;
   const { images } = generateDiskDataset({
-    count: batch * batches,
+    count,
     geometry: PAPER_DISK_GEOMETRY,
     sampler: uniformRadii(),
     blur: "exact",
     samples: 0,
   }, createRng(deriveSeed(seed, "bench-data")));
-  const imagesT = tf.tensor4d(images, [batch * batches, side, side, 1]);
-  const order = tf.range(0, batch * batches, 1, "int32");
-  let next = 0;
+  const family = diskAutoencoderFamily({ count, images }, {
+    config: diskAutoencoderConfig(),
+    seed,
+    iterations: 0,
+    batchSize: batch,
+    loss: LOSS,
+    adam: KERAS_ADAM,
+  });
+  const epoch = family.epochData(0, Int32Array.from({ length: count }, (_, i) => i));
+  let next = 0, step = 0;
   return {
     async steps(steps: number): Promise<number> {
-      let loss: tf.Tensor | null = null;
+      let kept: Record<string, KeptValue> | null = null;
       for (let i = 0; i < steps; i++) {
-        const pos = next;
+        const position = next;
         next = (next + 1) % batches;
-        loss?.dispose();
-        loss = tf.tidy(() => {
-          const x = tf.gather(imagesT, tf.slice(order, [pos * batch], [batch]));
-          return adam.minimise(() => losses.squaredError(model.reconstruct(x), x));
+        // Only the last step keeps its loss: the one read-back, after every step has run.
+        kept = await family.update({
+          step: step++,
+          epoch: 0,
+          position,
+          data: epoch,
+          logging: i === steps - 1,
         });
       }
-      const v = loss === null ? NaN : (await loss.data())[0];
-      loss?.dispose();
+      if (kept === null) return NaN;
+      const v = (await kept.loss.data())[0];
+      for (const t of new Set(Object.values(kept))) t.dispose();
       return v;
     },
     weights(): Float32Array[] {
-      return varList.map((v) => v.dataSync() as Float32Array);
+      return family.model.variables.map((v) => v.variable.dataSync() as Float32Array);
     },
     dispose(): void {
-      adam.dispose();
-      model.dispose();
-      losses.dispose();
-      tf.dispose([imagesT, order]);
+      family.disposeEpochData(epoch);
+      family.dispose();
+      family.model.dispose();
     },
   };
 }

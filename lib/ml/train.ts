@@ -5,11 +5,10 @@
  * - Loss: `data + Σ λ_i · term_i` (terms and reductions defined in `regularisers.ts`; the
  *   image-sized terms and weight decays are computed by `fused_losses.ts`, same values,
  *   gradients that upload nothing).
- * - Batches: epoch e uses the permutation `permutation(n, rng(seed, "order", e))`; its first
- *   ⌊n/B⌋·B entries are cut into ⌊n/B⌋ batches of B (the remainder of the permutation is
- *   dropped for that epoch; it differs every epoch). The ψ1 neighbour of each entry is one of
- *   the k nearest keys (radii) of its example, picked with `rng(seed, "neighbours", e)`;
- *   denoising noise for update t comes from `rng(seed, "noise", t)`; initial weights from
+ * - Batches: the training engine's order (`lib/train/loop.ts`: epoch e is the permutation
+ *   `permutation(n, rng(seed, "order", e))` cut into ⌊n/B⌋ batches of B). The ψ1 neighbour
+ *   of each entry is one of the k nearest keys (radii) of its example, picked with
+ *   `rng(seed, "neighbours", e)`; denoising noise for update t comes from `rng(seed, "noise", t)`; initial weights from
  *   `deriveSeed(seed, "init")`. Every draw is a pure function of (seed, purpose,
  *   epoch or step), so a resumed run draws exactly what an uninterrupted one draws.
  * - Device traffic: the dataset is uploaded once; each epoch uploads its batch order (and
@@ -19,16 +18,21 @@
  *   when those terms are on: the denoising noise (B·P values per update, drawn from our
  *   generator) and the small constants tfjs's own gradients build inside the contractive
  *   term's double backprop.
- * - Checkpoints every `checkpointEvery` updates (`checkpoint.ts`); `train()` resumes from the
- *   newest matching checkpoint and reaches the same final weights bit-for-bit (on the same
- *   backend and machine).
+ * - The loop, resuming and checkpoints are the engine's (`lib/train/loop.ts`); this module is
+ *   the disk autoencoder's family of it. Checkpoints every `checkpointEvery` updates;
+ *   `train()` resumes from the newest matching checkpoint and reaches the same final weights
+ *   bit-for-bit (on the same backend and machine).
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings, KERAS_ADAM } from "./adam.ts";
-import { throwIfDeviceFailed } from "./backend.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../train/checkpoint.ts";
+import {
+  type FamilyState,
+  fingerprintOf,
+  runTraining,
+  type TrainingFamily,
+} from "../train/loop.ts";
 import {
   type Autoencoder,
   type AutoencoderConfig,
@@ -36,10 +40,10 @@ import {
   latentSize,
 } from "./model.ts";
 import { stableJson } from "./npy.ts";
-import { createRng, deriveSeed, permutation } from "./random.ts";
+import { createRng, deriveSeed } from "./random.ts";
 import { FusedLosses } from "./fused_losses.ts";
 import { contractiveTerm, type LossReduction, nearestNeighbours } from "./regularisers.ts";
-import { modelTensors } from "./weights_io.ts";
+import { type HostTensor, modelTensors } from "./weights_io.ts";
 
 /** What is trained: `autoencoder` x → D(E(x)) vs x; `encoder` x → E(x) vs codes; `decoder` codes → D(z) vs x. */
 export type TrainMode = "autoencoder" | "encoder" | "decoder";
@@ -147,29 +151,12 @@ function trajectorySettings(s: TrainSettings, count: number) {
   };
 }
 
-async function sha256Hex(parts: (string | ArrayBufferView)[]): Promise<string> {
-  const chunks = parts.map((p) =>
-    typeof p === "string"
-      ? new TextEncoder().encode(p)
-      : new Uint8Array(p.buffer, p.byteOffset, p.byteLength)
-  );
-  const total = new Uint8Array(chunks.reduce((a, c) => a + c.length + 8, 0));
-  let at = 0;
-  for (const c of chunks) {
-    new DataView(total.buffer).setFloat64(at, c.length, true); // length prefix: unambiguous
-    total.set(c, at + 8);
-    at += c.length + 8;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", total));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Fingerprint of the settings and data: a checkpoint is resumed only when it matches. */
 export function trainingFingerprint(data: TrainData, settings: TrainSettings): Promise<string> {
   const keys = data.keys ? Float64Array.from(data.keys) : new Float64Array(0);
   const init = settings.initialWeights ?? {};
   const names = Object.keys(init).sort();
-  return sha256Hex([
+  return fingerprintOf([
     stableJson(trajectorySettings(settings, data.count)),
     data.images,
     data.codes ?? new Float32Array(0),
@@ -216,26 +203,45 @@ function checkSettings(data: TrainData, s: TrainSettings): void {
   }
 }
 
+/** What the disk autoencoder keeps per epoch: its batch order and ψ1's neighbours, on the device. */
+export interface DiskEpochData {
+  /** The epoch's batch order. */
+  order: tf.Tensor1D;
+  /** The ψ1 neighbour of each entry of the order, when ψ1 is on. */
+  neighbour: tf.Tensor1D | null;
+}
+
 /**
- * Trains from scratch, or resumes from the newest matching checkpoint in
- * `settings.checkpointDir`. Deterministic: the same data, settings and backend give the
- * same weight bytes.
+ * The disk autoencoder as a family of the training engine (`lib/train/loop.ts`): its model,
+ * optimiser and update, with every regulariser. The caller owns it: {@linkcode train} runs it
+ * through the engine, and the bench times its {@linkcode TrainingFamily.update} alone.
  */
-export async function train(data: TrainData, settings: TrainSettings): Promise<TrainResult> {
+export interface DiskAutoencoderFamily extends TrainingFamily<DiskEpochData, LossRecord> {
+  /** The model being trained. */
+  readonly model: Autoencoder;
+  /** Frees the optimiser, the device-resident data and the losses (not the model). */
+  dispose(): void;
+}
+
+/**
+ * Builds the disk autoencoder's family: the model from `deriveSeed(seed, "init")` (or the
+ * given initial weights), Adam over the trained part, the dataset uploaded once.
+ */
+export function diskAutoencoderFamily(
+  data: TrainData,
+  settings: TrainSettings,
+): DiskAutoencoderFamily {
   checkSettings(data, settings);
   const s = settings;
   const mode = s.mode ?? "autoencoder";
-  const reduction = s.loss;
   const regs = s.regularisers ?? {};
   const on = (x?: { lambda: number }) => x !== undefined && x.lambda > 0;
-  const logEvery = Math.max(1, s.logEvery ?? DEFAULT_LOG_EVERY);
   const config = s.config;
   const [H, W, C] = config.inputShape;
   const P = H * W * C;
   const d = latentSize(config);
   const n = data.count;
   const B = Math.min(s.batchSize, n);
-  const stepsPerEpoch = Math.floor(n / B);
   const seed = s.seed >>> 0;
 
   const model = createAutoencoder(config, deriveSeed(seed, "init"));
@@ -248,54 +254,39 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
     trained.map((v) => ({ name: v.name, variable: v.variable })),
     s.adam ?? KERAS_ADAM,
   );
+  const losses = new FusedLosses(s.loss, B, mode === "encoder" ? d : P);
   const owned: tf.Tensor[] = [];
-  let epochTensors: { epoch: number; order: tf.Tensor1D; neighbour: tf.Tensor1D | null } | null =
-    null;
-  const losses = new FusedLosses(reduction, B, mode === "encoder" ? d : P);
-  let ok = false;
+  const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
   try {
     if (s.initialWeights) model.writeWeights(s.initialWeights);
-    // Resume.
-    let lossCurve: LossRecord[] = [];
-    let start = 0;
-    let resumedFrom: number | null = null;
-    const fingerprint = s.checkpointDir ? await trainingFingerprint(data, s) : "";
-    if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint, s.onLog);
-      if (ckpt && ckpt.state.step <= s.iterations) {
-        model.writeWeights(Object.fromEntries(ckpt.weights.map((t) => [t.name, t.data])));
-        adam.writeState(Object.fromEntries(ckpt.optimizer.map((t) => [t.name, t.data])));
-        start = resumedFrom = ckpt.state.step;
-        lossCurve = ckpt.state.lossCurve as LossRecord[];
-        s.onLog?.(`resumed from checkpoint at step ${start}`);
-      }
-    }
+  } catch (e) {
+    adam.dispose();
+    losses.dispose();
+    model.dispose();
+    throw e;
+  }
+  // Device-resident data and constants, made once.
+  const imagesT = keep(tf.tensor4d(data.images, [n, H, W, C], "float32"));
+  const codesT = mode === "autoencoder" ? null : keep(tf.tensor2d(data.codes!, [n, d], "float32"));
+  const lambda = (x: number) => keep(tf.scalar(x, "float32"));
+  const lam = {
+    latent_distance: on(regs.latentDistance) ? lambda(regs.latentDistance!.lambda) : null,
+    weight_decay: on(regs.weightDecay) ? lambda(regs.weightDecay!.lambda) : null,
+    encoder_weight_decay: on(regs.encoderWeightDecay)
+      ? lambda(regs.encoderWeightDecay!.lambda)
+      : null,
+    denoising: on(regs.denoising) ? lambda(regs.denoising!.lambda) : null,
+    contractive: on(regs.contractive) ? lambda(regs.contractive!.lambda) : null,
+  };
+  const k = regs.latentDistance?.neighbours ?? 5;
+  const neighbourTable = lam.latent_distance
+    ? nearestNeighbours(data.keys!, Math.min(k, n - 1))
+    : null;
+  const kk = lam.latent_distance ? Math.min(k, n - 1) : 0;
 
-    // Device-resident data and constants, made once.
-    const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-    const imagesT = keep(tf.tensor4d(data.images, [n, H, W, C], "float32"));
-    const codesT = mode === "autoencoder"
-      ? null
-      : keep(tf.tensor2d(data.codes!, [n, d], "float32"));
-    const lambda = (x: number) => keep(tf.scalar(x, "float32"));
-    const lam = {
-      latent_distance: on(regs.latentDistance) ? lambda(regs.latentDistance!.lambda) : null,
-      weight_decay: on(regs.weightDecay) ? lambda(regs.weightDecay!.lambda) : null,
-      encoder_weight_decay: on(regs.encoderWeightDecay)
-        ? lambda(regs.encoderWeightDecay!.lambda)
-        : null,
-      denoising: on(regs.denoising) ? lambda(regs.denoising!.lambda) : null,
-      contractive: on(regs.contractive) ? lambda(regs.contractive!.lambda) : null,
-    };
-    const k = regs.latentDistance?.neighbours ?? 5;
-    const neighbourTable = lam.latent_distance
-      ? nearestNeighbours(data.keys!, Math.min(k, n - 1))
-      : null;
-    const kk = lam.latent_distance ? Math.min(k, n - 1) : 0;
-
-    const epochData = (epoch: number) => {
-      const perm = permutation(n, createRng(deriveSeed(seed, "order", epoch)));
-      const used = perm.subarray(0, stepsPerEpoch * B);
+  return {
+    model,
+    epochData(epoch: number, used: Int32Array): DiskEpochData {
       let neighbour: tf.Tensor1D | null = null;
       if (neighbourTable) {
         const pick = createRng(deriveSeed(seed, "neighbours", epoch));
@@ -305,24 +296,13 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
         }
         neighbour = tf.tensor1d(nb, "int32");
       }
-      return { epoch, order: tf.tensor1d(used, "int32"), neighbour };
-    };
-
-    let lastValues: Record<string, number> = {};
-    if (lossCurve.length > 0) {
-      const last = lossCurve[lossCurve.length - 1];
-      lastValues = { loss: last.loss, ...last.terms };
-    }
-    const t0 = performance.now();
-    for (let t = start; t < s.iterations; t++) {
-      s.signal?.throwIfAborted();
-      const epoch = Math.floor(t / stepsPerEpoch), pos = t % stepsPerEpoch;
-      if (epochTensors?.epoch !== epoch) {
-        epochTensors?.order.dispose();
-        epochTensors?.neighbour?.dispose();
-        epochTensors = null;
-        epochTensors = epochData(epoch);
-      }
+      return { order: tf.tensor1d(used, "int32"), neighbour };
+    },
+    disposeEpochData(e: DiskEpochData): void {
+      e.order.dispose();
+      e.neighbour?.dispose();
+    },
+    update({ step: t, position: pos, data: et, logging }) {
       let noise: tf.Tensor | null = null;
       if (lam.denoising) {
         const g = createRng(deriveSeed(seed, "noise", t));
@@ -331,9 +311,7 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
         for (let i = 0; i < values.length; i++) values[i] = sigma * g.normal();
         noise = tf.tensor4d(values, [B, H, W, C], "float32");
       }
-      const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === s.iterations;
       const kept: Record<string, tf.Scalar> = {};
-      const et = epochTensors;
       tf.tidy(() => {
         const idx = tf.slice(et.order, [pos * B], [B]);
         const lossFn = (): tf.Scalar => {
@@ -380,56 +358,64 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
         if (logging) kept.loss = tf.keep(value);
       });
       noise?.dispose();
-      if (logging) {
-        const values: Record<string, number> = {};
-        for (const [name, v] of Object.entries(kept)) {
-          values[name] = ((await v.data()) as Float32Array)[0];
-        }
-        // The total is the data term itself when no regulariser is on: dispose each once.
-        for (const v of new Set(Object.values(kept))) v.dispose();
-        throwIfDeviceFailed();
-        const { loss, ...terms } = values;
-        lossCurve.push({ step: t + 1, loss, terms });
-        lastValues = values;
-      }
-      s.onProgress?.(t + 1, s.iterations, lastValues);
-      if (
-        s.checkpointDir && s.checkpointEvery && (t + 1) % s.checkpointEvery === 0 &&
-        t + 1 < s.iterations
-      ) {
-        const optimizer = Object.entries(await adam.readState()).map(([name, data]) => ({
-          name,
-          shape: [data.length],
-          data,
-        }));
-        await saveCheckpoint(s.checkpointDir, {
-          state: { step: t + 1, seed, fingerprint, lossCurve },
-          weights: await modelTensors(model),
-          optimizer,
-          weightsExtra: { config },
-        });
-        s.onLog?.(`checkpoint at step ${t + 1}`);
-      }
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    // The last update after the last record: wait for it, then look for device errors.
-    await model.variables[0].variable.data();
-    throwIfDeviceFailed();
+      return logging ? kept : null;
+    },
+    record(step: number, values: Record<string, number>): LossRecord {
+      const { loss, ...terms } = values;
+      return { step, loss, terms };
+    },
+    progressValues(r: LossRecord): Record<string, number> {
+      return { loss: r.loss, ...r.terms };
+    },
+    async saveState(): Promise<FamilyState> {
+      const optimizer = Object.entries(await adam.readState()).map(([name, data]) => ({
+        name,
+        shape: [data.length],
+        data,
+      }));
+      return { weights: await modelTensors(model), optimizer, weightsExtra: { config } };
+    },
+    loadState(weights: HostTensor[], optimizer: HostTensor[]): void {
+      model.writeWeights(Object.fromEntries(weights.map((t) => [t.name, t.data])));
+      adam.writeState(Object.fromEntries(optimizer.map((t) => [t.name, t.data])));
+    },
+    async settle(): Promise<void> {
+      await model.variables[0].variable.data();
+    },
+    dispose(): void {
+      for (const t of owned) t.dispose();
+      losses.dispose();
+      adam.dispose();
+    },
+  };
+}
+
+/**
+ * Trains from scratch, or resumes from the newest matching checkpoint in
+ * `settings.checkpointDir`. Deterministic: the same data, settings and backend give the
+ * same weight bytes.
+ */
+export async function train(data: TrainData, settings: TrainSettings): Promise<TrainResult> {
+  const family = diskAutoencoderFamily(data, settings);
+  let ok = false;
+  try {
+    const run = await runTraining(family, {
+      seed: settings.seed,
+      count: data.count,
+      batchSize: Math.min(settings.batchSize, data.count),
+      iterations: settings.iterations,
+      logEvery: settings.logEvery ?? DEFAULT_LOG_EVERY,
+      checkpointEvery: settings.checkpointEvery,
+      checkpointDir: settings.checkpointDir,
+      fingerprint: () => trainingFingerprint(data, settings),
+      onProgress: settings.onProgress,
+      onLog: settings.onLog,
+      signal: settings.signal,
+    });
     ok = true;
-    return {
-      model,
-      lossCurve,
-      resumedFrom,
-      stepsRun: s.iterations - start,
-      seconds,
-      backend: tf.getBackend(),
-    };
+    return { model: family.model, ...run, backend: tf.getBackend() };
   } finally {
-    epochTensors?.order.dispose();
-    epochTensors?.neighbour?.dispose();
-    for (const t of owned) t.dispose();
-    losses.dispose();
-    adam.dispose();
-    if (!ok) model.dispose();
+    family.dispose();
+    if (!ok) family.model.dispose();
   }
 }

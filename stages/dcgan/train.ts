@@ -26,10 +26,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { throwIfDeviceFailed } from "../../lib/ml/backend.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/train/checkpoint.ts";
+import { fingerprintOf, runTraining, type TrainingFamily } from "../../lib/train/loop.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
-import { createRng, deriveSeed, permutation } from "../../lib/ml/random.ts";
+import { createRng, deriveSeed } from "../../lib/ml/random.ts";
 import { Adam, type AdamSettings } from "../../lib/ml/adam.ts";
 import { DCGAN_ADAM, learningRateFactor } from "./adam.ts";
 import { createDcgan, type Dcgan, type DcganConfig } from "./model.ts";
@@ -109,23 +108,6 @@ export function statisticsLatents(n: number, d: number, seed: number): Float32Ar
   return Float32Array.from({ length: n * d }, () => 2 * rng.next() - 1);
 }
 
-async function sha256Hex(parts: (string | ArrayBufferView)[]): Promise<string> {
-  const chunks = parts.map((p) =>
-    typeof p === "string"
-      ? new TextEncoder().encode(p)
-      : new Uint8Array(p.buffer, p.byteOffset, p.byteLength)
-  );
-  const total = new Uint8Array(chunks.reduce((a, c) => a + c.length + 8, 0));
-  let at = 0;
-  for (const c of chunks) {
-    new DataView(total.buffer).setFloat64(at, c.length, true); // length prefix: unambiguous
-    total.set(c, at + 8);
-    at += c.length + 8;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", total));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** Fingerprint of the settings and data: a checkpoint is resumed only when it matches. */
 export function dcganFingerprint(
   images: Float32Array,
@@ -141,7 +123,7 @@ export function dcganFingerprint(
     decayStart: s.decayStart ?? s.iterations,
     count,
   };
-  return sha256Hex([stableJson(trajectory), images]);
+  return fingerprintOf([stableJson(trajectory), images]);
 }
 
 /**
@@ -176,7 +158,6 @@ export async function trainDcgan(
   const B = Math.min(s.batchSize, count);
   const stepsPerEpoch = Math.floor(count / B);
   const seed = s.seed >>> 0;
-  const logEvery = Math.max(1, s.logEvery ?? 50);
   const decayStart = s.decayStart ?? T;
   const adamSettings = s.adam ?? DCGAN_ADAM;
 
@@ -192,137 +173,95 @@ export async function trainDcgan(
   );
   const owned: tf.Tensor[] = [];
   type EpochTensors = {
-    epoch: number;
     /** Batch order (device gather), or the epoch's images in that order (host copy). */
     real: tf.Tensor1D | tf.Tensor4D;
     z: tf.Tensor2D;
     factors: tf.Tensor1D;
   };
-  let epochT: EpochTensors | null = null;
-  const disposeEpoch = () => {
-    if (epochT) { for (const t of [epochT.real, epochT.z, epochT.factors]) t.dispose(); }
-    epochT = null;
-  };
   let ok = false;
   try {
-    let lossCurve: GanLossRecord[] = [];
-    let start = 0;
-    let resumedFrom: number | null = null;
-    const fingerprint = s.checkpointDir ? await dcganFingerprint(images, count, s) : "";
-    if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint, s.onLog);
-      if (ckpt && ckpt.state.step <= T) {
-        model.writeWeights(Object.fromEntries(ckpt.weights.map((t) => [t.name, t.data])));
-        const opt = Object.fromEntries(ckpt.optimizer.map((t) => [t.name, t.data]));
-        const part = (prefix: string) =>
-          Object.fromEntries(
-            Object.entries(opt).filter(([k]) => k.startsWith(prefix)).map((
-              [k, v],
-            ) => [k.slice(prefix.length), v]),
-          );
-        gAdam.writeState(part("generator/"));
-        dAdam.writeState(part("discriminator/"));
-        start = resumedFrom = ckpt.state.step;
-        lossCurve = ckpt.state.lossCurve as GanLossRecord[];
-        s.onLog?.(`resumed from checkpoint at iteration ${start}`);
-      }
-    }
-
     const keep = <X extends tf.Tensor>(t: X): X => (owned.push(t), t);
     const hostOrder = tf.getBackend() === "cpu";
     const imagesT = hostOrder ? null : keep(tf.tensor4d(images, [count, side, side, 1], "float32"));
-
-    const epochData = (epoch: number): EpochTensors => {
-      const perm = permutation(count, createRng(deriveSeed(seed, "order", epoch)));
-      const rng = createRng(deriveSeed(seed, "z", epoch));
-      // Rows [0, S·B) feed the D updates, rows [S·B, 2·S·B) the G updates.
-      const z = new Float32Array(2 * stepsPerEpoch * B * d);
-      for (let i = 0; i < z.length; i++) z[i] = 2 * rng.next() - 1;
-      const factors = new Float32Array(stepsPerEpoch);
-      for (let i = 0; i < stepsPerEpoch; i++) {
-        factors[i] = learningRateFactor(epoch * stepsPerEpoch + i, T, decayStart);
-      }
-      const used = perm.subarray(0, stepsPerEpoch * B);
-      let real: tf.Tensor1D | tf.Tensor4D;
-      if (hostOrder) {
-        const ordered = new Float32Array(used.length * P);
-        used.forEach((k, i) => ordered.set(images.subarray(k * P, (k + 1) * P), i * P));
-        real = tf.tensor4d(ordered, [used.length, side, side, 1], "float32");
-      } else {
-        real = tf.tensor1d(used, "int32");
-      }
-      return {
-        epoch,
-        real,
-        z: tf.tensor2d(z, [2 * stepsPerEpoch * B, d], "float32"),
-        factors: tf.tensor1d(factors, "float32"),
-      };
-    };
-
     const softplusMean = (x: tf.Tensor) => tf.mean(tf.softplus(x)) as tf.Scalar;
-    let lastValues: Record<string, number> = {};
-    const t0 = performance.now();
-    for (let t = start; t < T; t++) {
-      s.signal?.throwIfAborted();
-      const epoch = Math.floor(t / stepsPerEpoch), pos = t % stepsPerEpoch;
-      if (epochT?.epoch !== epoch) {
-        disposeEpoch();
-        epochT = epochData(epoch);
-      }
-      const et = epochT;
-      const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === T;
-      const kept: tf.Scalar[] = [];
-      tf.tidy(() => {
-        const factor = tf.reshape(tf.slice(et.factors, [pos], [1]), []) as tf.Scalar;
-        const real = imagesT
-          ? tf.gather(imagesT, tf.slice(et.real as tf.Tensor1D, [pos * B], [B]))
-          : tf.slice(et.real as tf.Tensor4D, [pos * B, 0, 0, 0], [B, side, side, 1]);
-        const zD = tf.slice(et.z, [pos * B, 0], [B, d]);
-        const zG = tf.slice(et.z, [(stepsPerEpoch + pos) * B, 0], [B, d]);
-        // D update: the generated batch is a constant here (G is not differentiated).
-        const fake = model.generate(zD, "batch");
-        let realLogits: tf.Tensor | null = null, fakeLogits: tf.Tensor | null = null;
-        const dStep = tf.variableGrads(() => {
-          const lr = model.discriminate(real), lf = model.discriminate(fake);
-          if (logging) [realLogits, fakeLogits] = [tf.keep(lr), tf.keep(lf)];
-          // BCE(σ(l), 1) = softplus(−l); BCE(σ(l), 0) = softplus(l).
-          return tf.add(softplusMean(tf.neg(lr)), softplusMean(lf)) as tf.Scalar;
-        }, dVars.map((v) => v.variable));
-        dAdam.apply(dStep.grads, factor);
-        // G update, through the just-updated D.
-        const gStep = tf.variableGrads(
-          () => softplusMean(tf.neg(model.discriminate(model.generate(zG, "batch")))),
-          gVars.map((v) => v.variable),
-        );
-        gAdam.apply(gStep.grads, factor);
-        if (logging) {
-          kept.push(
-            tf.keep(dStep.value),
-            tf.keep(gStep.value),
-            tf.keep(tf.mean(tf.sigmoid(realLogits!)) as tf.Scalar),
-            tf.keep(tf.mean(tf.sigmoid(fakeLogits!)) as tf.Scalar),
-          );
-          (realLogits as tf.Tensor | null)?.dispose();
-          (fakeLogits as tf.Tensor | null)?.dispose();
+
+    const family: TrainingFamily<EpochTensors, GanLossRecord> = {
+      epochData(epoch: number, used: Int32Array): EpochTensors {
+        const rng = createRng(deriveSeed(seed, "z", epoch));
+        // Rows [0, S·B) feed the D updates, rows [S·B, 2·S·B) the G updates.
+        const z = new Float32Array(2 * stepsPerEpoch * B * d);
+        for (let i = 0; i < z.length; i++) z[i] = 2 * rng.next() - 1;
+        const factors = new Float32Array(stepsPerEpoch);
+        for (let i = 0; i < stepsPerEpoch; i++) {
+          factors[i] = learningRateFactor(epoch * stepsPerEpoch + i, T, decayStart);
         }
-      });
-      if (logging) {
-        const [dl, gl, rs, fs] = await Promise.all(
-          kept.map(async (v) => ((await v.data()) as Float32Array)[0]),
-        );
-        for (const v of kept) v.dispose();
-        throwIfDeviceFailed();
-        lossCurve.push({
-          step: t + 1,
-          discriminator: dl,
-          generator: gl,
-          realScore: rs,
-          fakeScore: fs,
+        let real: tf.Tensor1D | tf.Tensor4D;
+        if (hostOrder) {
+          const ordered = new Float32Array(used.length * P);
+          used.forEach((k, i) => ordered.set(images.subarray(k * P, (k + 1) * P), i * P));
+          real = tf.tensor4d(ordered, [used.length, side, side, 1], "float32");
+        } else {
+          real = tf.tensor1d(used, "int32");
+        }
+        return {
+          real,
+          z: tf.tensor2d(z, [2 * stepsPerEpoch * B, d], "float32"),
+          factors: tf.tensor1d(factors, "float32"),
+        };
+      },
+      disposeEpochData(e: EpochTensors): void {
+        for (const t of [e.real, e.z, e.factors]) t.dispose();
+      },
+      update({ position: pos, data: et, logging }) {
+        const kept: Record<string, tf.Scalar> = {};
+        tf.tidy(() => {
+          const factor = tf.reshape(tf.slice(et.factors, [pos], [1]), []) as tf.Scalar;
+          const real = imagesT
+            ? tf.gather(imagesT, tf.slice(et.real as tf.Tensor1D, [pos * B], [B]))
+            : tf.slice(et.real as tf.Tensor4D, [pos * B, 0, 0, 0], [B, side, side, 1]);
+          const zD = tf.slice(et.z, [pos * B, 0], [B, d]);
+          const zG = tf.slice(et.z, [(stepsPerEpoch + pos) * B, 0], [B, d]);
+          // D update: the generated batch is a constant here (G is not differentiated).
+          const fake = model.generate(zD, "batch");
+          let realLogits: tf.Tensor | null = null, fakeLogits: tf.Tensor | null = null;
+          const dStep = tf.variableGrads(() => {
+            const lr = model.discriminate(real), lf = model.discriminate(fake);
+            if (logging) [realLogits, fakeLogits] = [tf.keep(lr), tf.keep(lf)];
+            // BCE(σ(l), 1) = softplus(−l); BCE(σ(l), 0) = softplus(l).
+            return tf.add(softplusMean(tf.neg(lr)), softplusMean(lf)) as tf.Scalar;
+          }, dVars.map((v) => v.variable));
+          dAdam.apply(dStep.grads, factor);
+          // G update, through the just-updated D.
+          const gStep = tf.variableGrads(
+            () => softplusMean(tf.neg(model.discriminate(model.generate(zG, "batch")))),
+            gVars.map((v) => v.variable),
+          );
+          gAdam.apply(gStep.grads, factor);
+          if (logging) {
+            kept.discriminator = tf.keep(dStep.value);
+            kept.generator = tf.keep(gStep.value);
+            kept.realScore = tf.keep(tf.mean(tf.sigmoid(realLogits!)) as tf.Scalar);
+            kept.fakeScore = tf.keep(tf.mean(tf.sigmoid(fakeLogits!)) as tf.Scalar);
+            (realLogits as tf.Tensor | null)?.dispose();
+            (fakeLogits as tf.Tensor | null)?.dispose();
+          }
         });
-        lastValues = { d_loss: dl, g_loss: gl, d_real: rs, d_fake: fs };
-      }
-      s.onProgress?.(t + 1, T, lastValues);
-      if (s.checkpointDir && s.checkpointEvery && (t + 1) % s.checkpointEvery === 0 && t + 1 < T) {
+        return logging ? kept : null;
+      },
+      record: (step, v) => ({
+        step,
+        discriminator: v.discriminator,
+        generator: v.generator,
+        realScore: v.realScore,
+        fakeScore: v.fakeScore,
+      }),
+      progressValues: (r) => ({
+        d_loss: r.discriminator,
+        g_loss: r.generator,
+        d_real: r.realScore,
+        d_fake: r.fakeScore,
+      }),
+      async saveState() {
         const optimizer = [
           ...Object.entries(await gAdam.readState()).map(([k, v]) =>
             [`generator/${k}`, v] as const
@@ -332,8 +271,7 @@ export async function trainDcgan(
           ),
         ].map(([name, data]) => ({ name, shape: [data.length], data }));
         const values = await model.readWeights();
-        await saveCheckpoint(s.checkpointDir, {
-          state: { step: t + 1, seed, fingerprint, lossCurve },
+        return {
           weights: model.tensors.map((x) => ({
             name: x.name,
             shape: x.variable.shape,
@@ -341,20 +279,45 @@ export async function trainDcgan(
           })),
           optimizer,
           weightsExtra: { config: c },
-        });
-        s.onLog?.(`checkpoint at iteration ${t + 1}`);
-      }
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    throwIfDeviceFailed();
+        };
+      },
+      loadState(weights, optimizer) {
+        model.writeWeights(Object.fromEntries(weights.map((t) => [t.name, t.data])));
+        const opt = Object.fromEntries(optimizer.map((t) => [t.name, t.data]));
+        const part = (prefix: string) =>
+          Object.fromEntries(
+            Object.entries(opt).filter(([k]) => k.startsWith(prefix)).map((
+              [k, v],
+            ) => [k.slice(prefix.length), v]),
+          );
+        gAdam.writeState(part("generator/"));
+        dAdam.writeState(part("discriminator/"));
+      },
+      settle: async () => {
+        await gVars[0].variable.data();
+      },
+    };
+    const run = await runTraining(family, {
+      seed,
+      count,
+      batchSize: B,
+      iterations: T,
+      logEvery: s.logEvery ?? 50,
+      checkpointEvery: s.checkpointEvery,
+      checkpointDir: s.checkpointDir,
+      fingerprint: () => dcganFingerprint(images, count, s),
+      unit: "iteration",
+      onProgress: s.onProgress,
+      onLog: s.onLog,
+      signal: s.signal,
+    });
     const zStats = statisticsLatents(s.statisticsPoints ?? 1024, d, seed);
     tf.tidy(() =>
       model.estimatePopulationStatistics(tf.tensor2d(zStats, [zStats.length / d, d], "float32"))
     );
     ok = true;
-    return { model, lossCurve, resumedFrom, stepsRun: T - start, seconds };
+    return { model, ...run };
   } finally {
-    disposeEpoch();
     for (const t of owned) t.dispose();
     gAdam.dispose();
     dAdam.dispose();

@@ -25,7 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings } from "../../lib/ml/adam.ts";
-import { loadLatestCheckpoint, saveCheckpoint } from "../../lib/train/checkpoint.ts";
+import { fingerprintOf, runTraining, type TrainingFamily } from "../../lib/train/loop.ts";
 import {
   type Autoencoder,
   type AutoencoderConfig,
@@ -33,7 +33,7 @@ import {
   latentSize,
 } from "../../lib/ml/model.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
-import { createRng, deriveSeed, permutation } from "../../lib/ml/random.ts";
+import { deriveSeed } from "../../lib/ml/random.ts";
 import type { HostTensor } from "../../lib/ml/weights_io.ts";
 import {
   batchNormalise,
@@ -145,7 +145,7 @@ function check(s: StepSettings, data: StepData): void {
   }
 }
 
-async function fingerprint(s: StepSettings, data: StepData): Promise<string> {
+function fingerprint(s: StepSettings, data: StepData): Promise<string> {
   const {
     onProgress: _p,
     onLog: _l,
@@ -154,28 +154,11 @@ async function fingerprint(s: StepSettings, data: StepData): Promise<string> {
     checkpointEvery: _k,
     ...rest
   } = s;
-  const parts: Uint8Array[] = [
-    new TextEncoder().encode(stableJson({ ...rest, seed: s.seed >>> 0, count: data.count })),
-    new Uint8Array(data.images.buffer, data.images.byteOffset, data.images.byteLength),
-  ];
-  if (data.frozenCodes) {
-    parts.push(
-      new Uint8Array(
-        data.frozenCodes.buffer,
-        data.frozenCodes.byteOffset,
-        data.frozenCodes.byteLength,
-      ),
-    );
-  }
-  const total = new Uint8Array(parts.reduce((a, p) => a + p.length + 8, 0));
-  let at = 0;
-  for (const p of parts) {
-    new DataView(total.buffer).setFloat64(at, p.length, true);
-    total.set(p, at + 8);
-    at += p.length + 8;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", total));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return fingerprintOf([
+    stableJson({ ...rest, seed: s.seed >>> 0, count: data.count }),
+    data.images,
+    ...(data.frozenCodes ? [data.frozenCodes] : []),
+  ]);
 }
 
 async function partTensors(prefix: string, m: Autoencoder): Promise<HostTensor[]> {
@@ -193,9 +176,7 @@ export async function trainStep(data: StepData, s: StepSettings): Promise<StepRe
   const [H, W, C] = s.encoder.inputShape;
   const n = data.count, f = s.frozenDims;
   const B = Math.min(s.batchSize, n);
-  const stepsPerEpoch = Math.floor(n / B);
   const seed = s.seed >>> 0;
-  const logEvery = Math.max(1, s.logEvery ?? 50);
   const encoder = createAutoencoder(s.encoder, deriveSeed(seed, "encoder"));
   const decoder = createAutoencoder(s.decoder, deriveSeed(seed, "decoder"));
   const named = [
@@ -205,17 +186,69 @@ export async function trainStep(data: StepData, s: StepSettings): Promise<StepRe
   const varList = named.map((v) => v.variable);
   const adam = new Adam(named, s.adam);
   const owned: tf.Tensor[] = [];
-  let order = null as { epoch: number; t: tf.Tensor1D } | null;
   let ok = false;
   try {
-    let lossCurve: StepLossRecord[] = [];
-    let start = 0;
-    let resumedFrom: number | null = null;
-    const fp = s.checkpointDir ? await fingerprint(s, data) : "";
-    if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fp, s.onLog);
-      if (ckpt && ckpt.state.step <= s.iterations) {
-        const byName = Object.fromEntries(ckpt.weights.map((t) => [t.name, t.data]));
+    const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
+    const imagesT = keep(tf.tensor4d(data.images, [n, H, W, C], "float32"));
+    const frozenT = f > 0 ? keep(tf.tensor2d(data.frozenCodes!, [n, f], "float32")) : null;
+    const epsT = keep(tf.scalar(s.bnEpsilon, "float32"));
+    const lambdaT = keep(tf.scalar(s.covLambda, "float32"));
+    const useCov = f > 0 && s.covLambda > 0;
+    const family: TrainingFamily<tf.Tensor1D, StepLossRecord> = {
+      epochData: (_epoch, used) => tf.tensor1d(used, "int32"),
+      disposeEpochData: (order) => order.dispose(),
+      update({ position: pos, data: ord, logging }) {
+        const kept: Record<string, tf.Scalar> = {};
+        tf.tidy(() => {
+          const idx = tf.slice(ord, [pos * B], [B]);
+          const lossFn = (): tf.Scalar => {
+            const x = tf.gather(imagesT, idx);
+            const zNew = batchNormalise(encoder.encode(x), epsT);
+            const zFrozen = frozenT ? tf.gather(frozenT, idx) as tf.Tensor2D : null;
+            const z = zFrozen ? tf.concat([zFrozen, zNew], 1) : zNew;
+            const rec = reconstructionLoss(decoder.decode(z), x, s.loss);
+            const cov = useCov ? covarianceTerm(zFrozen!, zNew) : null;
+            const total = (cov ? tf.add(rec, tf.mul(lambdaT, cov)) : rec) as tf.Scalar;
+            if (logging) {
+              kept.loss = tf.keep(total);
+              kept.reconstruction = tf.keep(rec);
+              if (cov) kept.covariance = tf.keep(cov);
+            }
+            return total;
+          };
+          const { grads } = tf.variableGrads(lossFn, varList);
+          adam.apply(grads);
+        });
+        return logging ? kept : null;
+      },
+      record: (step, v) => ({
+        step,
+        loss: v.loss,
+        reconstruction: v.reconstruction,
+        covariance: v.covariance ?? 0,
+      }),
+      progressValues: (r) => ({
+        loss: r.loss,
+        reconstruction: r.reconstruction,
+        covariance: r.covariance,
+      }),
+      async saveState() {
+        const optimizer = Object.entries(await adam.readState()).map(([name, d]) => ({
+          name,
+          shape: [d.length],
+          data: d,
+        }));
+        return {
+          weights: [
+            ...(await partTensors("encoder", encoder)),
+            ...(await partTensors("decoder", decoder)),
+          ],
+          optimizer,
+          weightsExtra: { encoder: s.encoder, decoder: s.decoder },
+        };
+      },
+      loadState(weights, optimizer) {
+        const byName = Object.fromEntries(weights.map((t) => [t.name, t.data]));
         const part = (prefix: string) =>
           Object.fromEntries(
             Object.entries(byName).filter(([k]) => k.startsWith(prefix + "/")).map((
@@ -224,85 +257,27 @@ export async function trainStep(data: StepData, s: StepSettings): Promise<StepRe
           );
         encoder.writeWeights(part("encoder"));
         decoder.writeWeights(part("decoder"));
-        adam.writeState(Object.fromEntries(ckpt.optimizer.map((t) => [t.name, t.data])));
-        start = resumedFrom = ckpt.state.step;
-        lossCurve = ckpt.state.lossCurve as StepLossRecord[];
-        s.onLog?.(`resumed from checkpoint at step ${start}`);
-      }
-    }
-    const keep = <T extends tf.Tensor>(t: T): T => (owned.push(t), t);
-    const imagesT = keep(tf.tensor4d(data.images, [n, H, W, C], "float32"));
-    const frozenT = f > 0 ? keep(tf.tensor2d(data.frozenCodes!, [n, f], "float32")) : null;
-    const epsT = keep(tf.scalar(s.bnEpsilon, "float32"));
-    const lambdaT = keep(tf.scalar(s.covLambda, "float32"));
-    const useCov = f > 0 && s.covLambda > 0;
-    let last: Record<string, number> = {};
-    const t0 = performance.now();
-    for (let t = start; t < s.iterations; t++) {
-      const epoch = Math.floor(t / stepsPerEpoch), pos = t % stepsPerEpoch;
-      if (order?.epoch !== epoch) {
-        order?.t.dispose();
-        const perm = permutation(n, createRng(deriveSeed(seed, "order", epoch)));
-        order = { epoch, t: tf.tensor1d(perm.subarray(0, stepsPerEpoch * B), "int32") };
-      }
-      const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === s.iterations;
-      const kept: tf.Scalar[] = [];
-      const ord = order.t;
-      tf.tidy(() => {
-        const idx = tf.slice(ord, [pos * B], [B]);
-        const lossFn = (): tf.Scalar => {
-          const x = tf.gather(imagesT, idx);
-          const zNew = batchNormalise(encoder.encode(x), epsT);
-          const zFrozen = frozenT ? tf.gather(frozenT, idx) as tf.Tensor2D : null;
-          const z = zFrozen ? tf.concat([zFrozen, zNew], 1) : zNew;
-          const rec = reconstructionLoss(decoder.decode(z), x, s.loss);
-          const cov = useCov ? covarianceTerm(zFrozen!, zNew) : null;
-          const total = (cov ? tf.add(rec, tf.mul(lambdaT, cov)) : rec) as tf.Scalar;
-          if (logging) kept.push(tf.keep(total), tf.keep(rec), ...(cov ? [tf.keep(cov)] : []));
-          return total;
-        };
-        const { grads } = tf.variableGrads(lossFn, varList);
-        adam.apply(grads);
-      });
-      if (logging) {
-        const v = await Promise.all(kept.map(async (k) => ((await k.data()) as Float32Array)[0]));
-        for (const k of new Set(kept)) k.dispose();
-        const rec: StepLossRecord = {
-          step: t + 1,
-          loss: v[0],
-          reconstruction: v[1],
-          covariance: v[2] ?? 0,
-        };
-        lossCurve.push(rec);
-        last = { loss: rec.loss, reconstruction: rec.reconstruction, covariance: rec.covariance };
-      }
-      s.onProgress?.(t + 1, s.iterations, last);
-      if (
-        s.checkpointDir && s.checkpointEvery && (t + 1) % s.checkpointEvery === 0 &&
-        t + 1 < s.iterations
-      ) {
-        const optimizer = Object.entries(await adam.readState()).map(([name, d]) => ({
-          name,
-          shape: [d.length],
-          data: d,
-        }));
-        await saveCheckpoint(s.checkpointDir, {
-          state: { step: t + 1, seed, fingerprint: fp, lossCurve },
-          weights: [
-            ...(await partTensors("encoder", encoder)),
-            ...(await partTensors("decoder", decoder)),
-          ],
-          optimizer,
-          weightsExtra: { encoder: s.encoder, decoder: s.decoder },
-        });
-        s.onLog?.(`checkpoint at step ${t + 1}`);
-      }
-    }
-    const seconds = (performance.now() - t0) / 1000;
+        adam.writeState(Object.fromEntries(optimizer.map((t) => [t.name, t.data])));
+      },
+      settle: async () => {
+        await decoder.variables[0].variable.data();
+      },
+    };
+    const run = await runTraining(family, {
+      seed,
+      count: n,
+      batchSize: B,
+      iterations: s.iterations,
+      logEvery: s.logEvery ?? 50,
+      checkpointEvery: s.checkpointEvery,
+      checkpointDir: s.checkpointDir,
+      fingerprint: () => fingerprint(s, data),
+      onProgress: s.onProgress,
+      onLog: s.onLog,
+    });
     ok = true;
-    return { encoder, decoder, lossCurve, resumedFrom, stepsRun: s.iterations - start, seconds };
+    return { encoder, decoder, ...run };
   } finally {
-    order?.t.dispose();
     for (const t of owned) t.dispose();
     adam.dispose();
     if (!ok) {
