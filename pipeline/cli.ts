@@ -42,7 +42,7 @@ import {
 import type { AnyStage } from "./stage.ts";
 import { computeStatus, formatStatus } from "./status.ts";
 import { verifyStages } from "./verify.ts";
-import { workerMain } from "./worker.ts";
+import { type ComputeHook, workerMain } from "./worker.ts";
 
 /** What the entry module tells the engine about compute backends. */
 export interface Hooks {
@@ -70,6 +70,13 @@ export interface Hooks {
    * also runs the stages upstream of its trainings). Default: none, and `--shard` is refused.
    */
   trainings?: readonly string[];
+  /**
+   * How a stage with `compute` gets its backend: the engine calls `start` in the stage's own
+   * process before `run`, with the run's backend and the stage's CPU threads, and records the
+   * facts it returns (backend, adapter, …) in the manifest; `module` (whose code the start
+   * runs) joins every compute stage's key. No stage starts a backend itself.
+   */
+  compute?: ComputeHook;
 }
 
 const COMMANDS = [
@@ -137,7 +144,7 @@ export async function main(
   hooks: Hooks = {},
 ): Promise<number> {
   if (args[0] === "__stage") {
-    await workerMain(stages, args[1]);
+    await workerMain(stages, args[1], hooks.compute?.start);
     return 0;
   }
   try {
@@ -275,6 +282,7 @@ async function command(
     overrides,
     deno: Deno.version.deno,
     projectRoot: layout.root,
+    ...(hooks.compute ? { computeModule: hooks.compute.module } : {}),
   });
   select(graph, targets); // unknown targets fail here, before anything else
   for (const s of graph.order) planner.params(s); // and bad overrides here

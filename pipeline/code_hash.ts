@@ -48,14 +48,19 @@ export class CodeHasher {
     this.#imports = imports ?? readImportMap(this.#root);
   }
 
-  /** The code info of a module given as a `file:` URL or a path. */
-  info(module: string): CodeInfo {
-    const start = module.startsWith("file:") ? fileURLToPath(module) : resolve(module);
-    const cached = this.#infoCache.get(start);
+  /**
+   * The code info of a module given as a `file:` URL or a path, together with any further
+   * modules whose code also runs in the stage (e.g. the one that starts its compute backend).
+   */
+  info(module: string, ...more: string[]): CodeInfo {
+    const toPath = (m: string) => m.startsWith("file:") ? fileURLToPath(m) : resolve(m);
+    const starts = [module, ...more].map(toPath);
+    const cacheKey = starts.join("\n");
+    const cached = this.#infoCache.get(cacheKey);
     if (cached) return cached;
     const seen = new Set<string>();
     const deps: Record<string, string> = {};
-    const stack = [start];
+    const stack = [...starts];
     while (stack.length) {
       const path = stack.pop()!;
       if (seen.has(path)) continue;
@@ -81,7 +86,7 @@ export class CodeHasher {
       fileHashes,
       deps: Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b))),
     };
-    this.#infoCache.set(start, info);
+    this.#infoCache.set(cacheKey, info);
     return info;
   }
 

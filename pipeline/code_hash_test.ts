@@ -64,3 +64,17 @@ Deno.test("CodeHasher.info() counts a worker script loaded with new URL(…, imp
   const info = new CodeHasher(dir).info(join(dir, "stages/a.ts"));
   assert.ok(info.files.includes("stages/work/w.ts"), JSON.stringify(info.files));
 });
+
+Deno.test("CodeHasher.info() with further modules covers their code too; alone, it is unchanged", () => {
+  const dir = project(files);
+  const hasher = new CodeHasher(dir);
+  const alone = hasher.info(join(dir, "stages/other.ts"));
+  const both = hasher.info(join(dir, "stages/other.ts"), join(dir, "stages/c.ts"));
+  assert.deepEqual(both.files, ["stages/c.ts", "stages/other.ts"]);
+  assert.deepEqual(both.deps, { "@tensorflow/tfjs": "4.22.0" });
+  assert.notEqual(both.hash, alone.hash);
+  assert.equal(new CodeHasher(dir).info(join(dir, "stages/other.ts")).hash, alone.hash);
+  Deno.writeTextFileSync(join(dir, "stages/c.ts"), files["stages/c.ts"] + "// changed\n");
+  const after = new CodeHasher(dir).info(join(dir, "stages/other.ts"), join(dir, "stages/c.ts"));
+  assert.notEqual(after.hash, both.hash);
+});

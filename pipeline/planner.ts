@@ -21,6 +21,11 @@ export interface PlanSettings {
   profile: Profile;
   /** Backend of compute stages. */
   backend: string;
+  /**
+   * The module that starts the compute backend in a stage's process (the entry's
+   * `compute.module`): its code runs in every compute stage, so it joins their keys.
+   */
+  computeModule?: string;
   overrides: readonly Override[];
   /** Deno's version (part of every key). */
   deno: string;
@@ -97,7 +102,10 @@ export class Planner {
 
   /** The key parts of a stage given its input hashes. */
   parts(stage: AnyStage, inputs: Record<string, string>): KeyParts {
-    const code = this.#hasher.info(stage.module);
+    const compute = stage.compute && this.settings.computeModule;
+    const code = compute
+      ? this.#hasher.info(stage.module, this.settings.computeModule!)
+      : this.#hasher.info(stage.module);
     const external = stage.externalFiles?.length ? { external: this.externalHashes(stage) } : {};
     return {
       recipe: KEY_RECIPE,

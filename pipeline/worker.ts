@@ -16,6 +16,17 @@ import type { Manifest } from "./manifest.ts";
 import { createRng } from "./rng.ts";
 import type { AnyStage, Context, Json, Progress } from "./stage.ts";
 
+/** The entry's way of starting the compute backend of a stage with `compute`. */
+export interface ComputeHook {
+  /** `import.meta.url` of the module whose code `start` runs (it joins compute stages' keys). */
+  module: string;
+  /**
+   * Starts the backend in this process for a stage; returns facts for its manifest's records
+   * (`adapter`, a string, also fills the manifest's `adapter` field).
+   */
+  start(backend: string, threads: number): Promise<Record<string, Json>>;
+}
+
 /** Sends one protocol message to the runner. */
 export function send(msg: WorkerMessage): void {
   Deno.stdout.writeSync(new TextEncoder().encode(MESSAGE_MARK + JSON.stringify(msg) + "\n"));
@@ -77,6 +88,7 @@ export async function executeJob(
   stage: AnyStage,
   job: Job,
   sink: (m: WorkerMessage) => void,
+  startCompute?: ComputeHook["start"],
 ): Promise<Manifest> {
   const started = new Date();
   const t0 = performance.now();
@@ -84,6 +96,9 @@ export async function executeJob(
   Deno.mkdirSync(job.outDir, { recursive: true });
   Deno.mkdirSync(job.scratchDir, { recursive: true });
   const ctx = makeContext(job, sink, records);
+  if (stage.compute && startCompute) {
+    Object.assign(records, await startCompute(job.backend, job.threads ?? 1));
+  }
   await stage.run(ctx);
   const missing = stage.outputs.filter((o) => {
     try {
@@ -128,7 +143,11 @@ export async function executeJob(
 }
 
 /** Entry of a worker process: `__stage <job.json>`; exits 0 on success, 1 on failure. */
-export async function workerMain(stages: readonly AnyStage[], jobPath: string) {
+export async function workerMain(
+  stages: readonly AnyStage[],
+  jobPath: string,
+  startCompute?: ComputeHook["start"],
+) {
   exitWithParent();
   // Libraries that print (tfjs's banners) must not corrupt the protocol: send them to the log.
   const logLine = (...a: unknown[]) => send({ t: "log", msg: a.map(String).join(" ") });
@@ -142,7 +161,7 @@ export async function workerMain(stages: readonly AnyStage[], jobPath: string) {
     Deno.exit(1);
   }
   try {
-    const m = await executeJob(stage, job, send);
+    const m = await executeJob(stage, job, send, startCompute);
     send({ t: "done", durationMs: m.durationMs });
     Deno.exit(0);
   } catch (e) {

@@ -1,6 +1,7 @@
 /**
  * The project's entry: `deno task reproduce | status | dag | verify | gc | export | import`.
- * It hands the registry and the backend hooks to the engine.
+ * It hands the registry and the backend hooks (checking, detecting and starting the compute
+ * backend) to the engine.
  *
  * @module
  */
@@ -24,6 +25,14 @@ Deno.exit(
     // What `reproduce --shard I/N` shares out among machines: the long stages. Datasets and
     // evaluations are cheaper to recompute where they are needed than to carry.
     trainings: stages.filter(isTrainingStage).map((s) => s.id),
+    // Every stage with `compute` gets its backend here, in its own process, before it runs.
+    compute: {
+      module: new URL("../lib/ml/backend.ts", import.meta.url).href,
+      start: async (backend, threads) => {
+        const { startCompute } = await import("../lib/ml/backend.ts");
+        return await startCompute(backend, threads);
+      },
+    },
     checkBackend: async (backend) => {
       const { checkBackend } = await import("./backend_check.ts");
       return await checkBackend(backend);

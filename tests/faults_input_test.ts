@@ -272,7 +272,7 @@ Deno.test("bundle and bench: bad input is exit 2, one line", async () => {
     [["stages/main.ts", "../x.js"], /must sit inside the project/],
     [["stages/main.ts", "stages"], /Cannot bundle to "stages": it is a directory/],
   ]);
-  await expectUsage(run("pipeline/bench_status.ts"), [
+  await expectUsage(run("bench/bench_status.ts"), [
     [["--stages", "0x10"], /Cannot use --stages "0x10": expected an integer from 1 to 100000/],
     [["--repeats", "0"], /Cannot use --repeats "0"/],
     [["--stages", "1e3"], /Cannot use --stages "1e3"/],

@@ -87,6 +87,24 @@ export async function initBackend(
   return info;
 }
 
+/**
+ * Starts the compute backend of a stage's process: the entry's compute hook, which the engine
+ * calls once before a stage with `compute` runs (no stage starts a backend itself). Returns
+ * the facts every compute stage's manifest records: the backend in force, the device the
+ * numbers came from (the GPU adapter, or the CPU backend) and whether it is a hardware GPU.
+ */
+export async function startCompute(
+  backend: string,
+  threads: number,
+): Promise<{ backend: string; adapter: string; hardware_gpu: boolean }> {
+  const info = await initBackend(backend, { cpuThreads: threads });
+  return {
+    backend: info.name,
+    adapter: info.adapter ?? `${info.name} (tfjs-backend-${info.name})`,
+    hardware_gpu: info.hardwareGpu,
+  };
+}
+
 /** Sets up backend `name` (see {@linkcode initBackend}), once per request. */
 async function selectBackend(name: BackendName | string): Promise<BackendInfo> {
   if (current && current.request === name && tf.getBackend() === current.info.name) {

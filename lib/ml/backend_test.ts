@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { detectHardwareGpu, initBackend, throwIfDeviceFailed, watchDevice } from "./backend.ts";
+import {
+  detectHardwareGpu,
+  initBackend,
+  startCompute,
+  throwIfDeviceFailed,
+  watchDevice,
+} from "./backend.ts";
 
 Deno.test("initBackend('cpu') selects tfjs's cpu backend", async () => {
   const info = await initBackend("cpu");
@@ -66,4 +72,13 @@ Deno.test({
       device.destroy();
     }
   },
+});
+
+Deno.test("startCompute() starts the cpu backend and names it for the manifest", async () => {
+  assert.deepEqual(await startCompute("cpu", 1), {
+    backend: "cpu",
+    adapter: "cpu (tfjs-backend-cpu)",
+    hardware_gpu: false,
+  });
+  assert.equal(tf.getBackend(), "cpu");
 });

@@ -14,7 +14,6 @@
  * @module
  */
 import type { Context, Json, OutputRef, ParamDefs, Stage } from "../../pipeline/stage.ts";
-import { initBackend } from "./backend.ts";
 import { cpuThreadShare } from "./kernels/cpu_threads.ts";
 import { measuredStepTime } from "./step_times.ts";
 import { type DiskGeometry, generateDiskDataset, type RadiusSampler } from "./disks.ts";
@@ -72,8 +71,11 @@ export interface DiskDatasetStageOptions {
   centre?: [number, number];
   /** Seed label (default 1): datasets differing only by it are independent draws. */
   seed?: number;
-  /** The module defining the stage, when not this one (its code joins the cache key). */
-  module?: string;
+  /**
+   * `import.meta.url` of the module that defines the stage: its code, every option given here
+   * included, joins the cache key (the factory's own code comes with it, as an import).
+   */
+  module: string;
 }
 
 /** A stage generating blurred disks (App. A). */
@@ -146,7 +148,7 @@ export function diskDatasetStage(o: DiskDatasetStageOptions): Stage<DiskDatasetP
   return {
     id: o.id,
     description: o.description,
-    module: o.module ?? import.meta.url,
+    module: o.module,
     params,
     inputs: {},
     outputs: ["images.npy", "radii.npy", "dataset.json"],
@@ -254,8 +256,8 @@ export interface TrainStageOptions {
   config?: AutoencoderConfig;
   /** Defaults and quick values of any parameter, e.g. `{ iterations: { default: 10000, quick: 300 } }`. */
   params?: Partial<Record<keyof TrainStageParams, { default?: Json; quick?: Json }>>;
-  /** The module defining the stage, when not this one. */
-  module?: string;
+  /** `import.meta.url` of the module that defines the stage (see {@linkcode DiskDatasetStageOptions}). */
+  module: string;
 }
 
 /** Default number of updates (authors' code: 10,000). */
@@ -456,7 +458,7 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
   return {
     id: o.id,
     description: o.description,
-    module: o.module ?? import.meta.url,
+    module: o.module,
     params: trainParamDefs(base, o.params),
     inputs,
     outputs: ["weights.json", "weights.bin", "loss.json"],
@@ -465,11 +467,6 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
     async run(ctx: Context<TrainStageParams>) {
       const p = ctx.params;
-      const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
-      ctx.record("backend", backend.name);
-      // The manifest names the device the numbers came from: the GPU adapter, or the CPU backend.
-      ctx.record("adapter", backend.adapter ?? "cpu (tfjs-backend-cpu)");
-      ctx.record("hardware_gpu", backend.hardwareGpu);
       const config = stageConfig(base, p);
       const images = await readNpyFloat32(ctx.inputs.images);
       const count = images.shape[0];

@@ -20,7 +20,6 @@ import { type Check, check } from "../../lib/common/checks.ts";
 import { notAvailableCheck } from "../../lib/common/not_available.ts";
 import { renderImageGrid } from "../../lib/figures/image_grid.ts";
 import { renderLineChart } from "../../lib/figures/line_chart.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { imageAt } from "../size/profiles.ts";
 import { linspace } from "../size/latent.ts";
 import {
@@ -142,9 +141,6 @@ export const authorsModelStage = defineStage({
       await writeChecks(ctx.outPath("checks.json"), [authorsNotAvailable(p.weightsPath)]);
       return;
     }
-    const info = await initBackend(ctx.backend);
-    ctx.record("backend", info.name);
-    ctx.record("adapter", info.adapter);
     const set = authorsTestDisks(p.testCount, 0, p.testMax);
     const model = createAuthorsModel();
     let ms: DiskModelMeasures;

@@ -17,7 +17,6 @@
  */
 import { defineStage } from "../../pipeline/stage.ts";
 import { type Check, check } from "../../lib/common/checks.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { analyseGenerator, generateHost } from "./analysis.ts";
 import {
@@ -116,8 +115,6 @@ export const dcganStage = defineStage({
   },
   async run(ctx) {
     const p = ctx.params;
-    const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
-    ctx.record("backend", backend.name);
     const bundle = await readDcganBundle(ctx.inputs.weights, ctx.inputs.weightsBin);
     const config = bundle.config;
     const side = config.imageSize;

@@ -15,7 +15,6 @@
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
 import { measuredStepTime } from "../../lib/ml/step_times.ts";
 import { defineStage, type Json } from "../../pipeline/stage.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import {
   type Dcgan,
@@ -178,10 +177,6 @@ export const trainDcganStage = defineStage({
   },
   async run(ctx) {
     const p = ctx.params;
-    const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
-    ctx.record("backend", backend.name);
-    ctx.record("adapter", backend.adapter);
-    ctx.record("hardware_gpu", backend.hardwareGpu);
     if (
       p.seeds.length === 0 || new Set(p.seeds).size !== p.seeds.length ||
       !p.seeds.every(Number.isInteger)

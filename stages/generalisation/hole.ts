@@ -15,7 +15,6 @@ import {
   renderTable,
   type Series,
 } from "../../lib/figures/mod.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
 import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
 import { holeChecks, holeSeedMeasures } from "./hole_checks.ts";
@@ -86,7 +85,6 @@ export const holeStage = defineStage({
   compute: true,
   estimate: (p) => 3 + 2 * p.seeds,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const hole = await readHole(ctx.inputs.holeData);
     const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const runs: Evaluation[] = [];

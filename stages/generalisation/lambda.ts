@@ -18,7 +18,6 @@ import {
   renderTable,
   type Series,
 } from "../../lib/figures/mod.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
 import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
 import { readHole } from "./hole_interval.ts";
@@ -134,7 +133,6 @@ export const lambdaStage = defineStage({
   compute: true,
   estimate: () => 3 + 1.5 * LAMBDAS.length,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const radii = ctx.params.radii;
     const hole = await readHole(ctx.inputs.holeData);
     const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);

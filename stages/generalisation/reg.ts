@@ -32,7 +32,6 @@ import {
   renderTable,
   type Series,
 } from "../../lib/figures/mod.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
 import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
 import { readHole } from "./hole_interval.ts";
@@ -282,7 +281,6 @@ function makeRegStage(f: RegFigure) {
     compute: true,
     estimate: (p) => 3 + 1.5 * (2 * p.seeds + otherKeys.length * p.otherSeeds),
     async run(ctx) {
-      await initBackend(ctx.backend, { cpuThreads: ctx.threads });
       const p = ctx.params;
       const hole = await readHole(ctx.inputs.holeData);
       const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);

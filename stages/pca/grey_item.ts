@@ -12,7 +12,6 @@
 import { type Check, check } from "../../lib/common/checks.ts";
 import { renderTable } from "../../lib/figures/table.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { measureAttributes } from "./attributes.ts";
 import type { LatentModel } from "./latent_model.ts";
@@ -58,7 +57,6 @@ export const greyItem = defineStage({
   compute: true,
   estimate: () => 12,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const test = await readNpyFloat32(ctx.inputs.test);
     const params = (await readNpy(ctx.inputs.testParams)).data;
     const n = test.shape[0];

@@ -19,7 +19,6 @@ import { type Check, check } from "../../lib/common/checks.ts";
 import { renderTable } from "../../lib/figures/table.ts";
 import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { measureAttributes } from "./attributes.ts";
 import type { LatentModel } from "./latent_model.ts";
@@ -128,7 +127,6 @@ export const navAeItem = defineStage({
   compute: true,
   estimate: () => 8,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const { images, attributes } = await testAttributes(ctx.inputs.test);
     const ae = await loadModelInput(ctx, "ae");
     try {
@@ -191,7 +189,6 @@ export const navPcaItem = defineStage({
   compute: true,
   estimate: () => 15,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const { images, attributes } = await testAttributes(ctx.inputs.test);
     const models: LatentModel[] = [];
     try {

@@ -37,7 +37,6 @@
  * @module
  */
 import { defineStage, type OutputRef, type ParamsOf, type Stage } from "../../pipeline/stage.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
 import {
   type Autoencoder,
@@ -225,10 +224,6 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
     estimate: trainEstimate,
     async run(ctx) {
       const p = ctx.params;
-      const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
-      ctx.record("backend", backend.name);
-      ctx.record("adapter", backend.adapter);
-      ctx.record("hardware_gpu", backend.hardwareGpu);
       const images = await readNpyFloat32(ctx.inputs.images);
       const n = images.shape[0];
       const loss = p.loss as ReconstructionLoss;

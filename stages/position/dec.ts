@@ -17,7 +17,6 @@
  */
 import { type Check, check } from "../../lib/common/checks.ts";
 import { defineStage } from "../../pipeline/stage.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpy, stableJson } from "../../lib/ml/npy.ts";
 import { type CodeScale, dirac, gridPositions } from "./diracs.ts";
 import {
@@ -78,7 +77,6 @@ export const decStage = defineStage({
   compute: true,
   estimate: () => 6,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const meta = await readMeta(ctx.inputs.dataset);
     const { n, codeScale } = meta.params;
     const runs = JSON.parse(await Deno.readTextFile(ctx.inputs.runs)) as PositionRuns;
@@ -186,7 +184,6 @@ export const decOnehotStage = defineStage({
   compute: true,
   estimate: () => 6,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const meta = await readMeta(ctx.inputs.dataset);
     const { n, codeScale } = meta.params;
     const runs = JSON.parse(await Deno.readTextFile(ctx.inputs.runs)) as PositionRuns;

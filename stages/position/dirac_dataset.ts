@@ -23,6 +23,11 @@ import {
 
 /** Options of {@linkcode diracDatasetStage}; each becomes a parameter's default. */
 export interface DiracDatasetOptions {
+  /**
+   * `import.meta.url` of the module that defines the stage: its code, every option given here
+   * included, joins the cache key (the factory's own code comes with it, as an import).
+   */
+  module: string;
   /** Stage id. */
   id: string;
   /** One line for `dag`. */
@@ -52,7 +57,7 @@ export function diracDatasetStage(o: DiracDatasetOptions): Stage<DiracDatasetPar
   return defineStage({
     id: o.id,
     description: o.description,
-    module: import.meta.url,
+    module: o.module,
     params: {
       n: { type: "integer", default: 64, min: 2, doc: "signal size n (P§5.4: 64)" },
       kind: {

@@ -23,7 +23,6 @@ import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { renderTable } from "../../lib/figures/table.ts";
 import { PALETTE } from "../../lib/figures/theme.ts";
 import { encodeBatched } from "../../lib/ml/analysis.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { compareWithPhi, type FilterComparison, linearFit } from "./metrics.ts";
 import { type PositionRun, type PositionRuns, runModel } from "./train_position.ts";
@@ -204,7 +203,6 @@ export const encWeightsStage = defineStage({
   compute: true,
   estimate: () => 6,
   async run(ctx) {
-    await initBackend(ctx.backend, { cpuThreads: ctx.threads });
     const images = await readNpyFloat32(ctx.inputs.images);
     const positions = Array.from((await readNpy(ctx.inputs.positions)).data);
     const n = images.shape[1];

@@ -16,6 +16,7 @@ import { positionTrainStage } from "./train_position.ts";
 
 /** The 64 one-hot vectors δ_a, a = 0..63, with z = a / 63: the encoder's signals (P§5.3–5.4). */
 export const dataPosOnehot = diracDatasetStage({
+  module: import.meta.url,
   id: "data-pos-onehot",
   description: "Every one-hot vector of size 64 (a = 0..63), code z = a / 63 (P§5.3, P§5.4)",
   kind: "onehot",
@@ -25,6 +26,7 @@ export const dataPosOnehot = diracDatasetStage({
 
 /** 3000 triangular Diracs at a ~ U(0, 63), z = a / 63 (P Eq. 19). */
 export const dataPosTriangular = diracDatasetStage({
+  module: import.meta.url,
   id: "data-pos-triangular",
   description:
     "3000 triangular Diracs max(0, 1 − |t − a|), a ~ U(0, 63), code z = a / 63 (P Eq. 19)",
@@ -36,6 +38,7 @@ export const dataPosTriangular = diracDatasetStage({
 
 /** The encoder of P§5.3 trained to output z = a / 63 from δ_a. */
 export const trainPosEncRegress = positionTrainStage({
+  module: import.meta.url,
   id: "train-pos-enc-regress",
   description:
     "Position encoder (depths 1, six layers, n = 64) regressing z = a / 63 from one-hot δ_a (P§5.3)",
@@ -59,6 +62,7 @@ export const trainPosEncRegress = positionTrainStage({
 
 /** The same encoder inside an autoencoder with the decoder of P§5.4, on one-hot δ_a. */
 export const trainPosEncAe = positionTrainStage({
+  module: import.meta.url,
   id: "train-pos-enc-ae",
   description:
     "Position autoencoder: the P§5.3 encoder with the P§5.4 decoder (depths 1 2 4 4 4 8), on one-hot δ_a",
@@ -75,6 +79,7 @@ export const trainPosEncAe = positionTrainStage({
 
 /** The decoder of P§5.4 trained on triangular Diracs at continuous positions. */
 export const trainPosDec = positionTrainStage({
+  module: import.meta.url,
   id: "train-pos-dec",
   description:
     "Position decoder (depths 1 2 4 4 4 8, n = 64): z = a / 63 → triangular Dirac, a continuous (P§5.4)",
@@ -92,6 +97,7 @@ export const trainPosDec = positionTrainStage({
 
 /** The same decoder trained on the 64 one-hot Diracs only. */
 export const trainPosDecOnehot = positionTrainStage({
+  module: import.meta.url,
   id: "train-pos-dec-onehot",
   description:
     "The same position decoder trained on one-hot Diracs at the 64 integer positions only (P§5.4)",

@@ -19,7 +19,6 @@
  * @module
  */
 import type { Context, Json, ParamDefs, Stage } from "../../pipeline/stage.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import {
   type Activation,
   type AutoencoderConfig,
@@ -56,6 +55,11 @@ export type ParamValues = { default?: Json; quick?: Json; doc?: string };
 
 /** Options of {@linkcode positionTrainStage}. */
 export interface PositionTrainOptions {
+  /**
+   * `import.meta.url` of the module that defines the stage: its code, every option given here
+   * included, joins the cache key (the factory's own code comes with it, as an import).
+   */
+  module: string;
   /** Stage id (`train-…`). */
   id: string;
   /** One line for `dag`. */
@@ -217,7 +221,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
   return {
     id: o.id,
     description: o.description,
-    module: import.meta.url,
+    module: o.module,
     params: positionTrainParams(o.config, o.params),
     inputs,
     outputs: ["weights.json", "weights.bin", "runs.json", "loss.json"],
@@ -229,9 +233,6 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
         (cost.perStep + cost.perExample * Math.min(p.batchSize, cost.examples ?? Infinity)),
     async run(ctx: Context<PositionTrainParams>) {
       const p = ctx.params;
-      const backend = await initBackend(ctx.backend, { cpuThreads: ctx.threads });
-      ctx.record("backend", backend.name);
-      ctx.record("adapter", backend.adapter);
       const config: AutoencoderConfig = {
         ...o.config,
         encoderBias: p.encoderBias ?? o.config.encoderBias,

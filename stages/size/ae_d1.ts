@@ -56,12 +56,7 @@ export const aeD1Stage = defineStage({
     const [lo, hi] = radiusRange(p.radiusRange, ctx.id);
     const set = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const m = set.size;
-    const model = await loadTrainedModel(
-      ctx.inputs.weights,
-      ctx.inputs.bin,
-      ctx.backend,
-      ctx.record,
-    );
+    const model = await loadTrainedModel(ctx.inputs.weights, ctx.inputs.bin);
     let outputs: Float32Array;
     try {
       outputs = await reconstructBatched(model, set.images);

@@ -75,12 +75,7 @@ export const airyStage = defineStage({
     const R = (await readDatasetLaw(ctx.inputs.trainingSet)).max;
     const set = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const m = set.size;
-    const model = await loadTrainedModel(
-      ctx.inputs.weights,
-      ctx.inputs.bin,
-      ctx.backend,
-      ctx.record,
-    );
+    const model = await loadTrainedModel(ctx.inputs.weights, ctx.inputs.bin);
     let outputs: Float32Array;
     try {
       outputs = await decodeBatched(model, await encodeBatched(model, set.images));

@@ -53,12 +53,7 @@ export const hVsZStage = defineStage({
     const [lo, hi] = radiusRange(p.radiusRange, ctx.id);
     const set = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const m = set.size;
-    const model = await loadTrainedModel(
-      ctx.inputs.weights,
-      ctx.inputs.bin,
-      ctx.backend,
-      ctx.record,
-    );
+    const model = await loadTrainedModel(ctx.inputs.weights, ctx.inputs.bin);
     let codes: Float32Array, outputs: Float32Array;
     try {
       codes = await encodeBatched(model, set.images);

@@ -87,12 +87,7 @@ export const latentStage = defineStage({
     const [lo, hi] = radiusRange(p.radiusRange, ctx.id);
     const set = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const m = set.size;
-    const model = await loadTrainedModel(
-      ctx.inputs.weights,
-      ctx.inputs.bin,
-      ctx.backend,
-      ctx.record,
-    );
+    const model = await loadTrainedModel(ctx.inputs.weights, ctx.inputs.bin);
     let codes: Float32Array, decoded: Float32Array, zPath: number[];
     const from = nearestIndex(set.radii, p.interpolateFrom),
       to = nearestIndex(set.radii, p.interpolateTo);

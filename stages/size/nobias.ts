@@ -121,12 +121,7 @@ export const nobiasStage = defineStage({
     }
     const set = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const m = set.size, P = m * m;
-    const model = await loadTrainedModel(
-      ctx.inputs.weights,
-      ctx.inputs.bin,
-      ctx.backend,
-      ctx.record,
-    );
+    const model = await loadTrainedModel(ctx.inputs.weights, ctx.inputs.bin);
     let codes: Float32Array, outputs: Float32Array;
     const homogeneity: { lambda: number; maxRelative: number; compared: number }[] = [];
     try {

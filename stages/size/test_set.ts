@@ -7,7 +7,6 @@
  */
 import type { Autoencoder } from "../../lib/ml/model.ts";
 import { loadAutoencoder } from "../../lib/ml/analysis.ts";
-import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpy, readNpyFloat32 } from "../../lib/ml/npy.ts";
 
 /** A stack of square disk images with their radii. */
@@ -101,17 +100,9 @@ export function gatherImages(set: DiskSet, indices: readonly number[]): Float32A
 }
 
 /**
- * Initialises the backend and loads a trained model; records the backend in the manifest.
- * The caller disposes the model.
+ * Loads a trained model on the backend the engine started for the stage (its manifest names
+ * it). The caller disposes the model.
  */
-export async function loadTrainedModel(
-  json: string,
-  bin: string,
-  backend: string,
-  record?: (key: string, value: string | boolean | null) => void,
-): Promise<Autoencoder> {
-  const info = await initBackend(backend);
-  record?.("backend", info.name);
-  record?.("adapter", info.adapter);
+export async function loadTrainedModel(json: string, bin: string): Promise<Autoencoder> {
   return await loadAutoencoder({ json, bin });
 }

@@ -4,22 +4,22 @@
  * workers run), then times `computeStatus` in-process and the whole `status` command as a
  * process, and prints medians.
  *
- * Usage: deno run -A pipeline/bench_status.ts [--stages 1000] [--repeats 7] [--out file.json]
+ * Usage: deno run -A bench/bench_status.ts [--stages 1000] [--repeats 7] [--out file.json]
  *
  * @module
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { writeLatest } from "./cache.ts";
-import { buildGraph } from "./graph.ts";
-import type { Job } from "./job.ts";
-import { keyOf } from "./key.ts";
-import { Layout } from "./layout.ts";
-import type { Manifest } from "./manifest.ts";
-import { Planner } from "./planner.ts";
-import { seedFromLabel } from "./rng.ts";
-import { computeStatus } from "./status.ts";
-import { executeJob } from "./worker.ts";
+import { writeLatest } from "../pipeline/cache.ts";
+import { buildGraph } from "../pipeline/graph.ts";
+import type { Job } from "../pipeline/job.ts";
+import { keyOf } from "../pipeline/key.ts";
+import { Layout } from "../pipeline/layout.ts";
+import type { Manifest } from "../pipeline/manifest.ts";
+import { Planner } from "../pipeline/planner.ts";
+import { seedFromLabel } from "../pipeline/rng.ts";
+import { computeStatus } from "../pipeline/status.ts";
+import { executeJob } from "../pipeline/worker.ts";
 import { manyStages } from "../tests/fixtures/toy_stages.ts";
 
 /** Bad input: one line, exit code 2 (as the project's other commands). */
