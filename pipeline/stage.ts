@@ -113,8 +113,15 @@ export interface Stage<P = Record<string, Json>> {
   inputs: Record<string, OutputRef>;
   /** Output file names (relative, no directories). */
   outputs: readonly string[];
-  /** True when the stage computes with tensors: the backend becomes part of its key. */
+  /** True when the stage computes with tensors: the backend becomes part of its key, and the
+   * engine starts it in the stage's process before `run` (the entry's compute hook). */
   compute?: boolean;
+  /**
+   * True for a training stage: it fits models through the training engine (long; resumable
+   * from checkpoints in `scratchDir`) and writes its loss curve to `loss.json`. What
+   * `reproduce --shard` shares out and the training-curves figure reads.
+   */
+  training?: boolean;
   /**
    * Names of string parameters holding the path of a file from outside the DAG (e.g. released
    * weights that are not ours to copy into the cache), relative to the project root. The

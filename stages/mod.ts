@@ -35,8 +35,8 @@ const experiments: AnyStage[] = [
 ];
 
 /**
- * The loss curves of every training stage: the stages whose outputs include `loss.json`, less
- * the `dcgan` stage, whose `loss.json` is the data of its figure `loss.png` (`isTrainingStage`).
+ * The loss curves of every training stage (marked `training: true`; not the `dcgan` stage,
+ * whose `loss.json` is the data of its figure `loss.png`).
  */
 const trainingCurves = makeTrainingCurvesStage(experiments.filter(isTrainingStage));
 

@@ -27,9 +27,14 @@ Deno.test("stages registry: training-curves reads every training stage's loss, a
   const curves = stages.find((s) => s.id === "training-curves")!;
   assert.ok(curves, "no training-curves stage");
   assert.equal(ids.indexOf("training-curves"), ids.length - 2, "it comes right before the report");
-  const training = stages.filter(
-    (s) => s.outputs.includes("loss.json") && !s.outputs.includes("loss.png"),
+  const training = stages.filter((s) => s.training === true);
+  // Marked, not guessed; the mark agrees with what the stages write.
+  assert.deepEqual(
+    training.map((s) => s.id),
+    stages.filter((s) => s.outputs.includes("loss.json") && !s.outputs.includes("loss.png"))
+      .map((s) => s.id),
   );
+  for (const s of training) assert.ok(s.compute, `${s.id} trains without compute`);
   assert.ok(training.length > 40, `only ${training.length} training stages`);
   assert.deepEqual(
     curves.inputs,

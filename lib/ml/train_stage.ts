@@ -27,6 +27,7 @@ import { readNpy, readNpyFloat32, stableJson, writeNpy } from "./npy.ts";
 import type { LossReduction } from "./regularisers.ts";
 import { train, type TrainData, type TrainMode } from "./train.ts";
 import { saveWeights } from "./weights_io.ts";
+import { recordTraining } from "../train/records.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Dataset stage
@@ -463,6 +464,7 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     inputs,
     outputs: ["weights.json", "weights.bin", "loss.json"],
     compute: true,
+    training: true,
     estimate: (p, backend, threads) =>
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
     async run(ctx: Context<TrainStageParams>) {
@@ -506,12 +508,7 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
         onLog: (m) => ctx.log(m),
       });
       try {
-        ctx.record("train_seconds", result.seconds);
-        ctx.record(
-          "ms_per_step",
-          result.stepsRun > 0 ? (1000 * result.seconds) / result.stepsRun : null,
-        );
-        ctx.record("resumed_from", result.resumedFrom);
+        recordTraining(ctx.record, [result]);
         await saveWeights(result.model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
           training: { seed, count, params: p },
         });

@@ -93,7 +93,7 @@ Deno.test("trainStage() trains, writes loadable weights and a loss curve, and re
       scratchDir: `${root}/scratch`,
     });
     await trainer.run(second.ctx);
-    assert.equal(second.recorded.records.resumed_from, 3);
+    assert.deepEqual(second.recorded.records.resumed_from, [3]);
     for (const f of trainer.outputs) {
       assert.deepEqual(
         await Deno.readFile(second.ctx.outPath(f)),

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { recordTraining, type RunFacts } from "../../lib/train/records.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
 import { measuredStepTime } from "../../lib/ml/step_times.ts";
 import { defineStage, type Json } from "../../pipeline/stage.ts";
@@ -162,6 +163,7 @@ export const trainDcganStage = defineStage({
   inputs: { images: "data-hole:images.npy" },
   outputs: ["weights.json", "weights.bin", "loss.json"],
   compute: true,
+  training: true,
   estimate: (p, backend, threads) => {
     const macs = forwardMacs(trainConfig(p));
     const perImageMacs = macs.generator + macs.discriminator;
@@ -198,6 +200,7 @@ export const trainDcganStage = defineStage({
     const models: { seed: number; model: Dcgan }[] = [];
     const losses: Json[] = [];
     const timings: Json[] = [];
+    const trained: RunFacts[] = [];
     try {
       for (const [k, seedLabel] of p.seeds.entries()) {
         const trainingSeed = ctx.rng.fork(`seed ${seedLabel}`).seed;
@@ -243,8 +246,10 @@ export const trainDcganStage = defineStage({
           records: result.lossCurve as unknown as Json,
         });
         timings.push({ seed: seedLabel, seconds: result.seconds, resumedFrom: result.resumedFrom });
+        trained.push(result);
       }
       ctx.record("train", timings);
+      recordTraining(ctx.record, trained);
       await saveDcganBundle(
         ctx.outPath("weights.json"),
         ctx.outPath("weights.bin"),

@@ -36,6 +36,7 @@
  *
  * @module
  */
+import { recordTraining } from "../../lib/train/records.ts";
 import { defineStage, type OutputRef, type ParamsOf, type Stage } from "../../pipeline/stage.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
 import {
@@ -221,6 +222,7 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
     inputs,
     outputs: ["model.json", "model.bin", "loss.json"],
     compute: true,
+    training: true,
     estimate: trainEstimate,
     async run(ctx) {
       const p = ctx.params;
@@ -259,12 +261,7 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
           onLog: (m) => ctx.log(m),
         });
         newEncoder = result.encoder;
-        ctx.record("train_seconds", result.seconds);
-        ctx.record(
-          "ms_per_step",
-          result.stepsRun > 0 ? (1000 * result.seconds) / result.stepsRun : null,
-        );
-        ctx.record("resumed_from", result.resumedFrom);
+        recordTraining(ctx.record, [result]);
         const moments = await populationMoments(result.encoder, images.data);
         const frozenEncoders = previous ? [...previous.encoders] : [];
         const config: LatentModelConfig = {

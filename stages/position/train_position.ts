@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { recordTraining, type RunFacts } from "../../lib/train/records.ts";
 import type { Context, Json, ParamDefs, Stage } from "../../pipeline/stage.ts";
 import {
   type Activation,
@@ -226,6 +227,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
     inputs,
     outputs: ["weights.json", "weights.bin", "runs.json", "loss.json"],
     compute: true,
+    training: true,
     // A 64-example set is used whole; larger sets in batches of batchSize.
     estimate: (p) =>
       2 +
@@ -256,7 +258,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
       }
       const runs: PositionRun[] = [];
       const curves: LossRecord[][] = [];
-      let seconds = 0;
+      const trained: RunFacts[] = [];
       for (let k = 0; k < p.seeds; k++) {
         const seed = runSeed(ctx, k);
         const donePath = `${ctx.scratchDir}/run-${k}.json`;
@@ -290,7 +292,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
           onLog: (m) => ctx.log(`run ${k}: ${m}`),
         });
         try {
-          seconds += result.seconds;
+          trained.push(result);
           const values = await result.model.readWeights();
           const run: PositionRun = {
             index: k,
@@ -329,7 +331,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
           model.dispose();
         }
       }
-      ctx.record("train_seconds", seconds);
+      recordTraining(ctx.record, trained);
       const out: PositionRuns = { config, mode: o.mode, runs };
       await Deno.writeTextFile(ctx.outPath("runs.json"), stableJson(out) + "\n");
       const terms = [...new Set(curves.flat().flatMap((r) => Object.keys(r.terms)))];

@@ -33,13 +33,9 @@ export const TRAINING_CURVES_OUTPUTS = [
 /** Stage ids are input names here: the engine's id rule, so that both stay valid. */
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
-/**
- * A training stage: it writes `loss.json` as its loss curve. A stage that also writes
- * `loss.png` (the `dcgan` stage) draws a figure named `loss`, whose `loss.json` is the data of
- * that figure, not a loss file.
- */
+/** A training stage: one that says so (`training: true`); it writes its curve to `loss.json`. */
 export function isTrainingStage(stage: AnyStage): boolean {
-  return stage.outputs.includes(LOSS_FILE) && !stage.outputs.includes("loss.png");
+  return stage.training === true;
 }
 
 function refuse(id: string, why: string, fix: string): never {

@@ -19,6 +19,7 @@ function fake(id: string, outputs = ["weights.json", "loss.json"]): AnyStage {
     params: {},
     inputs: {},
     outputs,
+    training: outputs.includes("loss.json") && !outputs.includes("loss.png"),
     run: () => Promise.resolve(),
   };
 }
@@ -48,7 +49,7 @@ Deno.test("makeTrainingCurvesStage() refuses no stage, bad or repeated ids, non-
   );
 });
 
-Deno.test("isTrainingStage(): loss.json as a loss curve, not as a figure's data", () => {
+Deno.test("isTrainingStage(): the stages marked as trainings, not those writing loss.json as a figure's data", () => {
   assert.equal(isTrainingStage(fake("train-ae")), true);
   assert.equal(isTrainingStage(fake("dcgan", ["loss.svg", "loss.png", "loss.json"])), false);
   assert.equal(isTrainingStage(fake("ae-d1", ["figure.png", "checks.json"])), false);
