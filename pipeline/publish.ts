@@ -1,5 +1,7 @@
 /**
- * Copies what a reader looks at from a cache entry to `figures/`.
+ * Copies what a reader looks at from a cache entry to `figures/<profile>/`: each profile has its
+ * own place, so a `paper` run and a `quick` one never overwrite each other's figures or
+ * report. `figures/index.html` and `figures/REPORT.md` link the report of every profile there.
  *
  * Two `reproduce` processes may publish the same stage at once (both reuse a shared input, say).
  * So nothing is written in place: a stage's directory is filled under a temporary name and renamed
@@ -83,14 +85,27 @@ export function publishedFiles(manifest: Manifest): string[] {
   return Object.keys(manifest.outputs).filter((f) => PUBLISHED.has(extname(f)));
 }
 
-/** Copies the published outputs of a stage's cache entry to `figures/`, with provenance. */
+/** Where a profile's figures and report are published: `figures/<profile>/`. */
+export function profileFigures(layout: Layout, profile: string): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(profile)) {
+    throw new Error(`Cannot publish for profile "${profile}": not a plain lower-case name`);
+  }
+  return join(layout.figures, profile);
+}
+
+/**
+ * Copies the published outputs of a stage's cache entry to `figures/<profile>/`, with
+ * provenance: `dir` stages into `figures/<profile>/<id>/`, the `root` stage (the report) to
+ * `figures/<profile>/` itself, after which the landing pages at the top are rewritten.
+ */
 export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): void {
   const mode = stage.publish ?? "dir";
   if (mode === "none") return;
   const files = publishedFiles(manifest);
   if (!files.length) return;
   const src = layout.entry(stage.id, manifest.key);
-  // `figures/` shows the last run of each stage, whatever its profile: say which one it is.
+  const base = profileFigures(layout, manifest.profile);
+  // `figures/<profile>/` shows the last run of each stage in that profile: say which one it is.
   const provenance = {
     stage: stage.id,
     profile: manifest.profile,
@@ -100,25 +115,26 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
     entry: `data/cache/${stage.id}/${manifest.key}`,
   };
   const provenanceJson = (p: object) => JSON.stringify(p, null, 2) + "\n";
-  Deno.mkdirSync(layout.figures, { recursive: true });
+  Deno.mkdirSync(base, { recursive: true });
   if (mode === "root") {
     // The files of the last root publication that this one does not write would be left
     // beside it, from another run (a figure of a stage this report went without, say).
-    const before = rootFiles(layout);
+    const before = rootFiles(layout, base);
     for (const f of files) {
-      replaceFile(layout, join(layout.figures, f), (tmp) => copyFileSync(join(src, f), tmp));
+      replaceFile(layout, join(base, f), (tmp) => copyFileSync(join(src, f), tmp));
     }
     replaceFile(
       layout,
-      join(layout.figures, PROVENANCE_FILE),
+      join(base, PROVENANCE_FILE),
       (tmp) => Deno.writeTextFileSync(tmp, provenanceJson({ ...provenance, files })),
     );
     for (const f of before) {
       if (files.includes(f)) continue;
       try {
-        Deno.removeSync(join(layout.figures, f));
+        Deno.removeSync(join(base, f));
       } catch { /* already gone */ }
     }
+    writeLandingPages(layout);
     return;
   }
   const tmp = tmpName(layout, stage.id);
@@ -130,19 +146,93 @@ export function publish(layout: Layout, stage: AnyStage, manifest: Manifest): vo
     Deno.removeSync(tmp, { recursive: true });
     throw e;
   }
-  replaceDir(layout, tmp, join(layout.figures, stage.id));
+  replaceDir(layout, tmp, join(base, stage.id));
+}
+
+/** A profile's report as the landing pages list it. */
+export interface PublishedReport {
+  /** The profile (its folder under `figures/`). */
+  profile: string;
+  /** The backend and adapter it ran on, and when the report was made (its provenance). */
+  backend: string;
+  adapter: string | null;
+  finished: string;
+}
+
+/** The reports under `figures/`, one per profile folder holding a published report. */
+export function publishedReports(layout: Layout): PublishedReport[] {
+  const out: PublishedReport[] = [];
+  let names: string[] = [];
+  try {
+    names = [...Deno.readDirSync(layout.figures)].filter((e) => e.isDirectory).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  for (const profile of names.sort()) {
+    try {
+      const p = JSON.parse(
+        Deno.readTextFileSync(join(layout.figures, profile, PROVENANCE_FILE)),
+      );
+      if (p.profile !== profile || !Array.isArray(p.files)) continue; // a stage's folder
+      out.push({ profile, backend: p.backend, adapter: p.adapter ?? null, finished: p.finished });
+    } catch { /* no report published there */ }
+  }
+  return out;
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * Rewrites `figures/index.html` and `figures/REPORT.md`: links to the report of every profile
+ * published in this checkout, so that the first place a reader looks names them all.
+ */
+export function writeLandingPages(layout: Layout): void {
+  const reports = publishedReports(layout);
+  const line = (r: PublishedReport) =>
+    `profile ${r.profile}: backend ${r.backend}${
+      r.adapter ? ` (${r.adapter})` : ""
+    }, made ${r.finished}`;
+  const md = [
+    "# Reproduction reports",
+    "",
+    "One report per profile run in this checkout (`deno task reproduce --profile …`):",
+    "",
+    ...reports.map((r) => `- [${r.profile}](${r.profile}/REPORT.md): ${line(r)}`),
+    "",
+  ].join("\n");
+  const html = [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8"><title>Reproduction reports</title></head>',
+    "<body><h1>Reproduction reports</h1>",
+    "<p>One report per profile run in this checkout (<code>deno task reproduce --profile …</code>):</p>",
+    "<ul>",
+    ...reports.map((r) =>
+      `<li><a href="${escapeHtml(r.profile)}/index.html">${escapeHtml(r.profile)}</a>: ${
+        escapeHtml(line(r))
+      }</li>`
+    ),
+    "</ul></body></html>",
+    "",
+  ].join("\n");
+  replaceFile(layout, join(layout.figures, "REPORT.md"), (tmp) => Deno.writeTextFileSync(tmp, md));
+  replaceFile(
+    layout,
+    join(layout.figures, "index.html"),
+    (tmp) => Deno.writeTextFileSync(tmp, html),
+  );
 }
 
 /**
- * The files the last root publication wrote into `figures/`: listed in its provenance, or, from
+ * The files the last root publication wrote into `base`: listed in its provenance, or, from
  * a provenance written before the list was kept, its cache entry's published outputs. Only
  * plain names (no folder, no dot file) are returned, so a damaged provenance removes nothing
  * else.
  */
-function rootFiles(layout: Layout): string[] {
+function rootFiles(layout: Layout, base: string): string[] {
   let prov: { files?: unknown; entry?: unknown };
   try {
-    prov = JSON.parse(Deno.readTextFileSync(join(layout.figures, PROVENANCE_FILE)));
+    prov = JSON.parse(Deno.readTextFileSync(join(base, PROVENANCE_FILE)));
   } catch {
     return [];
   }

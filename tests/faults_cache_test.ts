@@ -138,7 +138,7 @@ Deno.test("an edited manifest is corruption: the key is re-derived from its part
     assert.match(line ?? "", re, what);
     assert.match(line ?? "", /moved to data\/quarantine\/computed-\w+.*; rebuilding$/, what);
     const prov = JSON.parse(
-      Deno.readTextFileSync(join(dir, "figures", "computed", "_provenance.json")),
+      Deno.readTextFileSync(join(dir, "figures", "quick", "computed", "_provenance.json")),
     );
     assert.deepEqual([prov.backend, prov.profile], ["cpu", "quick"], `${what}: not published`);
   }));

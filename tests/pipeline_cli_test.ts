@@ -51,9 +51,9 @@ Deno.test("reproduce runs each stage once, and a second run is all cache hits", 
     Object.keys(m.parts.files).every((f: string) => !f.startsWith("/") && !f.startsWith("..")),
   );
   // Published for readers, with where it comes from.
-  assert.ok(Deno.statSync(join(dir, "figures", "computed", "sum.json")).isFile);
+  assert.ok(Deno.statSync(join(dir, "figures", "quick", "computed", "sum.json")).isFile);
   const prov = JSON.parse(
-    Deno.readTextFileSync(join(dir, "figures", "computed", "_provenance.json")),
+    Deno.readTextFileSync(join(dir, "figures", "quick", "computed", "_provenance.json")),
   );
   assert.deepEqual(
     [prov.stage, prov.profile, prov.backend, prov.entry],
@@ -189,7 +189,10 @@ Deno.test("gc removes the half-published copies of dead processes, and keeps liv
   assert.equal(r.code, 0, r.err);
   assert.throws(() => Deno.statSync(dead), Deno.errors.NotFound);
   assert.ok(Deno.statSync(live).isDirectory);
-  assert.ok(Deno.statSync(join(dir, "figures", "source")).isDirectory, "published copies stay");
+  assert.ok(
+    Deno.statSync(join(dir, "figures", "quick", "source")).isDirectory,
+    "published copies stay",
+  );
 });
 
 Deno.test("bad input gives one clear message and exit code 2, with the cache untouched", async () => {

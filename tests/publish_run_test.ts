@@ -29,7 +29,10 @@ Deno.test("a published run rebuilds its report from its archive with no training
   );
   // The report exactly as the pipeline rendered it.
   for (const f of ["index.html", "REPORT.md", "weights.svg"]) {
-    assert.deepEqual(Deno.readFileSync(join(run, f)), Deno.readFileSync(join(dir, "figures", f)));
+    assert.deepEqual(
+      Deno.readFileSync(join(run, f)),
+      Deno.readFileSync(join(dir, "figures", "quick", f)),
+    );
   }
   const prov = JSON.parse(Deno.readTextFileSync(join(run, "provenance.json")));
   assert.equal(prov.profile, "quick");
@@ -69,7 +72,7 @@ Deno.test("a published run rebuilds its report from its archive with no training
   assert.match(moved.out, /✓ train-a +up-to-date/);
   assert.equal(entryDir(other, "toy-report").split("/").at(-1), prov.report.key);
   assert.deepEqual(
-    Deno.readFileSync(join(other, "figures", "index.html")),
+    Deno.readFileSync(join(other, "figures", "quick", "index.html")),
     Deno.readFileSync(join(run, "index.html")),
   );
 

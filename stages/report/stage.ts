@@ -72,7 +72,8 @@ export function makeReportStage(
     params: {},
     inputs,
     outputs: REPORT_OUTPUTS,
-    // The report is the front page of figures/: index.html and REPORT.md sit at its top.
+    // The report is the front page of its profile: index.html and REPORT.md sit at the top of
+    // figures/<profile>/, and the engine links it from figures/index.html.
     publish: "root",
     estimate: () => 2,
     async run(ctx) {
