@@ -16,7 +16,7 @@
 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BenchOptions, BenchResult } from "./bench.ts";
+import type { BenchOptions, BenchResult } from "./bench_step.ts";
 
 /** Updates of one paper training (P-Tab 1): turns steps per second into trainings per hour. */
 const PAPER_UPDATES = 10_000;

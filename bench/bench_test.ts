@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  compareKernels,
-  compareLoss,
-  formatBench,
-  median,
-  parseBenchArgs,
-  runBench,
-} from "./bench.ts";
+import { compareKernels, compareLoss, formatBench, parseBenchArgs, runBench } from "./bench.ts";
+import { median } from "./bench_step.ts";
 import { wasmSimdSupported } from "../lib/ml/kernels/mod.ts";
 import { benchModel, formatModelBench } from "./bench_models.ts";
 

@@ -26,7 +26,7 @@
 
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type BenchOptions, makeTrainer, median, useBackend } from "./bench.ts";
+import { type BenchOptions, makeTrainer, median, useBackend } from "./bench_step.ts";
 import { cpuThreads } from "../lib/ml/kernels/mod.ts";
 import { describeArchitecture, diskAutoencoderConfig } from "../lib/ml/model.ts";
 

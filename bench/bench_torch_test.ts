@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { parseBenchArgs, useBackend } from "./bench.ts";
+import { parseBenchArgs } from "./bench.ts";
+import { useBackend } from "./bench_step.ts";
 import {
   checkSameModel,
   compareMedians,

@@ -11,7 +11,8 @@
 import { join, relative } from "node:path";
 import { sha256File } from "./hash.ts";
 import type { Layout } from "./layout.ts";
-import { type KeyParts, type Manifest, manifestProblem } from "./manifest.ts";
+import type { KeyParts } from "./key.ts";
+import { type Manifest, manifestProblem } from "./manifest.ts";
 
 /** Result of looking an entry up. */
 export type Lookup =

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { KeyParts } from "./manifest.ts";
+import type { KeyParts } from "./key.ts";
 import type { Json, Progress } from "./stage.ts";
 
 /** One stage attempt. */

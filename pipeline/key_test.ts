@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { explainChange, KEY_RECIPE, keyOf } from "./key.ts";
-import type { KeyParts } from "./manifest.ts";
+import type { KeyParts } from "./key.ts";
 
 const base: KeyParts = {
   recipe: KEY_RECIPE,

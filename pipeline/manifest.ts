@@ -4,35 +4,8 @@
  * @module
  */
 import { canonicalJson } from "./json.ts";
-import { keyOf } from "./key.ts";
+import { keyOf, type KeyParts } from "./key.ts";
 import type { Json } from "./stage.ts";
-
-/** The parts a key is hashed from, kept (as hashes) to explain why a stage is stale. */
-export interface KeyParts {
-  /** Recipe version of the key (bumped when the recipe changes; pinned by a golden test). */
-  recipe: number;
-  stage: string;
-  profile: string;
-  /** Canonical JSON of the merged parameters. */
-  params: string;
-  /** Hash of the stage's code (its module and local imports). */
-  code: string;
-  /** Per-file hashes behind `code`. */
-  files: Record<string, string>;
-  /** Deno's version. */
-  deno: string;
-  /** npm packages the code loads, name → version. */
-  deps: Record<string, string>;
-  /** Backend for compute stages, `none` otherwise. */
-  backend: string;
-  /** Input name → content hash of the upstream output. */
-  inputs: Record<string, string>;
-  /**
-   * Parameter name → content hash of the external file it names, or `absent`; only for stages
-   * that declare `externalFiles` (so no other key changes).
-   */
-  external?: Record<string, string>;
-}
 
 /** One output file of an entry. */
 export interface OutputRecord {

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { canonicalJson } from "./json.ts";
 import { keyOf } from "./key.ts";
-import { type KeyParts, type Manifest, manifestProblem } from "./manifest.ts";
+import type { KeyParts } from "./key.ts";
+import { type Manifest, manifestProblem } from "./manifest.ts";
 
 function sound(): Manifest {
   const params = { n: 3 };

@@ -11,8 +11,8 @@ import { UsageError } from "./errors.ts";
 import { splitRef } from "./graph.ts";
 import { sha256 } from "./hash.ts";
 import { canonicalJson } from "./json.ts";
-import { KEY_RECIPE } from "./key.ts";
-import type { KeyParts, Manifest } from "./manifest.ts";
+import { KEY_RECIPE, type KeyParts } from "./key.ts";
+import type { Manifest } from "./manifest.ts";
 import { type Override, type Profile, resolveParams } from "./params.ts";
 import type { AnyStage, Json } from "./stage.ts";
 

@@ -90,3 +90,22 @@ Deno.test("layout: editing an option a definer passes to a factory (not a parame
     Deno.removeSync(tmp, { recursive: true });
   }
 });
+
+Deno.test("layout: no module imports itself back through others (type imports included)", () => {
+  const files = sources("pipeline", "lib", "stages", "bench").filter((p) => !isTest(p));
+  const graph = new Map(files.map((p) => [p, imports(p).filter((i) => files.includes(i))]));
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (p: string, path: string[]) => {
+    if (state.get(p) === "done") return;
+    if (state.get(p) === "open") {
+      cycles.push([...path.slice(path.indexOf(p)), p].join(" → "));
+      return;
+    }
+    state.set(p, "open");
+    for (const q of graph.get(p) ?? []) visit(q, [...path, p]);
+    state.set(p, "done");
+  };
+  for (const p of files) visit(p, []);
+  assert.deepEqual(cycles, []);
+});
