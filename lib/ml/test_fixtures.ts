@@ -1,11 +1,12 @@
 /**
- * Shared test fixtures (not a test file): a hand-computable model, a tiny autoencoder and a
- * fake pipeline context, so tests do not depend on the engine's implementation.
+ * Shared test fixtures (not a test file): a hand-computable model, a tiny autoencoder, a
+ * stand-in disk autoencoder with known answers and a fake pipeline context, so tests do not depend on the engine's implementation.
  *
  * @module
  */
+import * as tf from "@tensorflow/tfjs";
 import type { Context, Json, Progress, Stage } from "../../pipeline/stage.ts";
-import { type AutoencoderConfig, diskAutoencoderConfig } from "./model.ts";
+import { type Autoencoder, type AutoencoderConfig, diskAutoencoderConfig } from "./model.ts";
 import { createRng, deriveSeed } from "./random.ts";
 import { stableJson } from "./npy.ts";
 
@@ -96,4 +97,55 @@ export function fakeContext<P>(
     record: (k, v) => (recorded.records[k] = v),
   };
   return { ctx, recorded };
+}
+
+/** Options of {@linkcode areaModel}. */
+export interface AreaModelOptions {
+  /** The configuration the stand-in reports (its images are `inputShape`'s m × m). */
+  config: AutoencoderConfig;
+  /** Disk centre (row, column); default the image's centre ((m − 1)/2, (m − 1)/2). */
+  centre?: readonly [number, number];
+  /** Radii in [lo, hi] the decoder draws nothing for: a model that fails exactly there. */
+  broken?: readonly [number, number];
+}
+
+/**
+ * A stand-in autoencoder with known answers, for tests of evaluation code: the code is the
+ * image's mean (the disk's area over m², so z is affine in r², not in r), and the decoder draws
+ * the disk of that area back with a soft edge (except for radii in `broken`).
+ */
+export function areaModel(o: AreaModelOptions): Autoencoder {
+  const m = o.config.inputShape[0];
+  const [cy, cx] = o.centre ?? [(m - 1) / 2, (m - 1) / 2];
+  const dist = tf.tensor4d(
+    Float32Array.from(
+      { length: m * m },
+      (_, p) => Math.hypot(Math.floor(p / m) - cy, (p % m) - cx),
+    ),
+    [1, m, m, 1],
+  );
+  const encode = (x: tf.Tensor) =>
+    tf.tidy(() => tf.mean(tf.reshape(x, [-1, m * m]), 1, true) as tf.Tensor2D);
+  const decode = (z: tf.Tensor) =>
+    tf.tidy(() => {
+      const r = tf.sqrt(tf.mul(tf.reshape(z, [-1, 1, 1, 1]), (m * m) / Math.PI));
+      const disk = tf.sigmoid(tf.div(tf.sub(r, dist), 0.3));
+      if (!o.broken) return disk as tf.Tensor4D;
+      // 1 below and above the broken range, 0 in it (step(x) = 1 for x > 0).
+      const keep = tf.add(tf.step(tf.sub(o.broken[0], r)), tf.step(tf.sub(r, o.broken[1])));
+      return tf.mul(disk, keep) as tf.Tensor4D;
+    });
+  return {
+    config: o.config,
+    latentSize: 1,
+    variables: [],
+    encoderWeights: [],
+    decoderWeights: [],
+    encode,
+    decode,
+    reconstruct: (x) => tf.tidy(() => decode(encode(x))),
+    readWeights: () => Promise.resolve({}),
+    writeWeights: () => {},
+    dispose: () => dist.dispose(),
+  };
 }

@@ -1,48 +1,14 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/ml/backend.ts";
-import type { Autoencoder } from "../../lib/ml/model.ts";
+import { areaModel as areaModelOf } from "../../lib/ml/test_fixtures.ts";
 import { authorsConfig } from "./model.ts";
 import { evaluateDiskModel } from "./evaluate.ts";
 import { AUTHORS_CENTRE, AUTHORS_SIZE, authorsTestDisks } from "./test_disks.ts";
 
 await initBackend("cpu");
 
-/**
- * A stand-in autoencoder with known answers: the code is the image's mean (the disk's area
- * over m², so z is affine in r², not in r), and the decoder draws the disk of that area back
- * with a soft edge.
- */
-function areaModel(): Autoencoder {
-  const m = AUTHORS_SIZE, [cy, cx] = AUTHORS_CENTRE;
-  const dist = tf.tensor4d(
-    Float32Array.from(
-      { length: m * m },
-      (_, p) => Math.hypot(Math.floor(p / m) - cy, (p % m) - cx),
-    ),
-    [1, m, m, 1],
-  );
-  const encode = (x: tf.Tensor) =>
-    tf.tidy(() => tf.mean(tf.reshape(x, [-1, m * m]), 1, true) as tf.Tensor2D);
-  const decode = (z: tf.Tensor) =>
-    tf.tidy(() => {
-      const r = tf.sqrt(tf.mul(tf.reshape(z, [-1, 1, 1, 1]), (m * m) / Math.PI));
-      return tf.sigmoid(tf.div(tf.sub(r, dist), 0.3)) as tf.Tensor4D;
-    });
-  return {
-    config: authorsConfig(),
-    latentSize: 1,
-    variables: [],
-    encoderWeights: [],
-    decoderWeights: [],
-    encode,
-    decode,
-    reconstruct: (x) => tf.tidy(() => decode(encode(x))),
-    readWeights: () => Promise.resolve({}),
-    writeWeights: () => {},
-    dispose: () => dist.dispose(),
-  };
-}
+/** The stand-in whose code is the area, on the authors' geometry (63 × 63, centre on a pixel). */
+const areaModel = () => areaModelOf({ config: authorsConfig(), centre: AUTHORS_CENTRE });
 
 Deno.test("evaluateDiskModel(): a model whose code is the area passes ae-d1 and latent, and z follows r²", async () => {
   const model = areaModel();

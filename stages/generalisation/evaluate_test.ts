@@ -1,48 +1,16 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../lib/ml/backend.ts";
 import { diskAutoencoderConfig } from "../../lib/ml/model.ts";
-import type { Autoencoder } from "../../lib/ml/model.ts";
+import { areaModel } from "../../lib/ml/test_fixtures.ts";
 import { evaluateModel, renderDisks, type TestSet } from "./evaluate.ts";
 
 await initBackend("cpu");
 
 const M = 64;
 
-/**
- * A stand-in autoencoder with known answers: the code is the image's mean (the disk's area
- * over m²), and the decoder draws the disk of that area back with a soft edge, except for radii
- * in `broken`, where it draws nothing: a model that fails exactly there.
- */
-function failingModel(broken: readonly [number, number]): Autoencoder {
-  const c = (M - 1) / 2;
-  const dist = tf.tensor4d(
-    Float32Array.from({ length: M * M }, (_, p) => Math.hypot(Math.floor(p / M) - c, (p % M) - c)),
-    [1, M, M, 1],
-  );
-  const encode = (x: tf.Tensor) =>
-    tf.tidy(() => tf.mean(tf.reshape(x, [-1, M * M]), 1, true) as tf.Tensor2D);
-  const decode = (z: tf.Tensor) =>
-    tf.tidy(() => {
-      const r = tf.sqrt(tf.mul(tf.reshape(z, [-1, 1, 1, 1]), (M * M) / Math.PI));
-      // 1 below and above the broken range, 0 in it (step(x) = 1 for x > 0).
-      const keep = tf.add(tf.step(tf.sub(broken[0], r)), tf.step(tf.sub(r, broken[1])));
-      return tf.mul(tf.sigmoid(tf.div(tf.sub(r, dist), 0.3)), keep) as tf.Tensor4D;
-    });
-  return {
-    config: diskAutoencoderConfig(),
-    latentSize: 1,
-    variables: [],
-    encoderWeights: [],
-    decoderWeights: [],
-    encode,
-    decode,
-    reconstruct: (x) => tf.tidy(() => decode(encode(x))),
-    readWeights: () => Promise.resolve({}),
-    writeWeights: () => {},
-    dispose: () => dist.dispose(),
-  };
-}
+/** The stand-in whose code is the area, failing (drawing nothing) for radii in `broken`. */
+const failingModel = (broken: readonly [number, number]) =>
+  areaModel({ config: diskAutoencoderConfig(), broken });
 
 function testSet(): TestSet {
   const radii = Array.from({ length: 57 }, (_, i) => 2 + i * 0.5);
