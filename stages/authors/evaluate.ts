@@ -15,7 +15,8 @@ import { type LinearFit, linearFit } from "../size/linear_fit.ts";
 import { type Monotonicity, monotonicity } from "../size/monotonicity.ts";
 import { imageAt } from "../size/profiles.ts";
 import { radiusFromArea } from "../size/radius_estimate.ts";
-import { type DiskSet, indicesInRange, nearestIndex } from "../size/test_set.ts";
+import { indicesInRange, nearestIndex } from "../size/test_set.ts";
+import { type DiskSet } from "../../lib/ml/disk_set.ts";
 
 /** Settings of {@link evaluateDiskModel}, as the `ae-d1` and `latent` stages name them. */
 export interface EvaluateOptions {

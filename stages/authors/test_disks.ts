@@ -7,7 +7,7 @@
  * @module
  */
 import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
-import type { DiskSet } from "../size/test_set.ts";
+import { type DiskSet } from "../../lib/ml/disk_set.ts";
 
 /** Image side of the authors' code. */
 export const AUTHORS_SIZE = 63;

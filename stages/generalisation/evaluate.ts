@@ -11,7 +11,7 @@
 import { encodeBatched, reconstructBatched } from "../../lib/ml/analysis.ts";
 import { ExactDiskRenderer, PAPER_DISK_GEOMETRY } from "../../lib/ml/disks.ts";
 import type { Autoencoder } from "../../lib/ml/model.ts";
-import { readNpy, readNpyFloat32 } from "../../lib/ml/npy.ts";
+import type { DiskSet } from "../../lib/ml/disk_set.ts";
 import { radiusFromArea } from "../size/radius_estimate.ts";
 import {
   acrossHole,
@@ -27,29 +27,6 @@ import {
   perImageError,
   perImageIou,
 } from "./metrics.ts";
-
-/** The test set: images (n × P values) and their radii. */
-export interface TestSet {
-  /** n × m × m grey levels, image after image. */
-  images: Float32Array;
-  /** The radius of each image. */
-  radii: Float64Array;
-  /** Image side m. */
-  size: number;
-}
-
-/** Reads a dataset stage's `images.npy` and `radii.npy`. */
-export async function readTestSet(imagesPath: string, radiiPath: string): Promise<TestSet> {
-  const images = await readNpyFloat32(imagesPath);
-  const radii = await readNpy(radiiPath);
-  const [n, h, w] = images.shape;
-  if (images.shape.length !== 3 || h !== w || radii.data.length !== n) {
-    throw new Error(
-      `Cannot read the test set "${imagesPath}": expected images [n, m, m] and n radii, got [${images.shape}] and ${radii.data.length}; regenerate data-test`,
-    );
-  }
-  return { images: images.data, radii: Float64Array.from(radii.data), size: h };
-}
 
 /** What one model does on the test grid. */
 export interface Evaluation {
@@ -83,7 +60,7 @@ export interface Evaluation {
  */
 export async function evaluateModel(
   model: Autoencoder,
-  test: TestSet,
+  test: DiskSet,
   hole: Interval,
   range: Interval = EVAL_RANGE,
 ): Promise<Evaluation> {

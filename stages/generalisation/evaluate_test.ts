@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { initBackend } from "../../lib/ml/backend.ts";
 import { diskAutoencoderConfig } from "../../lib/ml/model.ts";
 import { areaModel } from "../../lib/ml/test_fixtures.ts";
-import { evaluateModel, renderDisks, type TestSet } from "./evaluate.ts";
+import { evaluateModel, renderDisks } from "./evaluate.ts";
+import { type DiskSet } from "../../lib/ml/disk_set.ts";
 
 await initBackend("cpu");
 
@@ -12,9 +13,14 @@ const M = 64;
 const failingModel = (broken: readonly [number, number]) =>
   areaModel({ config: diskAutoencoderConfig(), broken });
 
-function testSet(): TestSet {
+function testSet(): DiskSet {
   const radii = Array.from({ length: 57 }, (_, i) => 2 + i * 0.5);
-  return { images: renderDisks(radii, M), radii: Float64Array.from(radii), size: M };
+  return {
+    images: renderDisks(radii, M),
+    radii: Float64Array.from(radii),
+    count: radii.length,
+    size: M,
+  };
 }
 
 Deno.test("evaluateModel() measures the hole it is given, not a built-in one", async () => {

@@ -16,7 +16,8 @@ import {
   type Series,
 } from "../../lib/figures/mod.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
-import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
+import { type Evaluation, reconstructRadii, summarise } from "./evaluate.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 import { holeChecks, holeSeedMeasures } from "./hole_checks.ts";
 import { HOLE_RATIO_BAR } from "./hole_failure.ts";
 import { readHole } from "./hole_interval.ts";
@@ -86,7 +87,7 @@ export const holeStage = defineStage({
   estimate: (p) => 3 + 2 * p.seeds,
   async run(ctx) {
     const hole = await readHole(ctx.inputs.holeData);
-    const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
+    const test = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const runs: Evaluation[] = [];
     const outputs: Float32Array[][] = [];
     let inputs: Float32Array[] = [];

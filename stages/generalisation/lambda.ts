@@ -19,7 +19,8 @@ import {
   type Series,
 } from "../../lib/figures/mod.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
-import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
+import { type Evaluation, reconstructRadii, summarise } from "./evaluate.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 import { readHole } from "./hole_interval.ts";
 import { spearman } from "../../lib/math/correlation.ts";
 import { COLLAPSE_IOU } from "./metrics.ts";
@@ -135,7 +136,7 @@ export const lambdaStage = defineStage({
   async run(ctx) {
     const radii = ctx.params.radii;
     const hole = await readHole(ctx.inputs.holeData);
-    const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
+    const test = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
     const runs: SweepRun[] = [];
     const rows: Float32Array[][] = [];
     let inputs: Float32Array[] = [];

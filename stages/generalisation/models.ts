@@ -8,7 +8,8 @@
 import type { Json, OutputRef } from "../../pipeline/stage.ts";
 import { loadAutoencoder } from "../../lib/ml/analysis.ts";
 import type { Autoencoder } from "../../lib/ml/model.ts";
-import { evaluateModel, type Evaluation, type TestSet } from "./evaluate.ts";
+import { evaluateModel, type Evaluation } from "./evaluate.ts";
+import { type DiskSet } from "../../lib/ml/disk_set.ts";
 import type { Interval } from "./metrics.ts";
 
 /** Input references of a training stage's weights, under local names `<prefix>.json/.bin`. */
@@ -53,7 +54,7 @@ export interface LoadedRun {
 export async function loadRun(
   inputs: Record<string, string>,
   prefix: string,
-  test: TestSet,
+  test: DiskSet,
   hole: Interval,
 ): Promise<LoadedRun> {
   const json = inputs[`${prefix}.json`], bin = inputs[`${prefix}.bin`];

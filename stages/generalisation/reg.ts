@@ -33,7 +33,8 @@ import {
   type Series,
 } from "../../lib/figures/mod.ts";
 import { stableJson } from "../../lib/ml/npy.ts";
-import { type Evaluation, readTestSet, reconstructRadii, summarise } from "./evaluate.ts";
+import { type Evaluation, reconstructRadii, summarise } from "./evaluate.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 import { readHole } from "./hole_interval.ts";
 import { failsLikeFig6, HOLE_RATIO_BAR, majority } from "./hole_failure.ts";
 import { median } from "./median.ts";
@@ -283,7 +284,7 @@ function makeRegStage(f: RegFigure) {
     async run(ctx) {
       const p = ctx.params;
       const hole = await readHole(ctx.inputs.holeData);
-      const test = await readTestSet(ctx.inputs.testImages, ctx.inputs.testRadii);
+      const test = await readDiskSet(ctx.inputs.testImages, ctx.inputs.testRadii);
       const results: RegulariserResult[] = [];
       const unseen: Float32Array[][] = []; // [regulariser][seed]
       let input: Float32Array | null = null;

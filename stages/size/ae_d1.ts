@@ -20,7 +20,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import { indicesInRange, loadTrainedModel, nearestIndex, readDiskSet } from "./test_set.ts";
+import { indicesInRange, loadTrainedModel, nearestIndex } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** Stage `ae-d1`. */
 export const aeD1Stage = defineStage({

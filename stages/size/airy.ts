@@ -31,7 +31,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import { indicesInRange, loadTrainedModel, readDatasetLaw, readDiskSet } from "./test_set.ts";
+import { indicesInRange, loadTrainedModel, readDatasetLaw } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** Stage `airy`. */
 export const airyStage = defineStage({

@@ -12,7 +12,8 @@ import { renderImageGrid } from "../../lib/figures/image_grid.ts";
 import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
 import { addImagePair, newBlurAgreement, summariseBlurAgreement } from "./blur_agreement.ts";
 import { centreProfile, imageAt, profilePositions } from "./profiles.ts";
-import { readDatasetLaw, readDiskSet } from "./test_set.ts";
+import { readDatasetLaw } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 import { sig, writeChecks } from "./stage_util.ts";
 import { chiSquareUniform, ksCriticalValue, ksUniform } from "./uniformity.ts";
 

@@ -26,7 +26,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import { indicesInRange, loadTrainedModel, readDiskSet } from "./test_set.ts";
+import { indicesInRange, loadTrainedModel } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** Stage `h-vs-z`. */
 export const hVsZStage = defineStage({

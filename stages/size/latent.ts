@@ -24,7 +24,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import { indicesInRange, loadTrainedModel, nearestIndex, readDiskSet } from "./test_set.ts";
+import { indicesInRange, loadTrainedModel, nearestIndex } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** n values from a to b inclusive, evenly spaced. */
 export function linspace(a: number, b: number, n: number): number[] {

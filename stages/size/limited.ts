@@ -34,13 +34,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import {
-  indicesInRange,
-  loadTrainedModel,
-  nearestIndex,
-  readDatasetLaw,
-  readDiskSet,
-} from "./test_set.ts";
+import { indicesInRange, loadTrainedModel, nearestIndex, readDatasetLaw } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** P§4.3 on P-Fig 5, the sentence the best-matching disk tests. */
 const PROJECT_QUOTE =

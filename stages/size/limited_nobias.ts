@@ -23,13 +23,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import {
-  indicesInRange,
-  loadTrainedModel,
-  nearestIndex,
-  readDatasetLaw,
-  readDiskSet,
-} from "./test_set.ts";
+import { indicesInRange, loadTrainedModel, nearestIndex, readDatasetLaw } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** max |f| at |t| > cut over max |f| everywhere. */
 export function tailShare(t: readonly number[], f: readonly number[], cut: number): number {

@@ -27,7 +27,8 @@ import {
   weightInputs,
   writeChecks,
 } from "./stage_util.ts";
-import { indicesInRange, loadTrainedModel, nearestIndex, readDiskSet } from "./test_set.ts";
+import { indicesInRange, loadTrainedModel, nearestIndex } from "./test_set.ts";
+import { readDiskSet } from "../../lib/ml/disk_set.ts";
 
 /** Counts of positive, negative and zero values. */
 export function signCounts(

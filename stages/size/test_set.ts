@@ -1,38 +1,13 @@
 /**
- * Reading what the size stages evaluate on: a disk data set (`images.npy`, `radii.npy`,
- * `dataset.json` of a dataset stage), the radii of a range, the image nearest a radius, and a
+ * Reading what the size stages evaluate on (a disk data set is read by `lib/ml/disk_set.ts`):
+ * the `dataset.json` of a dataset stage, the radii of a range, the image nearest a radius, and a
  * trained model (`weights.json` + `weights.bin` of a training stage) on the stage's backend.
  *
  * @module
  */
 import type { Autoencoder } from "../../lib/ml/model.ts";
 import { loadAutoencoder } from "../../lib/ml/analysis.ts";
-import { readNpy, readNpyFloat32 } from "../../lib/ml/npy.ts";
-
-/** A stack of square disk images with their radii. */
-export interface DiskSet {
-  /** n × m × m values, row-major. */
-  images: Float32Array;
-  /** The radius of each image. */
-  radii: Float64Array;
-  /** Number of images n. */
-  count: number;
-  /** Image side m. */
-  size: number;
-}
-
-/** Reads a dataset stage's `images.npy` and `radii.npy`. */
-export async function readDiskSet(imagesPath: string, radiiPath: string): Promise<DiskSet> {
-  const images = await readNpyFloat32(imagesPath);
-  const radii = await readNpy(radiiPath);
-  const [count, h, w] = images.shape;
-  if (images.shape.length !== 3 || h !== w || radii.data.length !== count) {
-    throw new Error(
-      `Cannot read disks "${imagesPath}": shape [${images.shape}] with ${radii.data.length} radii; expected [n, m, m] and n radii`,
-    );
-  }
-  return { images: images.data, radii: Float64Array.from(radii.data), count, size: h };
-}
+import type { DiskSet } from "../../lib/ml/disk_set.ts";
 
 /** The radius law a dataset stage recorded in its `dataset.json`. */
 export interface DatasetLaw {
