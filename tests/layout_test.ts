@@ -69,7 +69,7 @@ Deno.test("layout: no registered stage is keyed by a factory's module instead of
 });
 
 Deno.test("layout: editing an option a definer passes to a factory (not a parameter) changes the key", () => {
-  // The position encoder of P§5.2 gets its decoder's depths from stages/position/stages.ts;
+  // The position encoder of P§5.2 gets its decoder's depths from stages/position/trainings.ts;
   // they are no parameter, so only the code part of the key can see them change.
   const stage = stages.find((s) => s.id === "train-pos-enc-ae")!;
   const tmp = Deno.makeTempDirSync();

@@ -24,6 +24,7 @@ import {
   decodeRuns,
   PEAK_TOLERANCE,
   renderDecoderFigures,
+  SEED_MAJORITY,
   splitIntegerErrors,
 } from "./decoding.ts";
 import type { PositionRuns } from "./train_position.ts";
@@ -117,15 +118,27 @@ export const decStage = defineStage({
     await Deno.writeTextFile(ctx.outPath("metrics.json"), stableJson(metrics) + "\n");
 
     const within = decoded.filter((r) => r.errors.maxError <= PEAK_TOLERANCE).length;
+    // The decision is on the share of seeds, not on run 0: P§5.4 shows "that it is also
+    // possible to perform this inverse operation" with one decoder; a reproduction must find it
+    // what training usually gives, so a majority of seeds must decode every position. Run 0's
+    // largest error, which decided before, stays as a reported row.
     const checks: Check[] = [
+      check(
+        "dec",
+        `fraction of runs (seeds) with every peak within ${PEAK_TOLERANCE} sample (a majority: P§5.4, decoding is possible)`,
+        within / decoded.length,
+        ">",
+        SEED_MAJORITY,
+        { runs: decoded.map((r) => summary(r, positions)) },
+      ),
       check(
         "dec",
         `run 0: largest |argmax_t D(z)(t) − a| over ${positions.length} positions a ∈ [0, ${
           n - 1
-        }] (samples)`,
+        }] (samples; bar ${PEAK_TOLERANCE}, decided before the seeds' share was)`,
         main.errors.maxError,
-        "<=",
-        PEAK_TOLERANCE,
+        "report",
+        null,
         {
           worstPosition: main.errors.worstPosition,
           meanError: main.errors.meanError,
@@ -139,14 +152,6 @@ export const decStage = defineStage({
         main.errors.fractionWithin,
         "report",
         null,
-      ),
-      check(
-        "dec",
-        `fraction of runs (seeds) with every peak within ${PEAK_TOLERANCE} sample`,
-        within / decoded.length,
-        "report",
-        null,
-        { runs: decoded.map((r) => summary(r, positions)) },
       ),
       check(
         "dec",

@@ -21,6 +21,9 @@ import { type PositionRuns, runModel } from "./train_position.ts";
 /** The peak tolerance of the catalogue's check, in samples. */
 export const PEAK_TOLERANCE = 1;
 
+/** Share of seeds above which a decoder's success is what training usually gives (P§5.4). */
+export const SEED_MAJORITY = 0.5;
+
 /** One decoder run on the test grid. */
 export interface DecodedRun {
   /** Run index. */

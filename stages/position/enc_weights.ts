@@ -7,8 +7,9 @@
  * regressing the position of one-hot inputs directly (`train-pos-enc-regress`), and inside an
  * autoencoder with the decoder of P§5.4 (`train-pos-enc-ae`). For each, and each of its runs,
  * every layer's filter is compared with ±[1, 2, 1] by the cosine on its effective taps
- * (`metrics.ts`: the last layer's third tap only ever multiplies the zero padding). Checks
- * use run 0; the other runs (more seeds in the paper profile) say how typical run 0 is.
+ * (`metrics.ts`: the last layer's third tap only ever multiplies the zero padding). The check
+ * decides on the share of the direct regression's seeds that recover [1, 2, 1] (a majority);
+ * run 0 and the autoencoder route are reported.
  *
  * Figures: `figure` (bars: each layer's normalised filter beside [1, 2, 1], both trainings),
  * `codes` (the encoder's output on every one-hot input: Prop. 3 predicts a line), `runs` (a
@@ -26,6 +27,9 @@ import { encodeBatched } from "../../lib/ml/analysis.ts";
 import { readNpy, readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import { compareWithPhi, type FilterComparison, linearFit } from "./metrics.ts";
 import { type PositionRun, type PositionRuns, runModel } from "./train_position.ts";
+
+/** Share of seeds above which a result is what training does "in practice" (P§5.3). */
+const MAJORITY = 0.5;
 
 /** The catalogue's bar: every layer's |cosine| with [1, 2, 1] at least this. */
 export const COSINE_BAR = 0.95;
@@ -299,16 +303,36 @@ export const encWeightsStage = defineStage({
       stableJson({ bar: COSINE_BAR, ...metrics }) + "\n",
     );
 
+    // The decision is on the share of seeds, not on run 0: P§5.3 says "training a neural
+    // network with the above architecture leads to the hand-crafted weights in practice", a
+    // claim about what training usually does, so a majority of seeds must recover [1, 2, 1].
+    // It is decided on the direct regression of the position (the encoder of P§5.3 trained
+    // alone; the paper names no other target) and reported for the autoencoder route. Run 0's
+    // rows, which decided before, stay as reported rows.
     const checks: Check[] = [];
     for (const t of TRAININGS) {
-      const r = results[t.key];
-      const main = r.runs[0];
+      const runs = results[t.key].runs;
+      const ok = runs.filter((r) => r.recovers).length;
       checks.push(check(
         "enc-weights",
-        `${t.short}, run 0: smallest |cosine| with [1, 2, 1] over the ${main.layers.length} layers`,
+        `${t.short}: fraction of runs (seeds) whose every layer has |cosine| ≥ ${COSINE_BAR}` +
+          (t.key === "regress"
+            ? " (a majority: P§5.3, training finds the filter in practice)"
+            : ""),
+        ok / runs.length,
+        t.key === "regress" ? ">" : "report",
+        t.key === "regress" ? MAJORITY : null,
+        { runs: runs.length, recovering: ok, minAbsCosinePerRun: runs.map((r) => r.minAbsCosine) },
+      ));
+    }
+    for (const t of TRAININGS) {
+      const main = results[t.key].runs[0];
+      checks.push(check(
+        "enc-weights",
+        `${t.short}, run 0: smallest |cosine| with [1, 2, 1] over the ${main.layers.length} layers (bar ${COSINE_BAR}; decided before the seeds' share was)`,
         main.minAbsCosine,
-        ">=",
-        COSINE_BAR,
+        "report",
+        null,
         {
           cosinePerLayer: main.layers.map((c) => c.cosine),
           cosineAllTapsPerLayer: main.layers.map((c) => c.cosineAllTaps),
@@ -317,18 +341,6 @@ export const encWeightsStage = defineStage({
           seed: main.seed,
           note: "effective taps: layer 6's third tap only multiplies the zero padding",
         },
-      ));
-    }
-    for (const t of TRAININGS) {
-      const runs = results[t.key].runs;
-      const ok = runs.filter((r) => r.recovers).length;
-      checks.push(check(
-        "enc-weights",
-        `${t.short}: fraction of runs (seeds) whose every layer has |cosine| ≥ ${COSINE_BAR}`,
-        ok / runs.length,
-        "report",
-        null,
-        { runs: runs.length, recovering: ok, minAbsCosinePerRun: runs.map((r) => r.minAbsCosine) },
       ));
     }
     checks.push(check(

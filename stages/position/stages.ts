@@ -1,117 +1,24 @@
 /**
  * Every stage of the position experiments (P§5; S28–S39), in the catalogue's order: the
  * hand-crafted encoder (`table2`, `prop3`), then the trained encoder (`enc-weights`) and
- * decoders (`dec`, `dec-onehot`) with the datasets and trainings they read.
+ * decoders (`dec`, `dec-onehot`) with the datasets and trainings they read (defined in
+ * `trainings.ts`).
  *
  * @module
  */
 import type { AnyStage } from "../../pipeline/stage.ts";
-import { positionDecoderConfig, positionEncoderConfig } from "../../lib/ml/model.ts";
 import { decOnehotStage, decStage } from "./dec.ts";
-import { diracDatasetStage } from "./dirac_dataset.ts";
 import { encWeightsStage } from "./enc_weights.ts";
 import { prop3Stage } from "./prop3.ts";
 import { table2Stage } from "./table2.ts";
-import { positionTrainStage } from "./train_position.ts";
-
-/** The 64 one-hot vectors δ_a, a = 0..63, with z = a / 63: the encoder's signals (P§5.3–5.4). */
-export const dataPosOnehot = diracDatasetStage({
-  module: import.meta.url,
-  id: "data-pos-onehot",
-  description: "Every one-hot vector of size 64 (a = 0..63), code z = a / 63 (P§5.3, P§5.4)",
-  kind: "onehot",
-  positions: "integers",
-  codeScale: "unit",
-});
-
-/** 3000 triangular Diracs at a ~ U(0, 63), z = a / 63 (P Eq. 19). */
-export const dataPosTriangular = diracDatasetStage({
-  module: import.meta.url,
-  id: "data-pos-triangular",
-  description:
-    "3000 triangular Diracs max(0, 1 − |t − a|), a ~ U(0, 63), code z = a / 63 (P Eq. 19)",
-  kind: "triangular",
-  positions: "uniform",
-  count: 3000,
-  codeScale: "unit",
-});
-
-/** The encoder of P§5.3 trained to output z = a / 63 from δ_a. */
-export const trainPosEncRegress = positionTrainStage({
-  module: import.meta.url,
-  id: "train-pos-enc-regress",
-  description:
-    "Position encoder (depths 1, six layers, n = 64) regressing z = a / 63 from one-hot δ_a (P§5.3)",
-  dataset: "data-pos-onehot",
-  mode: "encoder",
-  config: positionEncoderConfig(),
-  params: {
-    seeds: { default: 5, quick: 1 },
-    iterations: { quick: 3000 },
-    learningRate: {
-      quick: 0.01,
-      doc:
-        "Adam learning rate (P-Tab 1: 0.001); quick: 0.01, so that 3,000 updates get about as far as " +
-        "10,000 at 0.001 (exploration, 4 seeds each: at 0.001 × 10,000 two reached [1, 2, 1]; at 0.01 × 3,000 one did " +
-        "and one came within 0.01 of the bar; the others sat on a plateau or in a local minimum)",
-    },
-    logEvery: { quick: 50 },
-  },
-  cost: { perStep: 0.004, perExample: 0 },
-});
-
-/** The same encoder inside an autoencoder with the decoder of P§5.4, on one-hot δ_a. */
-export const trainPosEncAe = positionTrainStage({
-  module: import.meta.url,
-  id: "train-pos-enc-ae",
-  description:
-    "Position autoencoder: the P§5.3 encoder with the P§5.4 decoder (depths 1 2 4 4 4 8), on one-hot δ_a",
-  dataset: "data-pos-onehot",
-  mode: "autoencoder",
-  config: positionEncoderConfig({ decoderDepths: [1, 2, 4, 4, 4, 8, 1] }),
-  params: {
-    seeds: { default: 5, quick: 1 },
-    iterations: { quick: 1000 },
-    logEvery: { quick: 50 },
-  },
-  cost: { perStep: 0.012, perExample: 0 },
-});
-
-/** The decoder of P§5.4 trained on triangular Diracs at continuous positions. */
-export const trainPosDec = positionTrainStage({
-  module: import.meta.url,
-  id: "train-pos-dec",
-  description:
-    "Position decoder (depths 1 2 4 4 4 8, n = 64): z = a / 63 → triangular Dirac, a continuous (P§5.4)",
-  dataset: "data-pos-triangular",
-  mode: "decoder",
-  config: positionDecoderConfig(),
-  params: {
-    seeds: { default: 3, quick: 1 },
-    iterations: { quick: 2000 },
-    batchSize: { quick: 32 },
-    logEvery: { quick: 50 },
-  },
-  cost: { perStep: 0.004, perExample: 0.00004 },
-});
-
-/** The same decoder trained on the 64 one-hot Diracs only. */
-export const trainPosDecOnehot = positionTrainStage({
-  module: import.meta.url,
-  id: "train-pos-dec-onehot",
-  description:
-    "The same position decoder trained on one-hot Diracs at the 64 integer positions only (P§5.4)",
-  dataset: "data-pos-onehot",
-  mode: "decoder",
-  config: positionDecoderConfig(),
-  params: {
-    seeds: { default: 3, quick: 1 },
-    iterations: { quick: 2000 },
-    batchSize: { quick: 32 },
-    logEvery: { quick: 50 },
-  },
-  cost: { perStep: 0.004, perExample: 0.00004, examples: 64 },
-});
+import {
+  dataPosOnehot,
+  dataPosTriangular,
+  trainPosDec,
+  trainPosDecOnehot,
+  trainPosEncAe,
+  trainPosEncRegress,
+} from "./trainings.ts";
 
 /** Every position stage, datasets and trainings before the items that read them. */
 export const positionStages: AnyStage[] = [

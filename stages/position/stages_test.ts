@@ -4,15 +4,15 @@ import { initBackend } from "../../lib/ml/backend.ts";
 import { readNpy } from "../../lib/ml/npy.ts";
 import { fakeContext } from "../../lib/ml/test_fixtures.ts";
 import type { Check } from "../../lib/common/checks.ts";
+import { positionStages } from "./stages.ts";
 import {
   dataPosOnehot,
   dataPosTriangular,
-  positionStages,
   trainPosDec,
   trainPosDecOnehot,
   trainPosEncAe,
   trainPosEncRegress,
-} from "./stages.ts";
+} from "./trainings.ts";
 import { encWeightsStage } from "./enc_weights.ts";
 import { decOnehotStage, decStage } from "./dec.ts";
 
