@@ -300,7 +300,7 @@ export const CATALOGUE: readonly CatalogueItem[] = [
       "leaky ReLU allowed) finds filters proportional to [1, 2, 1].",
     "a majority of the seeds of the encoder trained by direct regression find it: every " +
       "layer's filter has cosine similarity ≥ 0.95 with ±[1, 2, 1] (P§5.3: training \"leads to " +
-      "the hand-crafted weights in practice\"); run 0 and the autoencoder route reported",
+      'the hand-crafted weights in practice"); run 0 and the autoencoder route reported',
   ),
   item(
     "dec",
