@@ -115,7 +115,10 @@ commands:
                         archives merge the shards of a profile (see --shard)
 
 options:
-  --profile paper|quick   paper = the spec's settings; quick = fewer steps, smaller sets
+  --profile paper|quick|code
+                          paper = the spec's settings; quick = fewer steps, smaller sets;
+                          code = the authors' released code's settings where it has them
+                          (\`dag\` lists them with their sources; elsewhere the paper's)
                           (default: paper on a hardware GPU, quick otherwise)
   --backend auto|cpu|webgpu|tensorflow  compute backend (default auto: webgpu on a hardware GPU)
   --set stage.param=value override a parameter (repeatable; type-checked)
@@ -262,7 +265,9 @@ async function command(
   }
   if (v.profile !== undefined && !(PROFILES as readonly string[]).includes(v.profile)) {
     throw new UsageError(
-      `Unknown profile "${v.profile}"${didYouMean(v.profile, PROFILES)}; use paper or quick`,
+      `Unknown profile "${v.profile}"${didYouMean(v.profile, PROFILES)}; use ${
+        PROFILES.join(", ")
+      }`,
     );
   }
   // Only look for a GPU when it decides something: it costs an adapter request.

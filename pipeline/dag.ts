@@ -6,8 +6,8 @@
 import { type Graph, splitRef } from "./graph.ts";
 import { paramBounds } from "./params.ts";
 
-/** The graph as text: each stage with its inputs, outputs and parameters (default, quick value
- * and the range of numbers). */
+/** The graph as text: each stage with its inputs, outputs and parameters (default, quick value,
+ * code value with its source, and the range of numbers). */
 export function dagText(graph: Graph): string {
   return graph.order.map((s) => {
     const ins = Object.entries(s.inputs).map(([n, r]) => `${n} ← ${r}`);
@@ -16,7 +16,9 @@ export function dagText(graph: Graph): string {
       const b = /^(number|integer)/.test(d.type) ? paramBounds(d) : null;
       return `${k}=${JSON.stringify(d.default)}${
         d.quick !== undefined ? ` (quick ${JSON.stringify(d.quick)})` : ""
-      }${b ? ` in [${b.min}, ${b.max}]` : ""}`;
+      }${d.code !== undefined ? ` (code ${JSON.stringify(d.code.value)}: ${d.code.source})` : ""}${
+        b ? ` in [${b.min}, ${b.max}]` : ""
+      }`;
     });
     return [
       `${s.id}${s.compute ? " [compute]" : ""}: ${s.description}`,

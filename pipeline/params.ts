@@ -7,8 +7,12 @@
 import { didYouMean, UsageError } from "./errors.ts";
 import type { AnyStage, Json, ParamDef, ParamDefs } from "./stage.ts";
 
-/** The profiles: `paper` is the spec's settings; `quick` uses each parameter's `quick` value. */
-export const PROFILES = ["paper", "quick"] as const;
+/**
+ * The profiles: `paper` is the spec's settings; `quick` uses each parameter's `quick` value;
+ * `code` each parameter's `code` value, the setting of the authors' released code, where the
+ * code has one (elsewhere the paper's).
+ */
+export const PROFILES = ["paper", "quick", "code"] as const;
 /** A profile name. */
 export type Profile = typeof PROFILES[number];
 
@@ -46,7 +50,8 @@ export const IMPLICIT_RANGE_FACTOR = 1000;
 export function paramBounds(
   def: ParamDef,
 ): { min: number; max: number; minDeclared: boolean; maxDeclared: boolean } {
-  const values = [def.default, def.quick].flat().filter((x): x is number => typeof x === "number");
+  const values = [def.default, def.quick, def.code?.value].flat()
+    .filter((x): x is number => typeof x === "number");
   const scale = Math.max(1, ...values.map(Math.abs));
   const implied = IMPLICIT_RANGE_FACTOR * scale;
   return {
@@ -134,6 +139,18 @@ export function parseValue(stage: string, name: string, def: ParamDef, raw: stri
   }
 }
 
+/** A parameter's value in a profile, before overrides. */
+export function profileValue(def: ParamDef, profile: Profile): Json {
+  if (profile === "quick" && def.quick !== undefined) return def.quick;
+  if (profile === "code" && def.code !== undefined) return def.code.value;
+  return def.default;
+}
+
+/** Whether a stage has any parameter the `code` profile sets (the authors' code covers it). */
+export function coveredByCode(stage: AnyStage): boolean {
+  return Object.values(stage.params).some((d) => d.code !== undefined);
+}
+
 /** Merges a stage's parameters: defaults, then the profile's values, then overrides. */
 export function resolveParams(
   stage: AnyStage,
@@ -141,9 +158,7 @@ export function resolveParams(
   overrides: readonly Override[],
 ): Record<string, Json> {
   const out: Record<string, Json> = {};
-  for (const [name, def] of Object.entries(stage.params)) {
-    out[name] = profile === "quick" && def.quick !== undefined ? def.quick : def.default;
-  }
+  for (const [name, def] of Object.entries(stage.params)) out[name] = profileValue(def, profile);
   for (const o of overrides) {
     if (o.stage !== stage.id) continue;
     const def = stage.params[o.param];
@@ -180,7 +195,16 @@ export function checkOverrideStages(overrides: readonly Override[], stageIds: re
 /** Checks a stage's declared defaults against their types (catches typos in stage files). */
 export function checkParamDefs(stageId: string, defs: ParamDefs): void {
   for (const [name, def] of Object.entries(defs)) {
-    for (const [label, v] of [["default", def.default], ["quick", def.quick]] as const) {
+    if (def.code !== undefined && !def.code.source.trim()) {
+      throw new Error(
+        `Stage "${stageId}" declares a code value of parameter "${name}" without its source`,
+      );
+    }
+    const declared = [["default", def.default], ["quick", def.quick], [
+      "code",
+      def.code?.value,
+    ]] as const;
+    for (const [label, v] of declared) {
       if (v === undefined) continue;
       const ok = def.type === "number"
         ? typeof v === "number"

@@ -23,6 +23,11 @@ export interface ParamDef {
   default: Json;
   /** Value in the `quick` profile, when it differs (fewer steps, smaller sets). */
   quick?: Json;
+  /**
+   * Value in the `code` profile (the authors' released code), with where that code sets it;
+   * absent where the code has no such setting, and the paper's value stays.
+   */
+  code?: CodeValue;
   /** One line: what the parameter is and why it has this default. */
   doc: string;
   /** For strings: the allowed values. */
@@ -31,6 +36,14 @@ export interface ParamDef {
   min?: number;
   /** For numbers: inclusive bounds. */
   max?: number;
+}
+
+/** A setting of the authors' released code: its value and where the code sets it. */
+export interface CodeValue {
+  /** The value, of the parameter's declared type. */
+  value: Json;
+  /** Where the code sets it: file and the line's words, e.g. `keras.py: batch_size = 64`. */
+  source: string;
 }
 
 /** The parameter declarations of a stage. */
@@ -71,7 +84,7 @@ export interface Context<P = Record<string, Json>> {
   readonly id: string;
   /** Merged parameters: defaults, then the profile's values, then `--set` overrides. */
   readonly params: P;
-  /** The profile in force (`paper` or `quick`). */
+  /** The profile in force (`paper`, `quick` or `code`). */
   readonly profile: string;
   /** The compute backend in force (`cpu`, `webgpu`, `tensorflow`), for stages with `compute`. */
   readonly backend: string;

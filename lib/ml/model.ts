@@ -21,6 +21,10 @@
  * taking 1 → 2 → 4 → ... → 64. Kernels are stored as TensorFlow lays them out: encoder
  * [kh, kw, c_in, c_out], decoder [kh, kw, c_out, c_in].
  *
+ * 'valid' padding (`padding: "valid"`, the authors' released code): no padding at all, so a
+ * convolution of size k and stride s takes n to ⌊(n − k)/s⌋ + 1 samples and its transposed
+ * convolution takes n to (n − 1)·s + k, 63 → 31 → 15 → 7 → 3 → 1 and back for 3×3 stride 2.
+ *
  * 1-D variants (P§5, Diracs of length 64) use the same builder with inputShape [1, 64, 1],
  * kernelSize [1, 3] and strides [1, 2].
  *
@@ -32,6 +36,24 @@ import { leakyReluGrad } from "./kernels/leaky_relu_cpu.ts";
 
 /** Activation functions a layer can end with. */
 export type Activation = "leaky_relu" | "linear" | "relu" | "sigmoid";
+
+/** Padding of a convolution, as Keras and TensorFlow name it. */
+export type Padding = "same" | "valid";
+
+/** Samples after one encoder layer (kernel k, stride s) of an axis of n samples. */
+export function convOutSize(n: number, k: number, s: number, padding: Padding = "same"): number {
+  return padding === "valid" ? Math.floor((n - k) / s) + 1 : Math.ceil(n / s);
+}
+
+/** Samples after one decoder layer (transposed convolution, kernel k, stride s). */
+export function convTransposeOutSize(
+  n: number,
+  k: number,
+  s: number,
+  padding: Padding = "same",
+): number {
+  return padding === "valid" ? (n - 1) * s + k : n * s;
+}
 
 /** The architecture, as plain data (JSON-serialisable). */
 export type AutoencoderConfig = {
@@ -57,6 +79,11 @@ export type AutoencoderConfig = {
   decoderBias: boolean;
   /** Leaky ReLU slope α for negative inputs (P Eq. 2: 0.2). */
   alpha: number;
+  /**
+   * Padding of every convolution, as Keras names it: `same` (absent: the default, P-Tab 1's
+   * 64 → 32 → … → 1) or `valid` (the authors' code: 63 → 31 → … → 1).
+   */
+  padding?: Padding;
   /** Activation after every hidden layer. */
   hiddenActivation: Activation;
   /** Activation on the code z (last encoder layer). */
@@ -138,12 +165,15 @@ export interface LayerRow {
 /** The shape [h, w, c] of the code. */
 export function latentShape(config: AutoencoderConfig): number[] {
   const layers = numLayers(config);
-  const [h, w] = config.inputShape;
-  const [sh, sw] = config.strides;
+  let [h, w] = config.inputShape;
+  const [kh, kw] = config.kernelSize, [sh, sw] = config.strides;
+  for (let l = 0; l < layers; l++) {
+    [h, w] = [convOutSize(h, kh, sh, config.padding), convOutSize(w, kw, sw, config.padding)];
+  }
   const depth = config.encoderDepths
     ? config.encoderDepths[config.encoderDepths.length - 1]
     : config.decoderDepths![0];
-  return [h / sh ** layers, w / sw ** layers, depth];
+  return [h, w, depth];
 }
 
 /** The code size d = h·w·c of the latent shape. */
@@ -183,10 +213,25 @@ export function validateConfig(config: AutoencoderConfig): void {
     fail(`the code depths of encoder and decoder differ`);
   }
   const layers = numLayers(config);
+  const padding = config.padding ?? "same";
+  if (padding !== "same" && padding !== "valid") fail(`padding must be "same" or "valid"`);
   for (let a = 0; a < 2; a++) {
-    const s = config.strides[a], n = config.inputShape[a];
-    if (n % s ** layers !== 0) {
+    const k = config.kernelSize[a], s = config.strides[a], n = config.inputShape[a];
+    if (padding === "same" && n % s ** layers !== 0) {
       fail(`input size ${n} is not divisible by stride^layers = ${s ** layers}`);
+    }
+    if (padding === "valid") {
+      // The decoder must give back the input's size: every layer's (n − k) divisible by s.
+      let m = n;
+      for (let l = 0; l < layers; l++) {
+        if (m < k || (m - k) % s !== 0) {
+          fail(
+            `input size ${n} does not come back through ${layers} 'valid' layers of size ${k}, ` +
+              `stride ${s} (${m} samples at layer ${l + 1}; e.g. 63 for 3, 2 and 5 layers)`,
+          );
+        }
+        m = convOutSize(m, k, s, "valid");
+      }
     }
   }
   if (!(config.alpha >= 0 && config.alpha <= 1)) fail(`alpha must lie in [0, 1]`);
@@ -204,7 +249,11 @@ export function describeArchitecture(config: AutoencoderConfig): LayerRow[] {
   if (enc) {
     for (let l = 0; l + 1 < enc.length; l++) {
       const last = l + 2 === enc.length;
-      const out = [h / sh, w / sw, enc[l + 1]];
+      const out = [
+        convOutSize(h, kh, sh, config.padding),
+        convOutSize(w, kw, sw, config.padding),
+        enc[l + 1],
+      ];
       rows.push({
         part: "encoder",
         index: l,
@@ -224,7 +273,11 @@ export function describeArchitecture(config: AutoencoderConfig): LayerRow[] {
     [h, w] = latentShape(config);
     for (let l = 0; l + 1 < dec.length; l++) {
       const last = l + 2 === dec.length;
-      const out = [h * sh, w * sw, dec[l + 1]];
+      const out = [
+        convTransposeOutSize(h, kh, sh, config.padding),
+        convTransposeOutSize(w, kw, sw, config.padding),
+        dec[l + 1],
+      ];
       rows.push({
         part: "decoder",
         index: l,
@@ -332,7 +385,8 @@ export function ownVariable(initial: tf.Tensor, trainable = true): tf.Variable {
 export function createAutoencoder(config: AutoencoderConfig, seed: number): Autoencoder {
   validateConfig(config);
   const rows = describeArchitecture(config);
-  const [sh, sw] = config.strides;
+  const [kh, kw] = config.kernelSize, [sh, sw] = config.strides;
+  const padding = config.padding ?? "same";
   const variables: NamedVariable[] = [];
   for (const row of rows) {
     const base = `${row.part}_${row.index}`;
@@ -402,7 +456,7 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
       const L = config.encoderDepths!.length - 1;
       for (let l = 0; l < L; l++) {
         const k = byName.get(`encoder_${l}_kernel`)!.variable as tf.Tensor4D;
-        h = tf.conv2d(h, k, [sh, sw], "same");
+        h = tf.conv2d(h, k, [sh, sw], padding);
         h = activate(
           withBias(h, "encoder", l),
           l === L - 1 ? config.latentActivation : config.hiddenActivation,
@@ -422,7 +476,13 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
       for (let l = 0; l < L; l++) {
         const k = byName.get(`decoder_${l}_kernel`)!.variable as tf.Tensor4D;
         const [b, hh, ww] = h.shape;
-        h = tf.conv2dTranspose(h, k, [b, hh * sh, ww * sw, dec[l + 1]], [sh, sw], "same");
+        const outShape: [number, number, number, number] = [
+          b,
+          convTransposeOutSize(hh, kh, sh, padding),
+          convTransposeOutSize(ww, kw, sw, padding),
+          dec[l + 1],
+        ];
+        h = tf.conv2dTranspose(h, k, outShape, [sh, sw], padding);
         h = activate(
           withBias(h, "decoder", l),
           l === L - 1 ? config.outputActivation : config.hiddenActivation,

@@ -6,7 +6,9 @@
  *   image-sized terms and weight decays are computed by `fused_losses.ts`, same values,
  *   gradients that upload nothing).
  * - Batches: the training engine's order (`lib/train/loop.ts`: epoch e is the permutation
- *   `permutation(n, rng(seed, "order", e))` cut into ⌊n/B⌋ batches of B). The ψ1 neighbour
+ *   `permutation(n, rng(seed, "order", e))` cut into ⌊n/B⌋ batches of B; with `batchDraw:
+ *   "subset"`, the authors' code's fresh subset per update, update t is an epoch of its own
+ *   and `keepBest` ends with the weights of its lowest candidate loss). The ψ1 neighbour
  *   of each entry is one of the k nearest keys (radii) of its example, picked with
  *   `rng(seed, "neighbours", e)`; denoising noise for update t comes from `rng(seed, "noise", t)`; initial weights from
  *   `deriveSeed(seed, "init")`. Every draw is a pure function of (seed, purpose,
@@ -28,8 +30,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings, KERAS_ADAM } from "./adam.ts";
 import {
+  type BatchDraw,
   type FamilyState,
   fingerprintOf,
+  type KeptUpdate,
   runTraining,
   type TrainingFamily,
 } from "../train/loop.ts";
@@ -82,6 +86,10 @@ export interface TrainSettings {
   adam?: AdamSettings;
   /** Regularisers (default none). */
   regularisers?: RegularisationSettings;
+  /** `epoch` (default): per-epoch permutations; `subset`: a fresh random subset per update. */
+  batchDraw?: BatchDraw;
+  /** Keep the weights of the lowest batch loss among every this-many-th update (0: the last). */
+  keepBest?: number;
   /** Record the loss every this many updates (default 100). */
   logEvery?: number;
   /** Save a checkpoint every this many updates (default: never). */
@@ -126,6 +134,8 @@ export interface TrainResult {
   lossCurve: LossRecord[];
   /** Step of the checkpoint resumed from, or null. */
   resumedFrom: number | null;
+  /** With `keepBest`: the update whose weights the model holds; else null. */
+  kept: KeptUpdate | null;
   /** Updates run by this call. */
   stepsRun: number;
   /** Wall time of the updates of this call, seconds. */
@@ -148,6 +158,9 @@ function trajectorySettings(s: TrainSettings, count: number) {
     adam: s.adam ?? KERAS_ADAM,
     regularisers: s.regularisers ?? {},
     count,
+    // Only when set, so that the fingerprints of trainings without them stay as they were.
+    ...(s.batchDraw && s.batchDraw !== "epoch" ? { batchDraw: s.batchDraw } : {}),
+    ...(s.keepBest ? { keepBest: s.keepBest } : {}),
   };
 }
 
@@ -405,6 +418,8 @@ export async function train(data: TrainData, settings: TrainSettings): Promise<T
       batchSize: Math.min(settings.batchSize, data.count),
       iterations: settings.iterations,
       logEvery: settings.logEvery ?? DEFAULT_LOG_EVERY,
+      batchDraw: settings.batchDraw,
+      keepBest: settings.keepBest,
       checkpointEvery: settings.checkpointEvery,
       checkpointDir: settings.checkpointDir,
       fingerprint: () => trainingFingerprint(data, settings),

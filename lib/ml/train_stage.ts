@@ -13,7 +13,14 @@
  *
  * @module
  */
-import type { Context, Json, OutputRef, ParamDefs, Stage } from "../../pipeline/stage.ts";
+import type {
+  CodeValue,
+  Context,
+  Json,
+  OutputRef,
+  ParamDefs,
+  Stage,
+} from "../../pipeline/stage.ts";
 import { cpuThreadShare } from "./kernels/cpu_threads.ts";
 import { measuredStepTime } from "./step_times.ts";
 import { type DiskGeometry, generateDiskDataset, type RadiusSampler } from "./disks.ts";
@@ -26,6 +33,7 @@ import {
 import { readNpy, readNpyFloat32, stableJson, writeNpy } from "./npy.ts";
 import type { LossReduction } from "./regularisers.ts";
 import { train, type TrainData, type TrainMode } from "./train.ts";
+import type { BatchDraw } from "../train/loop.ts";
 import { saveWeights } from "./weights_io.ts";
 import { recordTraining } from "../train/records.ts";
 
@@ -45,6 +53,7 @@ export type DiskDatasetParams = {
   holeMin: number;
   holeMax: number;
   centre: number[];
+  levels: number;
   seed: number;
 };
 
@@ -72,6 +81,8 @@ export interface DiskDatasetStageOptions {
   centre?: [number, number];
   /** Seed label (default 1): datasets differing only by it are independent draws. */
   seed?: number;
+  /** The `code` profile's values, with their sources (`lib/ml/authors_code.ts`); none: not covered. */
+  code?: Partial<Record<keyof DiskDatasetParams, CodeValue>>;
   /**
    * `import.meta.url` of the module that defines the stage: its code, every option given here
    * included, joins the cache key (the factory's own code comes with it, as an import).
@@ -144,8 +155,22 @@ export function diskDatasetStage(o: DiskDatasetStageOptions): Stage<DiskDatasetP
       default: o.centre ?? [],
       doc: "disk centre [row, column]; empty = ((m−1)/2, (m−1)/2) = (31.5, 31.5) for m = 64",
     },
+    levels: {
+      type: "integer",
+      default: 0,
+      min: 0,
+      max: 65535,
+      doc:
+        "0: grey levels kept as computed (float32); L: stored as ⌊L·v⌋/L, as an image file of L + 1 levels would (the authors' code writes 8-bit PNGs: 255)",
+    },
     seed: { type: "integer", default: o.seed ?? 1, doc: "seed label: changes every draw" },
   };
+  for (const [name, c] of Object.entries(o.code ?? {})) {
+    if (!params[name]) {
+      throw new Error(`Cannot declare the code value of "${name}": unknown; see diskDatasetStage`);
+    }
+    params[name] = { ...params[name], code: c };
+  }
   return {
     id: o.id,
     description: o.description,
@@ -189,6 +214,7 @@ export function diskDatasetStage(o: DiskDatasetStageOptions): Stage<DiskDatasetP
         ctx.rng,
       );
       ctx.record("generation_seconds", (performance.now() - t0) / 1000);
+      if (p.levels > 0) quantise(ds.images, p.levels);
       await writeNpy(ctx.outPath("images.npy"), {
         data: ds.images,
         shape: [p.count, p.size, p.size],
@@ -210,6 +236,17 @@ export function diskDatasetStage(o: DiskDatasetStageOptions): Stage<DiskDatasetP
   };
 }
 
+/**
+ * Grey levels as an image file of L + 1 levels stores them: ⌊L·v⌋/L for v clamped to [0, 1]
+ * (the authors' `np.uint8(255·img)` truncates, and reading divides by 255).
+ */
+export function quantise(images: Float32Array, levels: number): void {
+  for (let i = 0; i < images.length; i++) {
+    const v = Math.min(1, Math.max(0, images[i]));
+    images[i] = Math.floor(levels * v) / levels;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Training stage
 
@@ -227,6 +264,8 @@ export type TrainStageParams = {
   decoderBias: boolean;
   latentActivation: string;
   outputActivation: string;
+  alpha: number;
+  padding: string;
   latentDistanceLambda: number;
   neighbours: number;
   weightDecayLambda: number;
@@ -234,6 +273,8 @@ export type TrainStageParams = {
   denoisingLambda: number;
   denoisingSigma: number;
   contractiveLambda: number;
+  batchDraw: string;
+  keepBest: number;
   logEvery: number;
   checkpointEvery: number;
 };
@@ -257,9 +298,14 @@ export interface TrainStageOptions {
   config?: AutoencoderConfig;
   /** Defaults and quick values of any parameter, e.g. `{ iterations: { default: 10000, quick: 300 } }`. */
   params?: Partial<Record<keyof TrainStageParams, { default?: Json; quick?: Json }>>;
+  /** The `code` profile's values, with their sources (`lib/ml/authors_code.ts`); none: not covered. */
+  code?: TrainCodeValues;
   /** `import.meta.url` of the module that defines the stage (see {@linkcode DiskDatasetStageOptions}). */
   module: string;
 }
+
+/** The authors' code's setting of training parameters, with their sources. */
+export type TrainCodeValues = Partial<Record<keyof TrainStageParams, CodeValue>>;
 
 /** Default number of updates (authors' code: 10,000). */
 export const PAPER_ITERATIONS = 10_000;
@@ -292,6 +338,7 @@ export function secondsPerUpdate(batchSize: number, backend: string, threads = 1
 export function trainParamDefs(
   config: AutoencoderConfig,
   overrides: TrainStageOptions["params"] = {},
+  code: TrainCodeValues = {},
 ): ParamDefs {
   const base: ParamDefs = {
     seed: {
@@ -362,6 +409,20 @@ export function trainParamDefs(
       choices: ["leaky_relu", "linear", "relu", "sigmoid"],
       doc: "activation on the output (authors' code: leaky ReLU, no sigmoid)",
     },
+    alpha: {
+      type: "number",
+      default: config.alpha,
+      min: 0,
+      max: 1,
+      doc: "leaky ReLU slope for negative inputs (P Eq. 2: 0.2)",
+    },
+    padding: {
+      type: "string",
+      default: config.padding ?? "same",
+      choices: ["same", "valid"],
+      doc:
+        "padding of every convolution: same (64 → 32 → … → 1, P-Tab 1) or valid (63 → 31 → … → 1)",
+    },
     latentDistanceLambda: {
       type: "number",
       default: 0,
@@ -399,6 +460,20 @@ export function trainParamDefs(
       min: 0,
       doc: "λ of the contractive term ‖∂E/∂x‖²_F",
     },
+    batchDraw: {
+      type: "string",
+      default: "epoch",
+      choices: ["epoch", "subset"],
+      doc:
+        "epoch: seeded permutations cut into batches, every image once per epoch; subset: a fresh random subset of batchSize images at every update",
+    },
+    keepBest: {
+      type: "integer",
+      default: 0,
+      min: 0,
+      doc:
+        "0: the weights after the last update; K: those after the update, among every K-th, of lowest batch loss",
+    },
     logEvery: {
       type: "integer",
       default: 100,
@@ -425,20 +500,36 @@ export function trainParamDefs(
       ...(o?.quick !== undefined ? { quick: o.quick } : {}),
     };
   }
+  for (const [name, c] of Object.entries(code)) {
+    if (!base[name]) {
+      throw new Error(`Cannot declare the code value of "${name}": unknown; see trainParamDefs`);
+    }
+    base[name] = { ...base[name], code: c };
+  }
   return base;
 }
 
 /** The configuration a training stage builds from its base and parameters. */
-export function stageConfig(base: AutoencoderConfig, p: TrainStageParams): AutoencoderConfig {
-  return {
+export function stageConfig(
+  base: AutoencoderConfig,
+  p: TrainStageParams,
+  inputShape: number[] = base.inputShape,
+): AutoencoderConfig {
+  const config: AutoencoderConfig = {
     ...base,
+    inputShape,
     encoderDepths: p.encoderDepths.length > 0 ? p.encoderDepths : null,
     decoderDepths: p.decoderDepths.length > 0 ? p.decoderDepths : null,
     encoderBias: p.encoderBias,
     decoderBias: p.decoderBias,
     latentActivation: p.latentActivation as Activation,
     outputActivation: p.outputActivation as Activation,
+    alpha: p.alpha,
   };
+  // Written only when not the default, so that the configurations saved so far stay as they were.
+  if (p.padding === "valid") config.padding = "valid";
+  else delete config.padding;
+  return config;
 }
 
 /**
@@ -460,7 +551,7 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     id: o.id,
     description: o.description,
     module: o.module,
-    params: trainParamDefs(base, o.params),
+    params: trainParamDefs(base, o.params, o.code),
     inputs,
     outputs: ["weights.json", "weights.bin", "loss.json"],
     compute: true,
@@ -469,9 +560,16 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
     async run(ctx: Context<TrainStageParams>) {
       const p = ctx.params;
-      const config = stageConfig(base, p);
       const images = await readNpyFloat32(ctx.inputs.images);
       const count = images.shape[0];
+      // An image model takes the data set's image size (64 in the paper, 63 in the authors' code).
+      const [, H, W] = images.shape;
+      const imageModel = base.inputShape[0] > 1 && images.shape.length === 3;
+      const config = stageConfig(
+        base,
+        p,
+        imageModel ? [H, W, base.inputShape[2]] : base.inputShape,
+      );
       const data: TrainData = { count, images: images.data };
       if (ctx.inputs.keys) data.keys = (await readNpy(ctx.inputs.keys)).data;
       if (ctx.inputs.codes) {
@@ -501,6 +599,8 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
           denoising: { lambda: p.denoisingLambda, sigma: p.denoisingSigma },
           contractive: { lambda: p.contractiveLambda },
         },
+        batchDraw: p.batchDraw as BatchDraw,
+        keepBest: p.keepBest,
         logEvery: p.logEvery,
         checkpointEvery: p.checkpointEvery,
         checkpointDir: `${ctx.scratchDir}/checkpoints`,
@@ -509,13 +609,14 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       });
       try {
         recordTraining(ctx.record, [result]);
+        const kept = result.kept ? { kept: result.kept } : {};
         await saveWeights(result.model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
-          training: { seed, count, params: p },
+          training: { seed, count, params: p, ...kept },
         });
         const terms = [...new Set(result.lossCurve.flatMap((r) => Object.keys(r.terms)))];
         await Deno.writeTextFile(
           ctx.outPath("loss.json"),
-          stableJson({ terms, records: result.lossCurve as unknown as Json }) + "\n",
+          stableJson({ terms, records: result.lossCurve as unknown as Json, ...kept }) + "\n",
         );
       } finally {
         result.model.dispose();

@@ -34,6 +34,8 @@ export interface CheckpointState {
   fingerprint: string;
   /** Loss records so far. */
   lossCurve: unknown[];
+  /** With `keepBest`: the update whose weights are kept so far (they are in the optimiser's file). */
+  kept?: { step: number; loss: number };
 }
 
 /** A checkpoint in memory. */

@@ -4,7 +4,14 @@
  * It owns what does not depend on the model:
  * - the batch order: epoch e uses `permutation(n, rng(seed, "order", e))`, whose first
  *   ⌊n/B⌋·B entries are cut into ⌊n/B⌋ batches (the remainder differs every epoch and is
- *   dropped for that one); update t is batch t mod ⌊n/B⌋ of epoch ⌊t / ⌊n/B⌋⌋;
+ *   dropped for that one); update t is batch t mod ⌊n/B⌋ of epoch ⌊t / ⌊n/B⌋⌋. With
+ *   `batchDraw: "subset"` (the authors' code: a fresh shuffle, then its first B, at every
+ *   update) every update is an epoch of its own, whose order is the first B entries of
+ *   `permutation(n, rng(seed, "order", t))`;
+ * - with `keepBest: K` (the authors' code keeps the weights of the lowest batch loss seen at
+ *   every 500th update), the weights after update t for t ≡ 0 (mod K), when that update's
+ *   batch loss (the family's `loss`, before the update) is the lowest seen so far; the
+ *   training ends with those weights, and checkpoints carry them;
  * - resuming from the newest checkpoint whose fingerprint matches, and saving checkpoints
  *   (with their checksums, `checkpoint.ts`) every `checkpointEvery` updates;
  * - the logging cadence: values are read back on the first update, every `logEvery`-th and the
@@ -104,6 +111,10 @@ export interface LoopSettings {
   checkpointDir?: string;
   /** Fingerprint of settings and data: a checkpoint is resumed only when it matches. */
   fingerprint?: () => Promise<string>;
+  /** `epoch` (default): permutations cut into batches; `subset`: a fresh random subset per update. */
+  batchDraw?: BatchDraw;
+  /** Keep the weights of the lowest batch loss among updates t ≡ 0 (mod this); 0 or absent: the last. */
+  keepBest?: number;
   /** What one update is called in log lines (`step`, or `iteration` for the DCGAN). */
   unit?: string;
   /** Called after every update with the latest recorded values (cheap: no read-back). */
@@ -114,8 +125,21 @@ export interface LoopSettings {
   signal?: AbortSignal;
 }
 
+/** How batches are drawn: from per-epoch permutations, or a fresh subset at every update. */
+export type BatchDraw = "epoch" | "subset";
+
+/** The update whose weights a `keepBest` training ended with. */
+export interface KeptUpdate {
+  /** 1-based update number (its weights are those after it). */
+  step: number;
+  /** Its batch loss, before the update. */
+  loss: number;
+}
+
 /** What {@linkcode runTraining} returns. */
 export interface LoopResult<R> {
+  /** With `keepBest`: the update whose weights the training ended with; else null. */
+  kept: KeptUpdate | null;
   /** Loss records, including those before a resume. */
   lossCurve: R[];
   /** Update of the checkpoint resumed from, or null. */
@@ -126,11 +150,23 @@ export interface LoopResult<R> {
   seconds: number;
 }
 
-/** The batch order of one epoch: the ⌊n/B⌋·B entries of its permutation that are used. */
-export function epochOrder(seed: number, epoch: number, count: number, batch: number): Int32Array {
+/**
+ * The batch order of one epoch: the ⌊n/B⌋·B entries of its permutation that are used (with
+ * `subset`, an epoch is one update and uses the first B).
+ */
+export function epochOrder(
+  seed: number,
+  epoch: number,
+  count: number,
+  batch: number,
+  draw: BatchDraw = "epoch",
+): Int32Array {
   const perm = permutation(count, createRng(deriveSeed(seed >>> 0, "order", epoch)));
-  return perm.subarray(0, Math.floor(count / batch) * batch);
+  return perm.subarray(0, draw === "subset" ? batch : Math.floor(count / batch) * batch);
 }
+
+/** Checkpoint names of the kept weights: the model's names under this prefix. */
+const KEPT_PREFIX = "kept/";
 
 /**
  * A fingerprint of settings and data (SHA-256, hex) over length-prefixed parts, so that no two
@@ -163,6 +199,12 @@ function checkLoop(s: LoopSettings): void {
   if (!(Number.isInteger(s.batchSize) && s.batchSize >= 1 && s.batchSize <= s.count)) {
     fail(`the batch size must be an integer in [1, ${s.count}] (the number of examples)`);
   }
+  if (s.batchDraw !== undefined && s.batchDraw !== "epoch" && s.batchDraw !== "subset") {
+    fail(`batchDraw must be "epoch" or "subset"`);
+  }
+  if (s.keepBest !== undefined && !(Number.isInteger(s.keepBest) && s.keepBest >= 0)) {
+    fail(`keepBest must be a non-negative integer`);
+  }
 }
 
 /**
@@ -178,8 +220,12 @@ export async function runTraining<E, R>(
   const s = settings;
   const seed = s.seed >>> 0;
   const T = s.iterations, B = s.batchSize;
-  const stepsPerEpoch = Math.floor(s.count / B);
+  const draw = s.batchDraw ?? "epoch";
+  const stepsPerEpoch = draw === "subset" ? 1 : Math.floor(s.count / B);
   const logEvery = Math.max(1, s.logEvery);
+  const keepEvery = s.keepBest ?? 0;
+  // The kept weights and their update, when keepBest is on.
+  let kept: { update: KeptUpdate; weights: HostTensor[] } | null = null;
   const unit = s.unit ?? "step";
   let epochData = null as { epoch: number; data: E } | null;
   try {
@@ -190,7 +236,14 @@ export async function runTraining<E, R>(
     if (s.checkpointDir) {
       const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint, s.onLog);
       if (ckpt && ckpt.state.step <= T) {
-        family.loadState(ckpt.weights, ckpt.optimizer);
+        const optimizer = ckpt.optimizer.filter((t) => !t.name.startsWith(KEPT_PREFIX));
+        family.loadState(ckpt.weights, optimizer);
+        const keptUpdate = ckpt.state.kept;
+        if (keptUpdate) {
+          const weights = ckpt.optimizer.filter((t) => t.name.startsWith(KEPT_PREFIX))
+            .map((t) => ({ ...t, name: t.name.slice(KEPT_PREFIX.length) }));
+          kept = { update: keptUpdate, weights };
+        }
         start = resumedFrom = ckpt.state.step;
         lossCurve = ckpt.state.lossCurve as R[];
         s.onLog?.(`resumed from checkpoint at ${unit} ${start}`);
@@ -207,29 +260,53 @@ export async function runTraining<E, R>(
       if (epochData?.epoch !== epoch) {
         if (epochData) family.disposeEpochData(epochData.data);
         epochData = null;
-        epochData = { epoch, data: family.epochData(epoch, epochOrder(seed, epoch, s.count, B)) };
+        const order = epochOrder(seed, epoch, s.count, B, draw);
+        epochData = { epoch, data: family.epochData(epoch, order) };
       }
-      const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === T;
-      const kept = await family.update({ step: t, epoch, position, data: epochData.data, logging });
-      if (logging && kept) {
+      const candidate = keepEvery > 0 && t % keepEvery === 0;
+      const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === T || candidate;
+      const out = await family.update({ step: t, epoch, position, data: epochData.data, logging });
+      if (logging && out) {
         const values: Record<string, number> = {};
-        for (const [name, v] of Object.entries(kept)) values[name] = (await v.data())[0];
+        for (const [name, v] of Object.entries(out)) values[name] = (await v.data())[0];
         // One tensor may be recorded under two names (the total is the data term alone when
         // no regulariser is on): dispose each once.
-        for (const v of new Set(Object.values(kept))) v.dispose();
+        for (const v of new Set(Object.values(out))) v.dispose();
         throwIfDeviceFailed();
         const record = family.record(t + 1, values);
         lossCurve.push(record);
         lastValues = family.progressValues(record);
+        // Strictly lower, as the authors' `curr_loss < best_loss`: the first of equals stays.
+        if (candidate && !(values.loss >= (kept?.update.loss ?? Infinity))) {
+          if (values.loss === undefined) {
+            throw new Error(`Cannot keep the best weights: the family records no "loss"`);
+          }
+          kept = {
+            update: { step: t + 1, loss: values.loss },
+            weights: (await family.saveState()).weights,
+          };
+        }
       }
       s.onProgress?.(t + 1, T, lastValues);
       if (
         s.checkpointDir && s.checkpointEvery && (t + 1) % s.checkpointEvery === 0 && t + 1 < T
       ) {
         const state = await family.saveState();
+        // The kept weights ride with the optimiser's tensors, under their own prefix.
+        const keptTensors = (kept?.weights ?? []).map((w) => ({
+          ...w,
+          name: KEPT_PREFIX + w.name,
+        }));
         await saveCheckpoint(s.checkpointDir, {
-          state: { step: t + 1, seed, fingerprint, lossCurve },
+          state: {
+            step: t + 1,
+            seed,
+            fingerprint,
+            lossCurve,
+            ...(kept ? { kept: kept.update } : {}),
+          },
           ...state,
+          optimizer: [...state.optimizer, ...keptTensors],
         });
         s.onLog?.(`checkpoint at ${unit} ${t + 1}`);
       }
@@ -237,7 +314,15 @@ export async function runTraining<E, R>(
     const seconds = (performance.now() - t0) / 1000;
     await family.settle();
     throwIfDeviceFailed();
-    return { lossCurve, resumedFrom, stepsRun: T - start, seconds };
+    if (kept) {
+      // End with the kept weights; the optimiser's state no longer matters.
+      const current = await family.saveState();
+      family.loadState(kept.weights, current.optimizer);
+      s.onLog?.(
+        `kept the weights after ${unit} ${kept.update.step} (batch loss ${kept.update.loss})`,
+      );
+    }
+    return { lossCurve, resumedFrom, stepsRun: T - start, seconds, kept: kept?.update ?? null };
   } finally {
     if (epochData) family.disposeEpochData(epochData.data);
   }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { epochOrder, type LoopSettings, runTraining, type TrainingFamily } from "./loop.ts";
+import {
+  epochOrder,
+  type KeptValue,
+  type LoopSettings,
+  runTraining,
+  type TrainingFamily,
+} from "./loop.ts";
 
 /** A host-side family: its "weight" is a running hash of the examples it saw, in order. */
 function toyFamily(log: string[] = []) {
@@ -116,4 +122,99 @@ Deno.test("runTraining: bad settings are refused with the fix", async () => {
     runTraining(toyFamily(), { ...BASE, batchSize: 11 }),
     /Cannot train: the batch size must be an integer in \[1, 10\]/,
   );
+});
+
+/** The toy family with a batch loss: a hash of the batch's examples, modulo 97. */
+function lossyFamily() {
+  const base = toyFamily();
+  const family: TrainingFamily<Int32Array, { step: number; w: number; loss: number }> & {
+    w(): number;
+  } = {
+    ...base,
+    update(slot) {
+      const seen = slot.data.subarray(slot.position * 3, slot.position * 3 + 3);
+      const loss = seen.reduce((a, i) => (a * 7 + i) % 97, 11);
+      const out = base.update(slot) as Record<string, KeptValue> | null;
+      return out && { ...out, loss: { data: () => Promise.resolve([loss]), dispose: () => {} } };
+    },
+    record: (step, v) => ({ step, w: v.w, loss: v.loss }),
+  };
+  return family;
+}
+
+Deno.test("epochOrder: subset draws B distinct examples per update, from the update's own permutation", () => {
+  const a = epochOrder(7, 0, 10, 3, "subset"), b = epochOrder(7, 1, 10, 3, "subset");
+  assert.equal(a.length, 3);
+  assert.equal(new Set(a).size, 3);
+  assert.deepEqual([...a], [...epochOrder(7, 0, 10, 3)].slice(0, 3));
+  assert.notDeepEqual([...a], [...b]);
+});
+
+Deno.test("runTraining: batchDraw subset makes every update an epoch of its own", async () => {
+  const log: string[] = [];
+  await runTraining(toyFamily(log), { ...BASE, iterations: 3, batchDraw: "subset" });
+  assert.deepEqual(log, [
+    "epoch 0",
+    "update 0 logged",
+    "epoch 1",
+    "update 1",
+    "epoch 2",
+    "update 2 logged",
+  ]);
+});
+
+Deno.test("runTraining: keepBest ends with the weights after the candidate update of lowest loss, also when resumed", async () => {
+  const settings: LoopSettings = {
+    ...BASE,
+    iterations: 40,
+    logEvery: 100,
+    keepBest: 4,
+    batchDraw: "subset",
+  };
+  // Every update's loss and the weight after it, from a run that keeps the last weights.
+  const probe = lossyFamily();
+  const after: number[] = [];
+  const all = await runTraining(probe, {
+    ...settings,
+    keepBest: 0,
+    logEvery: 1,
+    onProgress: () => after.push(probe.w()),
+  });
+  // The candidates are the 0-based updates 0, 4, ..., 36: the first of the lowest loss wins.
+  const candidates = all.lossCurve.filter((r) => (r.step - 1) % 4 === 0);
+  assert.equal(candidates.length, 10);
+  const best = candidates.reduce((b, r) => (r.loss < b.loss ? r : b));
+  assert.notEqual(best.step, 37, "the test needs a best update before the last candidate");
+
+  const family = lossyFamily();
+  const run = await runTraining(family, settings);
+  assert.deepEqual(run.kept, { step: best.step, loss: best.loss });
+  assert.equal(family.w(), after[best.step - 1]);
+  assert.notEqual(family.w(), after[after.length - 1]);
+
+  // Interrupted after update 23 with checkpoints every 10, resumed: the same kept weights.
+  const dir = Deno.makeTempDirSync();
+  try {
+    const ckpt = {
+      ...settings,
+      checkpointDir: join(dir, "c"),
+      checkpointEvery: 10,
+      fingerprint: () => Promise.resolve("f"),
+    };
+    const abort = new AbortController();
+    await assert.rejects(
+      runTraining(lossyFamily(), {
+        ...ckpt,
+        signal: abort.signal,
+        onProgress: (s) => s === 23 && abort.abort(),
+      }),
+    );
+    const second = lossyFamily();
+    const resumed = await runTraining(second, ckpt);
+    assert.equal(resumed.resumedFrom, 20);
+    assert.deepEqual(resumed.kept, run.kept);
+    assert.equal(second.w(), family.w());
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });

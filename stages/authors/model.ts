@@ -12,17 +12,18 @@
  *   output included.
  * Kernels keep the Keras layouts: Conv2D [kh, kw, in, out], Conv2DTranspose [kh, kw, out, in],
  * which are the layouts tfjs's conv2d and conv2dTranspose take (a test checks the transposed
- * one on a one-hot input). Only the forward pass is built: the model is evaluated, not trained.
+ * one on a one-hot input). The model is our builder's (`lib/ml/model.ts`) with this
+ * configuration, which is also what the `code` profile trains.
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import {
   type Autoencoder,
   type AutoencoderConfig,
+  convOutSize,
+  convTransposeOutSize,
+  createAutoencoder,
   diskAutoencoderConfig,
-  type NamedVariable,
-  ownVariable,
 } from "../../lib/ml/model.ts";
 import type { KerasWeightsFile } from "./keras_h5.ts";
 
@@ -47,12 +48,12 @@ export function authorsConfig(): AuthorsConfig {
 
 /** Spatial size after a 'valid' convolution of size k, stride s: ⌊(n − k)/s⌋ + 1. */
 export function validConvSize(n: number, k = 3, s = 2): number {
-  return Math.floor((n - k) / s) + 1;
+  return convOutSize(n, k, s, "valid");
 }
 
 /** Spatial size after a 'valid' transposed convolution of size k, stride s: (n − 1)·s + k. */
 export function validConvTransposeSize(n: number, k = 3, s = 2): number {
-  return (n - 1) * s + k;
+  return convTransposeOutSize(n, k, s, "valid");
 }
 
 /** One layer's kernel and bias shapes, in Keras layout. */
@@ -136,93 +137,11 @@ export function authorsWeightsFromKeras(
   return out;
 }
 
-/** Builds the authors' architecture with zero weights; load them with `writeWeights`. */
+/**
+ * Builds the authors' architecture with our model builder (`createAutoencoder`, which has
+ * 'valid' padding for this); its seeded initial weights are meant to be overwritten with
+ * `writeWeights` (the authors' file, or a test's values).
+ */
 export function createAuthorsModel(config: AuthorsConfig = authorsConfig()): Autoencoder {
-  const shapes = authorsLayerShapes(config);
-  const variables: NamedVariable[] = shapes.flatMap((s) => {
-    const [part, layer] = s.name.split("_") as ["encoder" | "decoder", string];
-    return (["kernel", "bias"] as const).map((role) => ({
-      name: `${s.name}_${role}`,
-      part,
-      layer: Number(layer),
-      role,
-      variable: ownVariable(tf.zeros(role === "kernel" ? s.kernel : s.bias), false),
-    }));
-  });
-  const byName = new Map(variables.map((v) => [v.name, v.variable]));
-  const [H, W, C] = config.inputShape;
-  const [sh, sw] = config.strides;
-  const encLayers = config.encoderDepths!.length - 1;
-  const decLayers = config.decoderDepths!.length - 1;
-  const code = shapes[encLayers - 1];
-  const d = code.outSize * code.outSize * config.encoderDepths![encLayers];
-  const act = (x: tf.Tensor4D) => tf.leakyRelu(x, config.alpha) as tf.Tensor4D;
-  const get = (name: string) => byName.get(name)! as tf.Tensor;
-
-  const encode = (x: tf.Tensor): tf.Tensor2D =>
-    tf.tidy(() => {
-      let h = (x.rank === 4 ? x : tf.reshape(x, [-1, H, W, C])) as tf.Tensor4D;
-      for (let l = 0; l < encLayers; l++) {
-        h = tf.conv2d(h, get(`encoder_${l}_kernel`) as tf.Tensor4D, [sh, sw], "valid");
-        h = act(tf.add(h, get(`encoder_${l}_bias`)));
-      }
-      return tf.reshape(h, [-1, d]) as tf.Tensor2D;
-    });
-
-  const decode = (z: tf.Tensor): tf.Tensor4D =>
-    tf.tidy(() => {
-      let h = tf.reshape(z, [
-        -1,
-        code.outSize,
-        code.outSize,
-        config.decoderDepths![0],
-      ]) as tf.Tensor4D;
-      for (let l = 0; l < decLayers; l++) {
-        const s = shapes[encLayers + l];
-        h = tf.conv2dTranspose(
-          h,
-          get(`decoder_${l}_kernel`) as tf.Tensor4D,
-          [h.shape[0], s.outSize, s.outSize, s.kernel[2]],
-          [sh, sw],
-          "valid",
-        );
-        h = act(tf.add(h, get(`decoder_${l}_bias`)));
-      }
-      return h;
-    });
-
-  let disposed = false;
-  return {
-    config,
-    latentSize: d,
-    variables,
-    encoderWeights: variables.filter((v) => v.part === "encoder"),
-    decoderWeights: variables.filter((v) => v.part === "decoder"),
-    encode,
-    decode,
-    reconstruct: (x) => tf.tidy(() => decode(encode(x))),
-    async readWeights() {
-      const out: Record<string, Float32Array> = {};
-      for (const v of variables) out[v.name] = (await v.variable.data()) as Float32Array;
-      return out;
-    },
-    writeWeights(values) {
-      for (const v of variables) {
-        const val = values[v.name];
-        if (!val || val.length !== v.variable.size) {
-          throw new Error(
-            `Cannot load weight "${v.name}": expected ${v.variable.size} values, got ${
-              val?.length ?? "none"
-            }; are the weights from this configuration?`,
-          );
-        }
-        tf.tidy(() => v.variable.assign(tf.tensor(val, v.variable.shape, "float32")));
-      }
-    },
-    dispose() {
-      if (disposed) return;
-      disposed = true;
-      for (const v of variables) v.variable.dispose();
-    },
-  };
+  return createAutoencoder(config, 0);
 }

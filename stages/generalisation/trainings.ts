@@ -15,6 +15,8 @@
  * - λ of every regulariser in `reg`: 1 (the authors' code's default `lambda_reg = 1.0`),
  *   in the scale above. ψ1's neighbour: a random one of the 5 nearest training radii.
  *   Denoising noise: η ~ N(0, 0.1²) per pixel.
+ * - Code profile: the authors' code's architecture and training (`lib/ml/authors_code.ts`),
+ *   in its loss scale (`mean`), where λ = 1 is the code's `lambda_reg` default as it ran.
  * - Seeds: 5 per regulariser in the paper profile. The quick profile trains the first 2
  *   seeds of `none` and ψ3 (the per-seed check compares those two) and the first seed of
  *   ψ1, ψ2, denoising and contractive; the other seeds' stages run 0 updates there (they
@@ -24,6 +26,7 @@
  * @module
  */
 import { measuredStepTime } from "../../lib/ml/step_times.ts";
+import { AUTHORS_CODE_TRAINING } from "../../lib/ml/authors_code.ts";
 import type { AnyStage } from "../../pipeline/stage.ts";
 import {
   trainStage,
@@ -212,6 +215,7 @@ function makeTraining(
     description,
     dataset: "data-hole",
     params,
+    code: AUTHORS_CODE_TRAINING,
     module: import.meta.url,
   });
   stage.estimate = (p, backend) => trainingSeconds(p, backend);

@@ -9,6 +9,7 @@
  * @module
  */
 import { diskDatasetStage } from "../../lib/ml/train_stage.ts";
+import { authorsCodeData, authorsCodeTestData } from "../../lib/ml/authors_code.ts";
 
 /** P§4.1: 3000 disks, radius uniform on (0, 32). */
 export const dataUniform = diskDatasetStage({
@@ -16,6 +17,7 @@ export const dataUniform = diskDatasetStage({
   description: "3000 training disks, radius uniform on (0, 32), Monte Carlo blur (P§4.1, App. A)",
   sampler: { kind: "uniform", min: 0, max: 32 },
   seed: 1,
+  code: authorsCodeData(32),
   module: import.meta.url,
 });
 
@@ -25,6 +27,7 @@ export const dataLimited = diskDatasetStage({
   description: "3000 training disks, radius uniform on (0, 18] only (P-Fig 5, App. C: R = 18)",
   sampler: { kind: "uniform", min: 0, max: 18 },
   seed: 2,
+  code: authorsCodeData(18),
   module: import.meta.url,
 });
 
@@ -34,6 +37,7 @@ export const dataHole = diskDatasetStage({
   description: "3000 training disks, radius uniform on (0, 32) without [11, 18] (P-Fig 6)",
   sampler: { kind: "hole", min: 0, max: 32, holeMin: 11, holeMax: 18 },
   seed: 3,
+  code: authorsCodeData(32),
   module: import.meta.url,
 });
 
@@ -45,6 +49,7 @@ export const dataTest = diskDatasetStage({
   count: 300,
   blur: "exact",
   seed: 4,
+  code: authorsCodeTestData(),
   module: import.meta.url,
 });
 

@@ -10,11 +10,15 @@
  * `lib/ml/train_stage.ts`: 1500 × 8 at 0.005, about 50 s per training on this 2-core CPU),
  * so the four trainings take under two minutes of wall time with two jobs at once.
  *
+ * Code profile: every setting the authors' code has (`lib/ml/authors_code.ts`); the
+ * bias-free ablations keep their missing biases.
+ *
  * @module
  */
 import type { Stage } from "../../pipeline/stage.ts";
 import { diskAutoencoderConfig } from "../../lib/ml/model.ts";
 import { trainStage, type TrainStageParams } from "../../lib/ml/train_stage.ts";
+import { AUTHORS_CODE_TRAINING } from "../../lib/ml/authors_code.ts";
 
 /** P§4.1, P-Fig 2–3: the disk autoencoder with biases, radii uniform on (0, 32). */
 export const trainAe: Stage<TrainStageParams> = trainStage({
@@ -22,6 +26,7 @@ export const trainAe: Stage<TrainStageParams> = trainStage({
   description: "disk autoencoder d = 1 with biases on data-uniform (P§4.1, P-Fig 2–3)",
   dataset: "data-uniform",
   config: diskAutoencoderConfig(),
+  code: AUTHORS_CODE_TRAINING,
   module: import.meta.url,
 });
 
@@ -31,6 +36,7 @@ export const trainNobias: Stage<TrainStageParams> = trainStage({
   description: "disk autoencoder without any bias on data-uniform (P§4.3, P-Fig 4, App. B)",
   dataset: "data-uniform",
   config: diskAutoencoderConfig({ encoderBias: false, decoderBias: false }),
+  code: AUTHORS_CODE_TRAINING,
   module: import.meta.url,
 });
 
@@ -40,6 +46,7 @@ export const trainLimited: Stage<TrainStageParams> = trainStage({
   description: "disk autoencoder with biases on data-limited, r ≤ 18 (P-Fig 5)",
   dataset: "data-limited",
   config: diskAutoencoderConfig(),
+  code: AUTHORS_CODE_TRAINING,
   module: import.meta.url,
 });
 
@@ -49,6 +56,7 @@ export const trainLimitedNobias: Stage<TrainStageParams> = trainStage({
   description: "disk autoencoder without any bias on data-limited, r ≤ 18 (App. C, P-Fig 13)",
   dataset: "data-limited",
   config: diskAutoencoderConfig({ encoderBias: false, decoderBias: false }),
+  code: AUTHORS_CODE_TRAINING,
   module: import.meta.url,
 });
 
