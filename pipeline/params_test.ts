@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { UsageError } from "./errors.ts";
-import { checkOverrideStages, paramBounds, parseOverride, resolveParams } from "./params.ts";
-import { defineStage } from "./stage.ts";
+import {
+  checkOverrideStages,
+  checkParamDefs,
+  coveredByCode,
+  paramBounds,
+  parseOverride,
+  resolveParams,
+} from "./params.ts";
+import { type AnyStage, defineStage, type ParamDef } from "./stage.ts";
 
 const stage = defineStage({
   id: "ae-d1",
@@ -75,5 +82,37 @@ Deno.test("parseValue() takes decimals only, and bounds what declares no bounds"
   assert.throws(
     () => checkOverrideStages(["ae-d1.lr=1", "ae-d1.lr=2"].map(parseOverride), ["ae-d1"]),
     /Cannot set "ae-d1\.lr" twice/,
+  );
+});
+
+Deno.test("the code profile takes each parameter's code value, else the paper's; overrides win", () => {
+  const lr: ParamDef = {
+    ...stage.params.lr,
+    code: { value: 0.01, source: "keras.py: learning_rate = 0.01" },
+  };
+  const s = { ...stage, params: { ...stage.params, lr } } as AnyStage;
+  assert.equal(resolveParams(s, "code", []).lr, 0.01);
+  assert.equal(
+    resolveParams(s, "code", []).steps,
+    10000,
+    "no code value: the paper's, not quick's",
+  );
+  assert.equal(resolveParams(s, "paper", []).lr, 0.001);
+  assert.equal(resolveParams(s, "code", [parseOverride("ae-d1.lr=0.5")]).lr, 0.5);
+  assert.equal(coveredByCode(s), true);
+  assert.equal(coveredByCode(stage), false);
+  // A code value is checked like the others, and must say where the code sets it.
+  assert.throws(
+    () => checkParamDefs("x", { lr: { ...stage.params.lr, code: { value: "fast", source: "a" } } }),
+    /Stage "x" declares parameter "lr" of type number with code "fast"/,
+  );
+  assert.throws(
+    () => checkParamDefs("x", { lr: { ...stage.params.lr, code: { value: 0.01, source: " " } } }),
+    /Stage "x" declares a code value of parameter "lr" without its source/,
+  );
+  // Its value counts among the declared ones that bound an override.
+  assert.equal(
+    paramBounds({ type: "number", default: 1, code: { value: 50, source: "s" }, doc: "" }).max,
+    50_000,
   );
 });

@@ -16,6 +16,7 @@ import { extname, join } from "node:path";
 import type { Layout } from "./layout.ts";
 import type { Manifest } from "./manifest.ts";
 import type { AnyStage } from "./stage.ts";
+import { compareProfiles, comparisonHtml, comparisonMarkdown } from "./profile_comparison.ts";
 
 /** Extensions published to `figures/`: what a reader looks at, never arrays or weights. */
 const PUBLISHED = new Set([".png", ".svg", ".md", ".html", ".json", ".csv", ".txt"]);
@@ -185,10 +186,12 @@ const escapeHtml = (s: string) =>
 
 /**
  * Rewrites `figures/index.html` and `figures/REPORT.md`: links to the report of every profile
- * published in this checkout, so that the first place a reader looks names them all.
+ * published in this checkout, so that the first place a reader looks names them all, and the
+ * items published under several profiles side by side (`profile_comparison.ts`).
  */
 export function writeLandingPages(layout: Layout): void {
   const reports = publishedReports(layout);
+  const compared = compareProfiles(layout, reports.map((r) => r.profile));
   const line = (r: PublishedReport) =>
     `profile ${r.profile}: backend ${r.backend}${
       r.adapter ? ` (${r.adapter})` : ""
@@ -200,6 +203,7 @@ export function writeLandingPages(layout: Layout): void {
     "",
     ...reports.map((r) => `- [${r.profile}](${r.profile}/REPORT.md): ${line(r)}`),
     "",
+    ...(compared.length ? [comparisonMarkdown(compared)] : []),
   ].join("\n");
   const html = [
     "<!doctype html>",
@@ -212,7 +216,9 @@ export function writeLandingPages(layout: Layout): void {
         escapeHtml(line(r))
       }</li>`
     ),
-    "</ul></body></html>",
+    "</ul>",
+    ...(compared.length ? [comparisonHtml(compared)] : []),
+    "</body></html>",
     "",
   ].join("\n");
   replaceFile(layout, join(layout.figures, "REPORT.md"), (tmp) => Deno.writeTextFileSync(tmp, md));

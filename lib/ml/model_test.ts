@@ -314,3 +314,29 @@ Deno.test("createAutoencoder() and dispose() leave no tensor behind", () => {
   m.dispose();
   assert.equal(tf.memory().numTensors, before);
 });
+
+Deno.test("'valid' padding: 63 → 31 → 15 → 7 → 3 → 1 and back, as the authors' code", () => {
+  const config = diskAutoencoderConfig({
+    inputShape: [63, 63, 1],
+    encoderDepths: [1, 8, 4, 3, 2, 1],
+    decoderDepths: [1, 2, 3, 4, 8, 1],
+    alpha: 0.05,
+    padding: "valid",
+  });
+  const rows = describeArchitecture(config);
+  assert.deepEqual(rows.map((r) => r.outShape[0]), [31, 15, 7, 3, 1, 3, 7, 15, 31, 63]);
+  assert.deepEqual(latentShape(config), [1, 1, 1]);
+  const model = createAutoencoder(config, 3);
+  try {
+    const y = tf.tidy(() => model.reconstruct(tf.ones([2, 63, 63, 1])));
+    assert.deepEqual(y.shape, [2, 63, 63, 1]);
+    y.dispose();
+  } finally {
+    model.dispose();
+  }
+  // 64 does not come back through five 'valid' layers: refused before anything is built.
+  assert.throws(
+    () => describeArchitecture({ ...config, inputShape: [64, 64, 1] }),
+    /Cannot build autoencoder: input size 64 does not come back through 5 'valid' layers/,
+  );
+});

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type Profile, profileValue } from "../../pipeline/params.ts";
 import * as tf from "@tensorflow/tfjs";
 import type { Context, Json, Progress, Stage } from "../../pipeline/stage.ts";
 import { type Autoencoder, type AutoencoderConfig, diskAutoencoderConfig } from "./model.ts";
@@ -61,7 +62,7 @@ export function fakeContext<P>(
   stage: Stage<P>,
   options: {
     root: string;
-    profile?: "paper" | "quick";
+    profile?: Profile;
     set?: Record<string, Json>;
     inputs?: Record<string, string>;
     backend?: string;
@@ -70,9 +71,7 @@ export function fakeContext<P>(
 ): { ctx: Context<P>; recorded: FakeRecords } {
   const profile = options.profile ?? "paper";
   const params: Record<string, Json> = {};
-  for (const [name, def] of Object.entries(stage.params)) {
-    params[name] = profile === "quick" && def.quick !== undefined ? def.quick : def.default;
-  }
+  for (const [name, def] of Object.entries(stage.params)) params[name] = profileValue(def, profile);
   Object.assign(params, options.set ?? {});
   const outDir = `${options.root}/out-${stage.id}`;
   Deno.mkdirSync(outDir, { recursive: true });

@@ -3,7 +3,9 @@ import { loadAutoencoder, reconstructBatched } from "./analysis.ts";
 import { initBackend } from "./backend.ts";
 import { readNpy } from "./npy.ts";
 import { fakeContext, TINY } from "./test_fixtures.ts";
-import { diskDatasetStage, trainStage } from "./train_stage.ts";
+import { diskDatasetStage, quantise, trainParamDefs, trainStage } from "./train_stage.ts";
+import { diskAutoencoderConfig } from "./model.ts";
+import { AUTHORS_CODE_TRAINING, authorsCodeData } from "./authors_code.ts";
 
 await initBackend("cpu");
 
@@ -123,4 +125,85 @@ Deno.test("trainStage() declares quick values and turns depth parameters into th
       }),
     /unknown/,
   );
+});
+
+Deno.test("quantise(): grey levels as an 8-bit file stores them, ⌊255·v⌋/255, clamped", () => {
+  const v = new Float32Array([0, 0.5, 1, 1.2, -0.1, 0.9999]);
+  quantise(v, 255);
+  assert.deepEqual([...v], [0, 127 / 255, 1, 1, 0, 254 / 255].map(Math.fround));
+});
+
+Deno.test("the code profile's values are declared on the disk data and training parameters, each with its source", () => {
+  const defs = trainParamDefs(diskAutoencoderConfig(), {}, AUTHORS_CODE_TRAINING);
+  assert.equal(defs.batchSize.code?.value, 64);
+  assert.equal(defs.padding.code?.value, "valid");
+  assert.equal(defs.padding.default, "same");
+  assert.equal(defs.seed.code, undefined, "the code has no seed: the paper's stays");
+  for (const [name, def] of Object.entries(defs)) {
+    if (def.code) assert.match(def.code.source, /\.py/, name);
+  }
+  const full = authorsCodeData(32), limited = authorsCodeData(18);
+  assert.equal(full.radiusMax?.value, 31.5);
+  assert.equal(limited.radiusMax, undefined, "the paper's limit R = 18 stays under code");
+  assert.equal(full.size?.value, 63);
+  assert.throws(
+    () => trainParamDefs(diskAutoencoderConfig(), {}, { nope: { value: 1, source: "x" } } as never),
+    /Cannot declare the code value of "nope": unknown/,
+  );
+});
+
+Deno.test("trainStage() under the code profile: 'valid' layers on the data's own size, a fresh subset per update, the best of every K-th update kept", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const codeData = diskDatasetStage({
+      module: import.meta.url,
+      id: "disks-code",
+      description: "tiny disks, odd size",
+      count: 30,
+      size: 15,
+      samples: 50,
+      code: { levels: { value: 255, source: "image_utils.py: np.uint8(255·img)" } },
+    });
+    const ds = fakeContext(codeData, { root, profile: "code" }).ctx;
+    await codeData.run(ds);
+    const images = await readNpy(ds.outPath("images.npy"));
+    assert.ok([...images.data].every((v) => Number.isInteger(Math.round(v * 255 * 1e4) / 1e4)));
+    const codeTrainer = trainStage({
+      module: import.meta.url,
+      id: "ae-code",
+      description: "tiny autoencoder, the code's way",
+      dataset: "disks-code",
+      config: TINY,
+      params: { iterations: { default: 9 }, logEvery: { default: 100 } },
+      code: {
+        encoderDepths: { value: [1, 4, 2, 1], source: "t.py" },
+        decoderDepths: { value: [1, 2, 4, 1], source: "t.py" },
+        padding: { value: "valid", source: "t.py" },
+        batchSize: { value: 8, source: "t.py" },
+        batchDraw: { value: "subset", source: "t.py" },
+        keepBest: { value: 4, source: "t.py" },
+      },
+    });
+    const { ctx, recorded } = fakeContext(codeTrainer, {
+      root,
+      profile: "code",
+      inputs: { images: ds.outPath("images.npy"), keys: ds.outPath("radii.npy") },
+    });
+    await codeTrainer.run(ctx);
+    const weights = JSON.parse(await Deno.readTextFile(ctx.outPath("weights.json")));
+    assert.deepEqual(weights.config.inputShape, [15, 15, 1]);
+    assert.equal(weights.config.padding, "valid");
+    const loss = JSON.parse(await Deno.readTextFile(ctx.outPath("loss.json")));
+    // Candidates are updates 1, 5 and 9 (0-based 0, 4, 8); the kept one is the lowest.
+    const candidates = loss.records.filter((r: { step: number }) => (r.step - 1) % 4 === 0);
+    assert.deepEqual(candidates.map((r: { step: number }) => r.step), [1, 5, 9]);
+    const best = Math.min(...candidates.map((r: { loss: number }) => r.loss));
+    assert.equal(loss.kept.loss, best);
+    assert.deepEqual(weights.training.kept, loss.kept);
+    assert.ok(
+      recorded.logs.some((l) => l.startsWith(`kept the weights after step ${loss.kept.step}`)),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

@@ -26,6 +26,7 @@ import type {
   ReportCheck,
   ReportItem,
 } from "./model.ts";
+import { profileText } from "./model.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 import { REPORT_CSS } from "./style.ts";
 import { isNotAvailable, NOT_AVAILABLE_KEY } from "../../lib/common/not_available.ts";
@@ -129,7 +130,7 @@ function renderHeader(report: Report): string {
   const rows: [string, string][] = [
     [
       "Profile",
-      esc(report.quick ? `${report.profile} (results from the quick profile)` : report.profile),
+      esc(profileText(report)),
     ],
     ["Backends", report.backends.length > 0 ? esc(report.backends.join("; ")) : "—"],
     ["Results finished", report.finished ? esc(formatTime(report.finished)) : "—"],

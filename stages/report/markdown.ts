@@ -22,6 +22,7 @@ import type {
   ReportCheck,
   ReportItem,
 } from "./model.ts";
+import { profileText } from "./model.ts";
 import { isNotAvailable, NOT_AVAILABLE_KEY } from "../../lib/common/not_available.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 
@@ -60,7 +61,7 @@ export function renderMarkdown(report: Report): string {
   if (partial) out.push(`> **Partial report.** ${partial}`, "");
   const c = report.counts;
   out.push(
-    `- Profile: ${report.profile}${report.quick ? " (results from the quick profile)" : ""}`,
+    `- Profile: ${profileText(report)}`,
     `- Backends: ${report.backends.length > 0 ? report.backends.join("; ") : "—"}`,
     `- Results finished: ${report.finished ? formatTime(report.finished) : "—"}`,
     `- Items: ${c.pass} pass, ${c.fail} fail, ${c.reported} reported, ${c.error} error, ` +

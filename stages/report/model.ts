@@ -177,3 +177,13 @@ export interface Report {
    */
   readonly leftOut?: readonly string[];
 }
+
+/** The profile as the report's header names it, saying what `code` and `quick` mean. */
+export function profileText(report: Pick<Report, "profile" | "quick">): string {
+  if (report.profile === "code") {
+    return "code (the authors' released code's settings for the disk data sets and the disk " +
+      "autoencoder's trainings, each with the line that sets it: `deno task dag`; every other " +
+      "stage keeps the paper's)";
+  }
+  return report.quick ? `${report.profile} (results from the quick profile)` : report.profile;
+}
