@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { buildGraph } from "../pipeline/graph.ts";
+import { checkParamDefs, coveredByCode, resolveParams } from "../pipeline/params.ts";
+import { stageConfig, type TrainStageParams } from "../lib/ml/train_stage.ts";
+import { describeArchitecture, diskAutoencoderConfig, latentSize } from "../lib/ml/model.ts";
 import { CATALOGUE } from "../paper/catalogue.ts";
 import { stages } from "./mod.ts";
 
@@ -44,4 +47,45 @@ Deno.test("stages registry: training-curves reads every training stage's loss, a
   assert.equal("dcgan" in curves.inputs, false);
   const report = stages.find((s) => s.id === "report")!;
   assert.equal(report.inputs["training-curves"], "training-curves:curves.md");
+});
+
+Deno.test("the code profile: the disk data and every disk-AE training take the authors' code's settings, and its architecture builds on the code's images", () => {
+  const byId = new Map(stages.map((s) => [s.id, s]));
+  for (const s of stages) checkParamDefs(s.id, s.params);
+  const covered = stages.filter(coveredByCode).map((s) => s.id);
+  for (
+    const id of [
+      "data-uniform",
+      "data-limited",
+      "data-hole",
+      "data-test",
+      "train-ae",
+      "train-limited",
+      "train-reg-psi3-s5",
+      "train-lambda-100",
+    ]
+  ) {
+    assert.ok(covered.includes(id), `${id} is not covered by the code profile`);
+  }
+  // The position networks, the PCA-like AE and the DCGAN are not in the authors' disk code.
+  for (const id of covered) {
+    assert.match(
+      id,
+      /^(data-(uniform|limited|hole|test)|train-(ae|nobias|limited|limited-nobias|reg-.*|lambda-.*))$/,
+    );
+  }
+  const size = resolveParams(byId.get("data-hole")!, "code", []).size as number;
+  assert.equal(size, 63);
+  assert.equal(
+    resolveParams(byId.get("data-limited")!, "code", []).radiusMax,
+    18,
+    "R stays the paper's",
+  );
+  for (const id of covered.filter((i) => i.startsWith("train-"))) {
+    const p = resolveParams(byId.get(id)!, "code", []) as unknown as TrainStageParams;
+    const config = stageConfig(diskAutoencoderConfig(), p, [size, size, 1]);
+    assert.equal(latentSize(config), 1, id);
+    assert.deepEqual(describeArchitecture(config).at(-1)?.outShape, [63, 63, 1], id);
+    assert.equal(p.batchSize, 64, id);
+  }
 });
