@@ -78,7 +78,7 @@ Deno.test("reproduce, status, dag, verify, gc: every bad input is exit 2, one li
       /Cannot set "source\.n" twice/,
     ],
     [["reproduce", "--set", "=3"], /expected --set stage\.param=value/],
-    [["reproduce", "--profile", ""], /Unknown profile ""; use paper or quick/],
+    [["reproduce", "--profile", ""], /Unknown profile ""; use paper, quick, code/],
     [["reproduce", "--backend", ""], /Unknown backend ""/],
     [["reproduce", "--backend", "absent-lib", "--profile", "quick"], /package is not installed/],
     [["reproduce", "--root", join(dir, "no such dir")], /--root .*: no such directory/],
