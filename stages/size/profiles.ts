@@ -6,8 +6,10 @@
  * middle rows, so no row passes through the centre. The profile is the mean of rows m/2 − 1
  * and m/2 (31 and 32), both at distance 1/2 from the centre: for a radially symmetric image
  * the two rows are equal, and their value at column j is the image at distance
- * √((j − 31.5)² + 0.25) from the centre. Positions are reported as t = j − (m−1)/2 (signed,
- * from −31.5 to 31.5), and as radial distance when a radial profile is needed.
+ * √((j − 31.5)² + 0.25) from the centre. With an odd side (the authors' code: m = 63, centre
+ * on pixel 31) the middle row passes through the centre and is the profile, its column j at
+ * distance |j − 31|. Positions are reported as t = j − (m−1)/2 (signed, from −31.5 to 31.5),
+ * and as radial distance when a radial profile is needed.
  *
  * @module
  */
@@ -18,27 +20,29 @@ export function profilePositions(m: number): number[] {
 }
 
 /**
- * Signed distance of the samples of a centre profile to the disk centre, sign(t_j)·√(t_j² + 1/4):
- * folding it (|·|) gives the true radial distance of each sample, which is what a radial
- * profile f(ρ) must be sampled at.
+ * Signed distance of the samples of a centre profile to the disk centre, sign(t_j)·√(t_j² + 1/4)
+ * for an even side (the rows lie 1/2 from the centre), t_j for an odd one: folding it (|·|)
+ * gives the true radial distance of each sample, which is what a radial profile f(ρ) must be
+ * sampled at.
  */
 export function profileSignedDistances(m: number): number[] {
-  return profilePositions(m).map((t) => Math.sign(t) * Math.hypot(t, 0.5));
+  const offset = m % 2 === 0 ? 0.5 : 0;
+  return profilePositions(m).map((t) => Math.sign(t) * Math.hypot(t, offset));
 }
 
 /**
- * The profile through the centre of a square m×m row-major image (m even): the mean of the
- * two middle rows.
+ * The profile through the centre of a square m×m row-major image: the mean of the two middle
+ * rows (m even), or the middle row (m odd).
  *
- * @throws {RangeError} when the image is not square with an even side.
+ * @throws {RangeError} when the image is not m×m.
  */
 export function centreProfile(image: ArrayLike<number>, m: number): number[] {
-  if (image.length !== m * m || m % 2 !== 0) {
+  if (image.length !== m * m || !(m >= 1)) {
     throw new RangeError(
-      `Cannot take the centre profile of ${image.length} values as a ${m}×${m} image: need an even side m`,
+      `Cannot take the centre profile of ${image.length} values as a ${m}×${m} image`,
     );
   }
-  const a = (m / 2 - 1) * m, b = (m / 2) * m;
+  const a = Math.floor((m - 1) / 2) * m, b = Math.ceil((m - 1) / 2) * m;
   return Array.from({ length: m }, (_, j) => (image[a + j] + image[b + j]) / 2);
 }
 

@@ -19,7 +19,11 @@ Deno.test("centreProfile() averages the two middle rows", () => {
   img.set([1, 2, 3, 4], 4); // row 1
   img.set([3, 2, 1, 0], 8); // row 2
   assert.deepEqual(centreProfile(img, m), [2, 2, 2, 2]);
-  assert.throws(() => centreProfile(new Float32Array(9), 3), /even side/);
+  assert.throws(() => centreProfile(new Float32Array(8), 3), /as a 3×3 image/);
+  // An odd side (the authors' 63×63): the middle row, through the centre, at distances |t|.
+  const odd = Float32Array.from({ length: 9 }, (_, i) => Math.floor(i / 3));
+  assert.deepEqual(centreProfile(odd, 3), [1, 1, 1]);
+  assert.deepEqual(profileSignedDistances(3), [-1, 0, 1]);
 });
 
 Deno.test("centreProfile() of an exact disk is symmetric and crosses 1/2 near ±r", () => {
