@@ -41,6 +41,7 @@ import {
 } from "./shard.ts";
 import type { AnyStage } from "./stage.ts";
 import { computeStatus, formatStatus } from "./status.ts";
+import { checkRun, formatRunCheck, readRunManifests, readRunProvenance } from "./check_run.ts";
 import { verifyStages } from "./verify.ts";
 import { type ComputeHook, workerMain } from "./worker.ts";
 
@@ -88,6 +89,7 @@ const COMMANDS = [
   "export",
   "import",
   "publish-run",
+  "check-run",
 ] as const;
 
 const USAGE = `usage: deno task <command> [options] [targets...]
@@ -110,6 +112,9 @@ commands:
   publish-run           write results/<profile>-<backend>-<date>/: the report as rendered, the
                         finished trainings (trainings.tar.gz) and provenance.json; the run
                         must be up to date (--partial: its partial report); --out DIR
+  check-run DIR         whether this checkout rebuilds the published run in DIR without
+                        training: each finished training's key now against the run's, and
+                        what moved (code, parameters, inputs); reads DIR only
   import FILE...        unpack the archives into the cache, checking every file against its
                         manifest first (one bad archive: nothing is imported); several
                         archives merge the shards of a profile (see --shard)
@@ -248,6 +253,35 @@ async function command(
         rest.join(", ")
       }`,
     );
+    return 0;
+  }
+
+  if (cmd === "check-run") {
+    if (rest.length !== 1) {
+      throw new UsageError(
+        "Cannot check a run: give one published run's directory, e.g. " +
+          "`check-run results/paper-cpu-2026-12-03`",
+      );
+    }
+    const prov = readRunProvenance(rest[0]);
+    const names = hooks.backends ?? ["cpu"];
+    if (!(PROFILES as readonly string[]).includes(prov.profile) || !names.includes(prov.backend)) {
+      throw new UsageError(
+        `Cannot check the run "${rest[0]}": it was made under profile ${prov.profile} and ` +
+          `backend ${prov.backend}, which this checkout does not have (profiles ` +
+          `${PROFILES.join(", ")}; backends ${names.join(", ")})`,
+      );
+    }
+    const runPlanner = new Planner(codeRoot(), {
+      profile: prov.profile as Profile,
+      backend: prov.backend,
+      overrides: [],
+      deno: Deno.version.deno,
+      projectRoot: layout.root,
+      ...(hooks.compute ? { computeModule: hooks.compute.module } : {}),
+    });
+    const rows = checkRun(graph, runPlanner, prov, readRunManifests(rest[0], prov));
+    console.log(formatRunCheck(rest[0], prov, rows));
     return 0;
   }
 

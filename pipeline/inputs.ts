@@ -33,6 +33,7 @@ export const COMMAND_OPTIONS: Record<string, readonly string[]> = {
   export: ["profile", "backend", "set", "no-inputs", "checkpoints", "shard", "root"],
   import: ["root"],
   "publish-run": ["profile", "backend", "set", "partial", "out", "root"],
+  "check-run": ["root"],
 };
 
 /** Refuses an option the command does not take, naming the commands that do. */

@@ -136,6 +136,8 @@ export function readLock(path: string): LockInfo | null {
 export interface LockOwner {
   owner: string;
   foreign: boolean;
+  /** The owner's pid (on its host); absent while the lock is being taken. */
+  pid?: number;
 }
 
 /**
@@ -150,6 +152,7 @@ export function lockOwner(path: string): LockOwner | null {
   return {
     owner: `pid ${cur.pid} on ${cur.host} since ${cur.started}`,
     foreign: state === "foreign",
+    pid: cur.pid,
   };
 }
 

@@ -29,6 +29,7 @@ import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
 import { publish } from "./publish.ts";
 import { formatDuration, type ProgressBoard } from "./progress.ts";
+import { ProgressFile, progressPathOf } from "./run_progress.ts";
 import { seedFromLabel } from "./rng.ts";
 import type { AnyStage } from "./stage.ts";
 
@@ -308,6 +309,8 @@ export class ActiveAttempt {
   readonly #logPath: string;
   #child: Deno.ChildProcess | null = null;
   #log: Deno.FsFile | null = null;
+  /** For `status` from another shell (see `run_progress.ts`). */
+  readonly #progress: ProgressFile;
 
   constructor(
     readonly layout: Layout,
@@ -327,6 +330,7 @@ export class ActiveAttempt {
     this.#jobPath = join(layout.tmp, `${name}.job.json`);
     this.#logPath = dirs?.logPath ?? layout.log(stage.id);
     this.scratchDir = dirs?.scratchDir ?? layout.scratchDir(stage.id, key);
+    this.#progress = new ProgressFile(progressPathOf(this.#logPath), key);
   }
 
   /** Runs the worker; resolves with the manifest it wrote, or throws a StageError. */
@@ -394,8 +398,10 @@ export class ActiveAttempt {
         else if (m.msg.startsWith(WARNING_MARK)) {
           this.board.message(`! ${stage.id}: ${m.msg.slice(2)}`);
         }
-      } else if (m.t === "progress") this.board.update(stage.id, m.p);
-      else if (m.t === "error") error = m.msg;
+      } else if (m.t === "progress") {
+        this.board.update(stage.id, m.p);
+        this.#progress.update(m.p);
+      } else if (m.t === "error") error = m.msg;
       else if (m.t === "done") done = true;
     };
     const readLines = async (stream: ReadableStream<Uint8Array>, isStdout: boolean) => {
@@ -453,6 +459,7 @@ export class ActiveAttempt {
 
   /** Removes the temporary directory and job file (the scratch directory is kept). */
   cleanup(): void {
+    this.#progress.close();
     try {
       this.#log?.close();
     } catch { /* closed */ }

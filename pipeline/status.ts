@@ -8,9 +8,10 @@ import { lookup, readLatest } from "./cache.ts";
 import { type Graph, select } from "./graph.ts";
 import { explainChange, keyOf } from "./key.ts";
 import { type Layout, nonEmptyDir } from "./layout.ts";
-import { CLEAR_FOREIGN_LOCKS, lockOwner } from "./lock.ts";
+import { CLEAR_FOREIGN_LOCKS, type LockOwner, lockOwner } from "./lock.ts";
 import type { Manifest } from "./manifest.ts";
 import type { Planner } from "./planner.ts";
+import { describeProgress, progressPathOf, readProgress } from "./run_progress.ts";
 
 /** The state of one stage. */
 export interface StageStatus {
@@ -71,27 +72,35 @@ export function computeStatus(
       const resumes = nonEmptyDir(layout.scratchDir(stage.id, key));
       // Another `reproduce` may be running it right now: say who (see `lockOwner`).
       const runningIn = lockOwner(layout.lock(stage.id, key));
+      // What a user asks of a running stage first (how far, how long), then why it runs.
+      const running = !runningIn ? [] : runningIn.foreign
+        ? [
+          `locked by ${runningIn.owner}, another host (if nothing runs it there: ` +
+          `\`${CLEAR_FOREIGN_LOCKS}\`)`,
+        ]
+        : [runningNow(layout, stage.id, key, runningIn)];
       out.push({
         id: stage.id,
         state: latest ? "stale" : "missing",
         key,
         why: [
+          ...running,
           ...explainChange(latest?.parts ?? null, parts),
           ...(resumes ? ["resumes from its checkpoints"] : []),
-          ...(runningIn
-            ? [
-              runningIn.foreign
-                ? `locked by ${runningIn.owner}, another host (if nothing runs it there: ` +
-                  `\`${CLEAR_FOREIGN_LOCKS}\`)`
-                : `running now (${runningIn.owner})`,
-            ]
-            : []),
         ],
         resumes,
       });
     }
   }
   return out;
+}
+
+/** `running now (pid … since …): step 3,000 of 10,000 (30%), ETA 14m02s` where it reports. */
+function runningNow(layout: Layout, stage: string, key: string, owner: LockOwner): string {
+  const progress = owner.pid === undefined
+    ? null
+    : readProgress(progressPathOf(layout.log(stage)), key, owner.pid);
+  return `running now (${owner.owner})${progress ? `: ${describeProgress(progress)}` : ""}`;
 }
 
 /** Formats a status table. */

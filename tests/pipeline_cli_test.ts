@@ -3,6 +3,7 @@
  * input, determinism, backends, partial runs, export/import and verify.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { bundleEntry } from "../pipeline/bundle.ts";
 import { packTarGz } from "../pipeline/tar.ts";
@@ -133,14 +134,19 @@ Deno.test("a lock left by a killed run is taken over with the tasks' permissions
   assert.deepEqual(locks(), []);
 });
 
-Deno.test("status names the process running a stage now, and forgets it once it is dead", async () => {
+Deno.test("status names the process running a stage now, how far it is, and forgets it once it is dead", async () => {
   const dir = fresh();
   const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
   await waitFor(() => runs(dir).includes("slow"));
+  // The runner writes the stage's progress for other shells once it reports some.
+  await waitFor(() => existsSync(join(dir, "data", "logs", "slow.progress.json")));
   const args = ["status", "slow", "--set", "slow.ms=4000", ...Q];
   const during = await toy(dir, args, {}, TASK_PERMISSIONS);
   assert.equal(during.code, 0, during.err);
-  assert.match(during.out, new RegExp(`slow .*running now \\(pid ${child.pid} on `));
+  assert.match(
+    during.out,
+    new RegExp(`slow .*running now \\(pid ${child.pid} on [^)]*\\): step \\d+ of 20 \\(\\d+%\\)`),
+  );
   child.kill("SIGKILL");
   await child.status;
   await child.stdout.cancel();
@@ -149,6 +155,15 @@ Deno.test("status names the process running a stage now, and forgets it once it 
   assert.equal(after.code, 0, after.err);
   assert.match(after.out, /slow +missing/);
   assert.doesNotMatch(after.out, /running now/);
+});
+
+Deno.test("a finished stage leaves no progress file behind", async () => {
+  const dir = fresh();
+  const r = await toy(dir, ["reproduce", "slow", "--set", "slow.ms=1500", ...Q]);
+  assert.equal(r.code, 0, r.err);
+  const logs = [...Deno.readDirSync(join(dir, "data", "logs"))].map((e) => e.name).sort();
+  assert.ok(logs.includes("slow.log"), logs.join(", "));
+  assert.deepEqual(logs.filter((n) => n.includes("progress")), []);
 });
 
 Deno.test("SIGINT stops the run and releases the locks of running stages", async () => {
