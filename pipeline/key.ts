@@ -67,10 +67,14 @@ export function explainChange(old: KeyParts | null, cur: KeyParts): string[] {
     const names = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) =>
       JSON.stringify(a[k]) !== JSON.stringify(b[k])
     );
+    // Under another profile most values move with it: name them, and keep the values for a
+    // change within one profile (an override, a new default), where they are the point.
     why.push(
-      `params: ${
-        names.map((k) => `${k} ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`).join(", ")
-      }`,
+      old.profile !== cur.profile
+        ? `params: ${names.length} differ with the profile (${listed(names)})`
+        : `params: ${
+          names.map((k) => `${k} ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`).join(", ")
+        }`,
     );
   }
   if (old.code !== cur.code) {

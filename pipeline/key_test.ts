@@ -51,6 +51,18 @@ Deno.test("explainChange() names what changed", () => {
   assert.deepEqual(explainChange(null, base), ["never built"]);
 });
 
+Deno.test("explainChange() under another profile names the parameters that moved with it", () => {
+  const why = explainChange(base, {
+    ...base,
+    profile: "code",
+    params: '{"alpha":0.05,"batchSize":64,"steps":10000}',
+  });
+  assert.deepEqual(why, [
+    "profile paper → code",
+    "params: 2 differ with the profile (alpha, batchSize)",
+  ]);
+});
+
 Deno.test("explainChange() names up to 7 changed inputs, and counts the rest", () => {
   const inputs = (n: number, v: string) =>
     Object.fromEntries(Array.from({ length: n }, (_, i) => [`in${i}`, v.repeat(64)]));
