@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { type AnyStage, defineStage, type OutputRef } from "../../pipeline/stage.ts";
+import { type AnyStage, defineStage, type Json, type OutputRef } from "../../pipeline/stage.ts";
 import { type Check, check } from "../../lib/common/checks.ts";
 import {
   type GridCell,
@@ -289,6 +289,9 @@ function makeRegStage(f: RegFigure) {
       const unseen: Float32Array[][] = []; // [regulariser][seed]
       let input: Float32Array | null = null;
       const saved: Record<string, unknown> = {};
+      // The parameters each run was trained with, as its weights file records them: the λ and
+      // loss scale the table and panels state are the ones trained, overrides included.
+      const trained = new Map<string, Record<string, Json>[]>();
       for (const r of compared) {
         const runs: Evaluation[] = [];
         const outs: Float32Array[] = [];
@@ -301,6 +304,7 @@ function makeRegStage(f: RegFigure) {
             outs.push(shown.outputs[0]);
             runs.push(run.evaluation);
             saved[`${r.key}-s${s}`] = { training: run.params, ...run.evaluation };
+            trained.set(r.key, [...(trained.get(r.key) ?? []), run.params]);
           } finally {
             run.model.dispose();
           }
@@ -308,7 +312,16 @@ function makeRegStage(f: RegFigure) {
         results.push({ regulariser: r, runs });
         unseen.push(outs);
       }
-      const lambdaText = (r: Regulariser) => (r.param ? `${r.label}, λ = ${r.lambda}` : r.label);
+      const distinct = (values: Json[]) => [...new Set(values.map((v) => String(v)))].join(", ");
+      const lambdaOf = (r: Regulariser) =>
+        r.param ? distinct((trained.get(r.key) ?? []).map((q) => q[r.param!])) : "–";
+      const lambdaText = (r: Regulariser) => (r.param ? `${r.label}, λ = ${lambdaOf(r)}` : r.label);
+      const lossScale = distinct([...trained.values()].flat().map((q) => q.loss));
+      const lossText = lossScale === "sum"
+        ? "P Eq. 1 as a sum over pixels"
+        : lossScale === "mean"
+        ? "P Eq. 1 as a mean over pixels (the authors' code)"
+        : `P Eq. 1, scales ${lossScale}`;
 
       // z(r), one panel per regulariser, every seed overlaid.
       const series: Series[] = results.flatMap((res) =>
@@ -369,7 +382,7 @@ function makeRegStage(f: RegFigure) {
           ],
           rows: results.map((res) => [
             res.regulariser.label,
-            res.regulariser.param ? res.regulariser.lambda : "–",
+            lambdaOf(res.regulariser),
             res.runs.length,
             mean(res.runs.map((e) => e.hole.hole)),
             res.runs.map((e) => fmt(e.hole.hole)).join(", "),
@@ -379,7 +392,7 @@ function makeRegStage(f: RegFigure) {
             mean(res.runs.map((e) => e.meanIou)),
           ]),
           notes: [
-            "Loss: P Eq. 1 as a sum over pixels, plus λ·ψ. Outside: test radii in [2, 30] outside the hole.",
+            `Loss: ${lossText}, plus λ·ψ. Outside: test radii in [2, 30] outside the hole.`,
             "Monotone: every step of z over the test radii from one pixel below to one pixel above the hole has the same sign.",
             "Roughness of z(r) over radii 2–30: total variation of dz/dr in units of the mean slope (0 for a line, 1.75 for z ∝ r², ∞ for a constant code).",
           ],
