@@ -37,6 +37,7 @@ import {
 } from "../lib/ml/kernels/mod.ts";
 import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "../lib/ml/webgpu_calls.ts";
 import { benchModel, formatModelBench } from "./bench_models.ts";
+import { benchGroups, formatGroupBench, parseModelList } from "./bench_group.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
 import {
   type BenchOptions,
@@ -74,6 +75,8 @@ const USAGE = `Usage: deno task bench [options]
   --compare-batch N      batch of --compare-loss (default 10: the stock cpu kernels are slow)
   --processes LIST       run N trainings at once for each N of LIST (e.g. 1,4,8), timed together,
                          and print their summed steps per second
+  --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10; cpu)
+                         and print ms per update, per model-update and model-updates per second
   --barrier DIR          (set by --processes for the processes it starts)
 ${TORCH_USAGE}
   --help                 this text`;
@@ -117,6 +120,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         "compare-steps": { type: "string" },
         "compare-batch": { type: "string" },
         processes: { type: "string" },
+        models: { type: "string" },
         barrier: { type: "string" },
         help: { type: "boolean" },
       },
@@ -161,6 +165,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     compareBatch: positiveInt("compare-batch", v["compare-batch"], 10),
     ...(v.processes === undefined ? {} : { processes: parseProcessList(v.processes) }),
     ...(v.barrier === undefined ? {} : { barrier: v.barrier }),
+    ...(v.models === undefined ? {} : { models: parseModelList(v.models) }),
   };
 }
 
@@ -494,6 +499,22 @@ async function main(argv: string[]): Promise<number> {
       await Deno.writeTextFile(opts.out, JSON.stringify(json, null, 2) + "\n");
     }
     return r.pass ? 0 : 1;
+  }
+  if (opts.models !== undefined) {
+    if (opts.backend !== "cpu" || opts.stock) {
+      throw new Error(
+        `Cannot bench --models on ${opts.backend}${
+          opts.stock ? " with --stock" : ""
+        }: grouped kernels exist for the cpu backend with its fast kernels; drop --backend and --stock`,
+      );
+    }
+    if (opts.kernels !== undefined) setImageKernelImpl(opts.kernels);
+    const r = await benchGroups(opts.models, opts);
+    console.log(formatGroupBench(r));
+    if (opts.out !== undefined) {
+      await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
+    }
+    return 0;
   }
   if (opts.processes !== undefined) {
     const r = await runProcesses(opts, opts.processes, Deno.mainModule, (l) => console.log(l));

@@ -65,6 +65,8 @@ export interface BenchOptions {
   compareSteps: number;
   /** Batch size of `--compare-loss` (smaller than 300: the stock cpu kernels are slow). */
   compareBatch: number;
+  /** With `--models`: the group sizes K whose grouped training is timed (cpu). */
+  models?: number[];
   /** Instead of one run, run N processes at once for each N (see `bench_processes.ts`). */
   processes?: number[];
   /** In a process started by `--processes`: the barrier folder to wait at after warm-up. */

@@ -83,6 +83,17 @@ Deno.test("parseBenchArgs() rejects unknown flags, stray arguments and bad value
   }
 });
 
+Deno.test("--models takes a list of group sizes and rejects what is not one", () => {
+  assert.deepEqual(parseBenchArgs(["--models", "1,5,10"])!.models, [1, 5, 10]);
+  assert.equal(parseBenchArgs([])!.models, undefined);
+  for (const bad of ["", "0,5", "2.5", "five", "65"]) {
+    assert.throws(
+      () => parseBenchArgs(["--models", bad]),
+      new RegExp(`Cannot parse --models "${bad.replace(".", "\\.")}"`),
+    );
+  }
+});
+
 Deno.test("median() takes the middle value", () => {
   assert.equal(median([3, 1, 2]), 2);
   assert.equal(median([4, 1, 3, 2]), 2.5);

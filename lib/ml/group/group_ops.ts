@@ -1,0 +1,104 @@
+/**
+ * Differentiable operations with a model axis, over the kernels of `group_kernels_cpu.ts`.
+ *
+ * Each op's gradient is the one tfjs defines for its single-model counterpart, applied model by
+ * model by the grouped kernels: `Conv2D` → input gradient `Conv2DBackpropInput(x.shape, dy, w)`,
+ * filter gradient `Conv2DBackpropFilter(x, dy)`; the transposed convolution
+ * (`Conv2DBackpropInput`) → `Conv2D(ddx, w)` and `Conv2DBackpropFilter(ddx, dy)`; a bias
+ * addition → the upstream gradient, and its sum over the other axes for the bias.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import {
+  GROUP_BIAS_ADD,
+  GROUP_BIAS_GRAD,
+  GROUP_CONV2D,
+  GROUP_CONV2D_BACKPROP_FILTER,
+  GROUP_CONV2D_BACKPROP_INPUT,
+  type GroupConvAttrs,
+} from "./group_kernels_cpu.ts";
+
+type Args = (tf.Tensor | tf.GradSaveFunc)[];
+
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: GroupConvAttrs | object) =>
+  tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+
+/**
+ * K convolutions: `x [K,B,H,W,C]` with `w [K,kh,kw,C,O]` → `[K,B,OH,OW,O]`, as `tf.conv2d`
+ * per model.
+ */
+export function groupConv2d(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  strides: [number, number],
+  pad: "same" | "valid",
+): tf.Tensor {
+  const op = tf.customGrad((...args: Args) => {
+    const [xx, ww, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([xx, ww]);
+    return {
+      value: run(GROUP_CONV2D, { x: xx, filter: ww }, { strides, pad }),
+      gradFunc: (dy: tf.Tensor, [xs, wsv]: tf.Tensor[]) => [
+        run(GROUP_CONV2D_BACKPROP_INPUT, { dy, filter: wsv }, {
+          strides,
+          pad,
+          inputShape: xs.shape,
+        }),
+        run(GROUP_CONV2D_BACKPROP_FILTER, { x: xs, dy }, {
+          strides,
+          pad,
+          filterShape: wsv.shape,
+        }),
+      ],
+    };
+  });
+  return op(x, w);
+}
+
+/**
+ * K transposed convolutions: `x [K,B,h,w,I]` with `w [K,kh,kw,O,I]` (TensorFlow's layout for
+ * a transposed convolution's kernel) → `outShape [K,B,OH,OW,O]`, as `tf.conv2dTranspose` per
+ * model.
+ */
+export function groupConv2dTranspose(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  outShape: number[],
+  strides: [number, number],
+  pad: "same" | "valid",
+): tf.Tensor {
+  const op = tf.customGrad((...args: Args) => {
+    const [xx, ww, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([xx, ww]);
+    return {
+      value: run(GROUP_CONV2D_BACKPROP_INPUT, { dy: xx, filter: ww }, {
+        strides,
+        pad,
+        inputShape: outShape,
+      }),
+      gradFunc: (ddx: tf.Tensor, [dy, wsv]: tf.Tensor[]) => [
+        run(GROUP_CONV2D, { x: ddx, filter: wsv }, { strides, pad }),
+        run(GROUP_CONV2D_BACKPROP_FILTER, { x: ddx, dy }, {
+          strides,
+          pad,
+          filterShape: wsv.shape,
+        }),
+      ],
+    };
+  });
+  return op(x, w);
+}
+
+/** `x [K,…,O] + bias [K,O]`, each model's bias on its own block, as `tf.add(x, b)` per model. */
+export function groupBiasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
+  const op = tf.customGrad((...args: Args) => {
+    const [xx, bb] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    return {
+      value: run(GROUP_BIAS_ADD, { x: xx, bias: bb }, {}),
+      gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, dy.shape), run(GROUP_BIAS_GRAD, { x: dy }, {})],
+    };
+  });
+  return op(x, bias);
+}

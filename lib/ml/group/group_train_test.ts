@@ -1,0 +1,97 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../backend.ts";
+import { generateDiskDataset, uniformRadii } from "../disks.ts";
+import { createRng } from "../random.ts";
+import { TINY } from "../test_fixtures.ts";
+import { train, type TrainData, type TrainSettings } from "../train.ts";
+import { groupRefusal, trainGroup } from "./group_train.ts";
+
+await initBackend("cpu");
+
+const disks = generateDiskDataset(
+  {
+    count: 40,
+    geometry: { size: 16, sigma: 0.5 },
+    sampler: uniformRadii(8),
+    blur: "exact",
+    samples: 1,
+  },
+  createRng(5),
+);
+const DATA: TrainData = { count: 40, images: disks.images, keys: disks.radii };
+
+function member(seed: number, overrides: Partial<TrainSettings> = {}): TrainSettings {
+  // 7 updates of 8 out of 40 examples: the second epoch starts at update 6.
+  return {
+    config: TINY,
+    seed,
+    iterations: 7,
+    batchSize: 8,
+    loss: "sum",
+    logEvery: 3,
+    ...overrides,
+  };
+}
+
+function bytesOf(w: Record<string, Float32Array>): Record<string, number[]> {
+  return Object.fromEntries(
+    Object.keys(w).sort().map((k) => [k, Array.from(new Uint8Array(w[k].buffer.slice(0)))]),
+  );
+}
+
+async function alone(s: TrainSettings) {
+  const r = await train(DATA, s);
+  try {
+    return { weights: await r.model.readWeights(), lossCurve: r.lossCurve };
+  } finally {
+    r.model.dispose();
+  }
+}
+
+Deno.test("trainGroup gives each model the bytes and loss curve it gets alone, regularisers mixed", async () => {
+  const members = [
+    member(7),
+    member(8, { regularisers: { encoderWeightDecay: { lambda: 0.5 } } }),
+    member(9, { regularisers: { weightDecay: { lambda: 0.25 } } }),
+    member(7, { regularisers: { encoderWeightDecay: { lambda: 10 } } }),
+  ];
+  const group = await trainGroup(DATA, members);
+  assert.equal(group.members.length, 4);
+  for (const [k, s] of members.entries()) {
+    const solo = await alone(s);
+    assert.deepEqual(group.members[k].lossCurve, solo.lossCurve, `member ${k}: loss curve`);
+    assert.deepEqual(bytesOf(group.members[k].weights), bytesOf(solo.weights), `member ${k}`);
+  }
+  // Not vacuous: the members really differ from one another.
+  assert.notDeepEqual(bytesOf(group.members[0].weights), bytesOf(group.members[3].weights));
+});
+
+Deno.test("trainGroup matches training alone with the mean loss and a fresh subset per update", async () => {
+  const members = [
+    member(3, { loss: "mean", batchDraw: "subset", iterations: 4, logEvery: 1 }),
+    member(4, { loss: "mean", batchDraw: "subset", iterations: 4, logEvery: 1 }),
+  ];
+  const group = await trainGroup(DATA, members);
+  for (const [k, s] of members.entries()) {
+    const solo = await alone(s);
+    assert.deepEqual(group.members[k].lossCurve, solo.lossCurve);
+    assert.deepEqual(bytesOf(group.members[k].weights), bytesOf(solo.weights));
+  }
+});
+
+Deno.test("a group refuses members it cannot step together, naming the member and the reason", async () => {
+  assert.match(
+    groupRefusal([member(1), member(2, { iterations: 9 })])!,
+    /member 1 differs from member 0/,
+  );
+  assert.match(
+    groupRefusal([member(1, { regularisers: { latentDistance: { lambda: 1, neighbours: 3 } } })])!,
+    /member 0 uses latentDistance, which trains alone/,
+  );
+  assert.match(groupRefusal([member(1, { keepBest: 2 })])!, /keeps its best weights/);
+  assert.equal(groupRefusal([member(1), member(2)]), null);
+  await assert.rejects(
+    trainGroup(DATA, [member(1, { mode: "encoder" })]),
+    /Cannot train these models together: member 0 is not a full autoencoder; train them alone/,
+  );
+});
