@@ -20,10 +20,13 @@
  * - the update's gradient is that of Σ_k total_k, whose derivative with respect to each total
  *   is exactly 1, the seed of the single model's gradient.
  *
+ * - per-model draws (ψ1's neighbour picks, the denoising noise) come from model k's own
+ *   generators, `rng(seed_k, "neighbours", epoch)` and `rng(seed_k, "noise", t)`, as alone.
+ *
  * Scope of this first version (CPU backend, fast kernels installed): full autoencoders, the
- * data term with the weight decays ψ2 and ψ3, epoch or subset batches, no `keepBest`, no
- * checkpoints. ψ1 (per-model neighbours), the denoising term (per-model noise) and the
- * contractive term (double backprop) are refused with a line saying so: they train alone.
+ * data term with ψ1, ψ2, ψ3 and the denoising term, epoch or subset batches, no `keepBest`,
+ * no checkpoints. The contractive term (a double backprop through the encoder) is refused
+ * with a line saying so: it trains alone.
  *
  * @module
  */
@@ -31,7 +34,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { Adam, KERAS_ADAM } from "../adam.ts";
 import { epochOrder } from "../../train/loop.ts";
-import { deriveSeed } from "../random.ts";
+import { createRng, deriveSeed } from "../random.ts";
+import { nearestNeighbours } from "../regularisers.ts";
 import { stableJson } from "../npy.ts";
 import { fastKernelsInstalled } from "../kernels/install.ts";
 import type { LossRecord, TrainData, TrainSettings } from "../train.ts";
@@ -62,10 +66,16 @@ export interface GroupOptions {
   signal?: AbortSignal;
 }
 
-/** The regularisers a group can carry, in the order the single model adds them. */
-const GROUPED_TERMS = ["weight_decay", "encoder_weight_decay"] as const;
+/** The regularisers a group can carry, in the order the single model adds them to its total. */
+const GROUPED_TERMS = [
+  "latent_distance",
+  "weight_decay",
+  "encoder_weight_decay",
+  "denoising",
+] as const;
+type GroupedTerm = (typeof GROUPED_TERMS)[number];
 
-/** What must be equal across members (everything but the seed and the λ of the weight decays). */
+/** What must be equal across members (everything but the seed and the regularisers). */
 function shared(s: TrainSettings) {
   return stableJson({
     config: s.config,
@@ -81,25 +91,21 @@ function shared(s: TrainSettings) {
 
 /**
  * Why these settings cannot train in a group, or null when they can. Members may differ in
- * their seed and in the λ of ψ2 and ψ3 only.
+ * their seed and their regularisers (ψ1, ψ2, ψ3, denoising: which are on, λ, k, σ) only.
  */
 export function groupRefusal(members: readonly TrainSettings[]): string | null {
   if (members.length === 0) return "the group has no member";
   const first = shared(members[0]);
   for (const [i, s] of members.entries()) {
     const r = s.regularisers ?? {};
-    const other = (["latentDistance", "denoising", "contractive"] as const)
-      .filter((n) => (r[n]?.lambda ?? 0) > 0);
-    if (other.length) {
-      return `member ${i} uses ${
-        other.join(", ")
-      }, which trains alone (per-model draws or double backprop are not grouped yet)`;
+    if ((r.contractive?.lambda ?? 0) > 0) {
+      return `member ${i} uses the contractive term, which trains alone (its double backprop is not grouped yet)`;
     }
     if ((s.mode ?? "autoencoder") !== "autoencoder") return `member ${i} is not a full autoencoder`;
     if (s.keepBest) return `member ${i} keeps its best weights, which groups do not do yet`;
     if (s.checkpointDir) return `member ${i} asks for checkpoints, which groups do not write yet`;
     if (shared(s) !== first) {
-      return `member ${i} differs from member 0 in more than its seed and the λ of ψ2 and ψ3`;
+      return `member ${i} differs from member 0 in more than its seed and its regularisers`;
     }
   }
   return null;
@@ -107,9 +113,14 @@ export function groupRefusal(members: readonly TrainSettings[]): string | null {
 
 /** The λ of each grouped term per member (0 where off), and which terms any member uses. */
 function lambdas(members: readonly TrainSettings[]) {
-  const of = (s: TrainSettings, t: (typeof GROUPED_TERMS)[number]) => {
+  const of = (s: TrainSettings, t: GroupedTerm) => {
     const r = s.regularisers ?? {};
-    const l = t === "weight_decay" ? r.weightDecay?.lambda : r.encoderWeightDecay?.lambda;
+    const l = {
+      latent_distance: r.latentDistance?.lambda,
+      weight_decay: r.weightDecay?.lambda,
+      encoder_weight_decay: r.encoderWeightDecay?.lambda,
+      denoising: r.denoising?.lambda,
+    }[t];
     return l !== undefined && l > 0 ? l : 0;
   };
   const active = GROUPED_TERMS.filter((t) => members.some((s) => of(s, t) > 0));
@@ -118,7 +129,7 @@ function lambdas(members: readonly TrainSettings[]) {
     values: Object.fromEntries(
       active.map((t) => [t, Float32Array.from(members, (s) => of(s, t))]),
     ) as Record<string, Float32Array>,
-    on: (k: number, t: string) => of(members[k], t as (typeof GROUPED_TERMS)[number]) > 0,
+    on: (k: number, t: GroupedTerm) => of(members[k], t) > 0,
   };
 }
 
@@ -134,6 +145,14 @@ export async function trainGroup(
 ): Promise<GroupResult> {
   const why = groupRefusal(members);
   if (why) throw new Error(`Cannot train these models together: ${why}; train them alone`);
+  const P0 = members[0].config.inputShape.reduce((a, b) => a * b, 1);
+  if (data.count < 1 || data.images.length !== data.count * P0) {
+    throw new Error(
+      `Cannot train: images hold ${data.images.length} values, expected count × ${P0} = ${
+        data.count * P0
+      }; fix the settings`,
+    );
+  }
   if (tf.getBackend() !== "cpu" || !fastKernelsInstalled("cpu")) {
     throw new Error(
       `Cannot train models together on backend "${tf.getBackend()}": grouped kernels exist for the cpu backend with its fast kernels only; train them alone`,
@@ -175,6 +194,20 @@ export async function trainGroup(
   const lamT = Object.fromEntries(
     lam.active.map((t) => [t, keep(tf.tensor1d(lam.values[t], "float32"))]),
   );
+  // ψ1: each member's k nearest neighbours by key (the single model's table), and the
+  // constants of its fused loss (1/B, 2/B, 4/B).
+  const tables = members.map((s) => {
+    const r = s.regularisers?.latentDistance;
+    if (!r || !(r.lambda > 0)) return null;
+    if (!data.keys || data.keys.length !== n) {
+      throw new Error(`Cannot train: ψ1 needs one key (radius) per example; fix the settings`);
+    }
+    const kk = Math.min(r.neighbours ?? 5, n - 1);
+    return { kk, table: nearestNeighbours(data.keys, kk) };
+  });
+  const invBatchT = keep(tf.scalar(1 / B, "float32"));
+  const twoInvBatchT = keep(tf.scalar(2 / B, "float32"));
+  const fourInvBatchT = keep(tf.scalar(4 / B, "float32"));
   // A [K] vector shaped to broadcast over `like` [K, …], one value per model block.
   const perModel = (t: tf.Tensor, like: tf.Tensor) =>
     tf.reshape(t, [K, ...like.shape.slice(1).map(() => 1)]);
@@ -203,6 +236,21 @@ export async function trainGroup(
       gradFunc: (dy: tf.Tensor, [x]: tf.Tensor[]) => tf.mul(x, tf.mul(perModel(dy, x), twoT)),
     };
   }) as (w: tf.Tensor) => tf.Tensor;
+  // ψ1 per model: (1/B) Σ_b (dx_b − ‖z_b − z'_b‖²)², dx [K,B], codes [K,B,d]: [K].
+  const latentDistance = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [dx, z, zn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const dzv = tf.sub(z, zn);
+    const r = tf.sub(dx, tf.sum(tf.square(dzv), 2));
+    save([r, dzv]);
+    return {
+      value: tf.mul(tf.sum(tf.square(r), 1), invBatchT),
+      gradFunc: (dy: tf.Tensor, [res, dz]: tf.Tensor[]) => {
+        const d = perModel(dy, res);
+        const gz = tf.mul(tf.neg(tf.expandDims(tf.mul(res, tf.mul(d, fourInvBatchT)), 2)), dz);
+        return [tf.mul(res, tf.mul(d, twoInvBatchT)), gz, tf.neg(gz)];
+      },
+    };
+  }) as (dx: tf.Tensor, z: tf.Tensor, zn: tf.Tensor) => tf.Tensor;
   const kernelNorm = (part?: "encoder") => {
     const parts = model.variables
       .filter((v) => v.role === "kernel" && (part === undefined || v.part === part))
@@ -212,6 +260,7 @@ export async function trainGroup(
 
   const curves: LossRecord[][] = members.map(() => []);
   let orders: tf.Tensor2D | null = null;
+  let neighbours: tf.Tensor2D | null = null;
   let ordersEpoch = -1;
   const t0 = performance.now();
   try {
@@ -224,20 +273,59 @@ export async function trainGroup(
         const all = new Int32Array(K * per[0].length);
         per.forEach((o, k) => all.set(o, k * o.length));
         orders = tf.tensor2d(all, [K, per[0].length], "int32");
+        if (lam.active.includes("latent_distance")) {
+          // Model k's picks as alone; a model without ψ1 is its own neighbour (a term of 0,
+          // weighted by λ = 0).
+          neighbours?.dispose();
+          const nb = new Int32Array(all.length);
+          per.forEach((used, k) => {
+            const tk = tables[k];
+            const pick = tk ? createRng(deriveSeed(seeds[k], "neighbours", epoch)) : null;
+            for (let i = 0; i < used.length; i++) {
+              nb[k * used.length + i] = tk
+                ? tk.table[used[i] * tk.kk + Math.floor(pick!.next() * tk.kk)]
+                : used[i];
+            }
+          });
+          neighbours = tf.tensor2d(nb, [K, per[0].length], "int32");
+        }
         ordersEpoch = epoch;
+      }
+      let noise: tf.Tensor | null = null;
+      if (lam.active.includes("denoising")) {
+        // Model k's noise for update t as alone; zero for a model without the term.
+        const values = new Float32Array(K * B * P);
+        members.forEach((s, k) => {
+          const d = s.regularisers?.denoising;
+          if (!d || !(d.lambda > 0)) return;
+          const g = createRng(deriveSeed(seeds[k], "noise", t));
+          for (let i = k * B * P; i < (k + 1) * B * P; i++) values[i] = d.sigma * g.normal();
+        });
+        noise = tf.tensor(values, [K, B, H, W, C], "float32");
       }
       const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === T;
       const kept: Record<string, tf.Tensor> = {};
       tf.tidy(() => {
         const idx = tf.reshape(tf.slice(orders!, [0, position * B], [K, B]), [K * B]);
         const lossFn = (): tf.Scalar => {
+          // The terms in the single model's order: the order in which tfjs adds a weight's
+          // gradients from several terms follows it.
           const x = tf.reshape(tf.gather(imagesT, idx), [K, B, H, W, C]);
-          const terms: Record<string, tf.Tensor> = {
-            data: squaredError(model.decode(model.encode(x)), x),
-          };
+          const z = model.encode(x);
+          const terms: Record<string, tf.Tensor> = { data: squaredError(model.decode(z), x) };
+          if (lam.active.includes("latent_distance")) {
+            const nidx = tf.reshape(tf.slice(neighbours!, [0, position * B], [K, B]), [K * B]);
+            const xn = tf.reshape(tf.gather(imagesT, nidx), [K, B, H, W, C]);
+            const diff = tf.sub(x, xn);
+            const dx = tf.sum(tf.square(tf.reshape(diff, [K, B, -1])), 2);
+            terms.latent_distance = latentDistance(dx, z, model.encode(xn));
+          }
           if (lam.active.includes("weight_decay")) terms.weight_decay = kernelNorm();
           if (lam.active.includes("encoder_weight_decay")) {
             terms.encoder_weight_decay = kernelNorm("encoder");
+          }
+          if (lam.active.includes("denoising")) {
+            terms.denoising = squaredError(model.decode(model.encode(tf.add(x, noise!))), x);
           }
           const parts = [terms.data, ...lam.active.map((a) => tf.mul(lamT[a], terms[a]))];
           const totals = parts.length === 1 ? parts[0] : tf.addN(parts);
@@ -249,6 +337,7 @@ export async function trainGroup(
         };
         adam.minimise(lossFn);
       });
+      noise?.dispose();
       if (logging) {
         const read: Record<string, Float32Array> = {};
         for (const [name, v] of Object.entries(kept)) read[name] = (await v.data()) as Float32Array;
@@ -269,6 +358,7 @@ export async function trainGroup(
     return { members: out, seconds };
   } finally {
     orders?.dispose();
+    neighbours?.dispose();
     for (const t of owned) t.dispose();
     adam.dispose();
     model.dispose();
