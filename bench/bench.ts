@@ -75,7 +75,7 @@ const USAGE = `Usage: deno task bench [options]
   --compare-batch N      batch of --compare-loss (default 10: the stock cpu kernels are slow)
   --processes LIST       run N trainings at once for each N of LIST (e.g. 1,4,8), timed together,
                          and print their summed steps per second
-  --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10; cpu)
+  --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)
                          and print ms per update, per model-update and model-updates per second
   --barrier DIR          (set by --processes for the processes it starts)
 ${TORCH_USAGE}
@@ -501,11 +501,9 @@ async function main(argv: string[]): Promise<number> {
     return r.pass ? 0 : 1;
   }
   if (opts.models !== undefined) {
-    if (opts.backend !== "cpu" || opts.stock) {
+    if (opts.stock) {
       throw new Error(
-        `Cannot bench --models on ${opts.backend}${
-          opts.stock ? " with --stock" : ""
-        }: grouped kernels exist for the cpu backend with its fast kernels; drop --backend and --stock`,
+        `Cannot bench --models with --stock: grouped kernels run with the fast kernels; drop --stock`,
       );
     }
     if (opts.kernels !== undefined) setImageKernelImpl(opts.kernels);

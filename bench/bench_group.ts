@@ -2,8 +2,7 @@
  * `deno task bench --models LIST`: the paper's disk autoencoder trained K at a time
  * (`lib/ml/group/group_train.ts`), for each K of the list: milliseconds per update of the
  * group, per model-update, and model-updates per second. Each group trains K seeds on one
- * set of random disks for `warmup + repeats` updates; the update times come from the
- * progress callback (on the cpu backend an update has finished when it returns).
+ * set of random disks (see {@linkcode benchGroups} for how updates are timed).
  *
  * @module
  */
@@ -31,6 +30,8 @@ export interface GroupBenchRow {
 
 /** What `--models` measured. */
 export interface GroupBenchResult {
+  /** The tfjs backend. */
+  backend: "cpu" | "webgpu";
   /** Threads of the cpu kernels. */
   threads: number;
   /** Images per update and model. */
@@ -41,12 +42,24 @@ export interface GroupBenchResult {
   rows: GroupBenchRow[];
 }
 
-/** Times groups of `models[i]` disk autoencoders on the cpu backend. */
+/**
+ * Times groups of `models[i]` disk autoencoders. On the cpu backend an update has finished
+ * when it returns: the median of the per-update times. On webgpu updates are queued: a run of
+ * `warmup` updates and one of `warmup + repeats` are timed whole (each ends with a read-back),
+ * and the difference over `repeats` is the time per update (a mean).
+ */
 export async function benchGroups(
   models: readonly number[],
-  opts: { threads: number; batch: number; repeats: number; warmup: number; seed: number },
+  opts: {
+    backend: "cpu" | "webgpu";
+    threads: number;
+    batch: number;
+    repeats: number;
+    warmup: number;
+    seed: number;
+  },
 ): Promise<GroupBenchResult> {
-  await initBackend("cpu", { cpuThreads: opts.threads });
+  await initBackend(opts.backend, { cpuThreads: opts.threads });
   const count = opts.batch * 2;
   const { images } = generateDiskDataset({
     count,
@@ -57,27 +70,39 @@ export async function benchGroups(
   }, createRng(deriveSeed(opts.seed, "bench-data")));
   const warmup = Math.max(1, opts.warmup);
   const rows: GroupBenchRow[] = [];
-  for (const K of models) {
-    const members: TrainSettings[] = Array.from({ length: K }, (_, k) => ({
+  const members = (K: number, iterations: number): TrainSettings[] =>
+    Array.from({ length: K }, (_, k) => ({
       config: diskAutoencoderConfig(),
       seed: opts.seed + k,
-      iterations: warmup + opts.repeats,
+      iterations,
       batchSize: opts.batch,
       loss: "sum",
       adam: KERAS_ADAM,
       // One read-back at the end only: logging would add a read per update to the timing.
-      logEvery: warmup + opts.repeats,
+      logEvery: iterations,
     }));
-    const times: number[] = [];
-    let last = performance.now();
-    await trainGroup({ count, images }, members, {
-      onProgress: (step) => {
-        const now = performance.now();
-        if (step > warmup) times.push(now - last);
-        last = now;
-      },
-    });
-    const updateMs = median(times);
+  for (const K of models) {
+    let updateMs: number;
+    if (opts.backend === "webgpu") {
+      const run = async (iterations: number) => {
+        const t0 = performance.now();
+        await trainGroup({ count, images }, members(K, iterations));
+        return performance.now() - t0;
+      };
+      const short = await run(warmup);
+      updateMs = ((await run(warmup + opts.repeats)) - short) / opts.repeats;
+    } else {
+      const times: number[] = [];
+      let last = performance.now();
+      await trainGroup({ count, images }, members(K, warmup + opts.repeats), {
+        onProgress: (step) => {
+          const now = performance.now();
+          if (step > warmup) times.push(now - last);
+          last = now;
+        },
+      });
+      updateMs = median(times);
+    }
     rows.push({
       models: K,
       updateMs,
@@ -85,13 +110,23 @@ export async function benchGroups(
       modelUpdatesPerSecond: (1000 * K) / updateMs,
     });
   }
-  return { threads: opts.threads, batch: opts.batch, repeats: opts.repeats, rows };
+  return {
+    backend: opts.backend,
+    threads: opts.threads,
+    batch: opts.batch,
+    repeats: opts.repeats,
+    rows,
+  };
 }
 
 /** The table `--models` prints. */
 export function formatGroupBench(r: GroupBenchResult): string {
   const lines = [
-    `disk autoencoders trained together on cpu, ${r.threads} thread(s), batch ${r.batch} each, medians of ${r.repeats} updates:`,
+    `disk autoencoders trained together on ${r.backend}${
+      r.backend === "cpu" ? `, ${r.threads} thread(s)` : ""
+    }, batch ${r.batch} each, ${
+      r.backend === "cpu" ? "medians" : "means"
+    } of ${r.repeats} updates:`,
     `  models  ms/update  ms/model-update  model-updates/s  vs K=${r.rows[0].models}`,
   ];
   for (const row of r.rows) {

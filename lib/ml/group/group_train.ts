@@ -3,10 +3,12 @@
  * each with its own seed (initial weights, batch order), its own regulariser weights and its
  * own Adam state, on one dataset.
  *
- * The claim this module is built on, and tested against: **model k ends with the bytes
- * `train()` gives it alone**, on the same backend, and records the same loss curve. That holds
- * because every value of model k is computed by the function the single-model update uses,
- * on model k's values only (see `group_kernels_cpu.ts`):
+ * The claim this module is built on, and tested against: on the cpu backend **model k ends
+ * with the bytes `train()` gives it alone**, and records the same loss curve; on the webgpu
+ * backend, whose grouped convolutions are our own shaders rather than tfjs's, model k ends
+ * with the same bytes in a group of any size (a group of one included). That holds because
+ * every value of model k is computed by the same code on model k's values only (see
+ * `group_kernels_cpu.ts` and `group_kernels_webgpu.ts`):
  * - its batch is `epochOrder(seed_k, …)`, gathered from the shared dataset (a copy);
  * - the convolutions and bias gradients run per model block in the single model's order;
  *   elementwise ops (bias, activations, their gradients, Adam) are the same float32
@@ -23,7 +25,7 @@
  * - per-model draws (ψ1's neighbour picks, the denoising noise) come from model k's own
  *   generators, `rng(seed_k, "neighbours", epoch)` and `rng(seed_k, "noise", t)`, as alone.
  *
- * Scope of this first version (CPU backend, fast kernels installed): full autoencoders, the
+ * Scope of this first version (cpu or webgpu backend, fast kernels installed): full autoencoders, the
  * data term with ψ1, ψ2, ψ3 and the denoising term, epoch or subset batches, no `keepBest`,
  * no checkpoints. The contractive term (a double backprop through the encoder) is refused
  * with a line saying so: it trains alone.
@@ -41,6 +43,7 @@ import { fastKernelsInstalled } from "../kernels/install.ts";
 import type { LossRecord, TrainData, TrainSettings } from "../train.ts";
 import { createGroupAutoencoder, type GroupAutoencoder } from "./group_model.ts";
 import { registerGroupKernels } from "./group_kernels_cpu.ts";
+import { registerGroupWebgpuKernels } from "./group_kernels_webgpu.ts";
 
 /** One model's result: what `train()` would have given it. */
 export interface GroupMemberResult {
@@ -153,12 +156,14 @@ export async function trainGroup(
       }; fix the settings`,
     );
   }
-  if (tf.getBackend() !== "cpu" || !fastKernelsInstalled("cpu")) {
+  const backend = tf.getBackend();
+  if ((backend !== "cpu" && backend !== "webgpu") || !fastKernelsInstalled(backend)) {
     throw new Error(
-      `Cannot train models together on backend "${tf.getBackend()}": grouped kernels exist for the cpu backend with its fast kernels only; train them alone`,
+      `Cannot train models together on backend "${backend}": grouped kernels exist for the cpu and webgpu backends with their fast kernels; train them alone`,
     );
   }
-  registerGroupKernels();
+  if (backend === "cpu") registerGroupKernels();
+  else registerGroupWebgpuKernels();
   const K = members.length;
   const s0 = members[0];
   const config = s0.config;
