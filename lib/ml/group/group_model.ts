@@ -16,7 +16,6 @@ import {
   type AutoencoderConfig,
   convTransposeOutSize,
   createAutoencoder,
-  describeArchitecture,
   latentShape,
   latentSize,
   ownVariable,
@@ -65,6 +64,11 @@ export async function createGroupAutoencoder(
 ): Promise<GroupAutoencoder> {
   const K = initSeeds.length;
   if (K < 1) throw new Error(`Cannot build a group of models: it needs at least one seed`);
+  if (!config.encoderDepths || !config.decoderDepths) {
+    throw new Error(
+      `Cannot group models: only full autoencoders (encoder and decoder) train in groups`,
+    );
+  }
   // Each model's initial values, through the single model's own builder: the same draws.
   const singles: Record<string, Float32Array>[] = [];
   let names: {
@@ -100,7 +104,6 @@ export async function createGroupAutoencoder(
     };
   });
   const byName = new Map(variables.map((v) => [v.name, v.variable]));
-  const rows = describeArchitecture(config);
   const [sh, sw] = config.strides;
   const strides: [number, number] = [sh, sw];
   const padding = config.padding ?? "same";
@@ -189,11 +192,6 @@ export async function createGroupAutoencoder(
       return h;
     });
 
-  if (!config.encoderDepths || !config.decoderDepths || rows.length === 0) {
-    throw new Error(
-      `Cannot group models: only full autoencoders (encoder and decoder) train in groups`,
-    );
-  }
   let disposed = false;
   return {
     config,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
 import { generateDiskDataset, uniformRadii } from "../disks.ts";
 import { createRng } from "../random.ts";
@@ -64,7 +65,9 @@ Deno.test("trainGroup gives each model the bytes and loss curve it gets alone, r
       },
     }),
   ];
+  const before = tf.memory().numTensors;
   const group = await trainGroup(DATA, members);
+  assert.equal(tf.memory().numTensors, before, "trainGroup leaves no tensor behind");
   assert.equal(group.members.length, members.length);
   for (const [k, s] of members.entries()) {
     const solo = await alone(s);
