@@ -9,12 +9,10 @@
 
 import { KERAS_ADAM } from "../lib/ml/adam.ts";
 import { initBackend } from "../lib/ml/backend.ts";
-import { generateDiskDataset, PAPER_DISK_GEOMETRY, uniformRadii } from "../lib/ml/disks.ts";
 import { diskAutoencoderConfig } from "../lib/ml/model.ts";
-import { createRng, deriveSeed } from "../lib/ml/random.ts";
 import type { TrainSettings } from "../lib/ml/train.ts";
 import { trainGroup } from "../lib/ml/group/group_train.ts";
-import { median } from "./bench_step.ts";
+import { benchDisks, median } from "./bench_step.ts";
 
 /** One K of `--models`. */
 export interface GroupBenchRow {
@@ -61,13 +59,7 @@ export async function benchGroups(
 ): Promise<GroupBenchResult> {
   await initBackend(opts.backend, { cpuThreads: opts.threads });
   const count = opts.batch * 2;
-  const { images } = generateDiskDataset({
-    count,
-    geometry: PAPER_DISK_GEOMETRY,
-    sampler: uniformRadii(),
-    blur: "exact",
-    samples: 0,
-  }, createRng(deriveSeed(opts.seed, "bench-data")));
+  const images = benchDisks(opts.seed, count);
   const warmup = Math.max(1, opts.warmup);
   const rows: GroupBenchRow[] = [];
   const members = (K: number, iterations: number): TrainSettings[] =>

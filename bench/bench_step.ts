@@ -89,6 +89,17 @@ export interface Trainer {
   dispose(): void;
 }
 
+/** `count` disks of the paper's geometry with uniform radii, the bench's data for `seed`. */
+export function benchDisks(seed: number, count: number): Float32Array {
+  return generateDiskDataset({
+    count,
+    geometry: PAPER_DISK_GEOMETRY,
+    sampler: uniformRadii(),
+    blur: "exact",
+    samples: 0,
+  }, createRng(deriveSeed(seed, "bench-data"))).images;
+}
+
 /**
  * The training step of `train.ts` on the paper's configuration, the very one training runs:
  * the disk autoencoder's family of the training engine (`diskAutoencoderFamily`: the model of
@@ -99,13 +110,7 @@ export interface Trainer {
  */
 export function makeTrainer(seed: number, batch: number, batches: number): Trainer {
   const count = batch * batches;
-  const { images } = generateDiskDataset({
-    count,
-    geometry: PAPER_DISK_GEOMETRY,
-    sampler: uniformRadii(),
-    blur: "exact",
-    samples: 0,
-  }, createRng(deriveSeed(seed, "bench-data")));
+  const images = benchDisks(seed, count);
   const family = diskAutoencoderFamily({ count, images }, {
     config: diskAutoencoderConfig(),
     seed,

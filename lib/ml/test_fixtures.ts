@@ -10,6 +10,8 @@ import type { Context, Json, Progress, Stage } from "../../pipeline/stage.ts";
 import { type Autoencoder, type AutoencoderConfig, diskAutoencoderConfig } from "./model.ts";
 import { createRng, deriveSeed } from "./random.ts";
 import { stableJson } from "./npy.ts";
+import { generateDiskDataset, uniformRadii } from "./disks.ts";
+import type { TrainData } from "./train.ts";
 
 /**
  * A hand-computable model: 1-D input of 2 samples, one layer each side, no biases, linear.
@@ -42,6 +44,24 @@ export const TINY: AutoencoderConfig = diskAutoencoderConfig({
   encoderDepths: [1, 4, 4, 2, 1],
   decoderDepths: [1, 2, 4, 4, 1],
 });
+
+/**
+ * 40 blurred disks of 16×16 (radii U(0, 8), exact blur), keyed by radius: training data for
+ * the tiny autoencoder, drawn from `seed`.
+ */
+export function tinyDisks(seed: number): TrainData {
+  const disks = generateDiskDataset(
+    {
+      count: 40,
+      geometry: { size: 16, sigma: 0.5 },
+      sampler: uniformRadii(8),
+      blur: "exact",
+      samples: 1,
+    },
+    createRng(seed),
+  );
+  return { count: 40, images: disks.images, keys: disks.radii };
+}
 
 /** What a fake context recorded. */
 export interface FakeRecords {

@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "./backend.ts";
-import { generateDiskDataset, uniformRadii } from "./disks.ts";
 import { positionDecoderConfig, positionEncoderConfig } from "./model.ts";
-import { createRng } from "./random.ts";
-import { HAND, HAND_WEIGHTS, TINY } from "./test_fixtures.ts";
+import { HAND, HAND_WEIGHTS, TINY, tinyDisks } from "./test_fixtures.ts";
 import { train, type TrainData, type TrainSettings } from "./train.ts";
 
 await initBackend("cpu");
 
-const disks = generateDiskDataset(
-  {
-    count: 40,
-    geometry: { size: 16, sigma: 0.5 },
-    sampler: uniformRadii(8),
-    blur: "exact",
-    samples: 1,
-  },
-  createRng(3),
-);
-const DATA: TrainData = { count: 40, images: disks.images, keys: disks.radii };
+const DATA: TrainData = tinyDisks(3);
 
 function settings(overrides: Partial<TrainSettings> = {}): TrainSettings {
   return {

@@ -189,9 +189,9 @@ export const GROUP_CPU_KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: GROUP_BIAS_GRAD, backendName: "cpu", kernelFunc: groupBiasGrad },
 ];
 
-/** Registers the grouped kernels of the cpu backend (idempotent). */
-export function registerGroupKernels(): void {
-  for (const k of GROUP_CPU_KERNELS) {
+/** Registers kernels not registered yet (the grouped kernels of either backend). */
+export function registerKernelsOnce(configs: readonly tf.KernelConfig[]): void {
+  for (const k of configs) {
     if (tf.getKernel(k.kernelName, k.backendName) === undefined) tf.registerKernel(k);
   }
 }

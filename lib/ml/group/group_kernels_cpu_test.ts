@@ -4,10 +4,10 @@ import { initBackend } from "../backend.ts";
 import { setCpuThreads } from "../kernels/cpu_threads.ts";
 import { createRng } from "../random.ts";
 import { groupBiasAdd, groupConv2d, groupConv2dTranspose } from "./group_ops.ts";
-import { registerGroupKernels } from "./group_kernels_cpu.ts";
+import { GROUP_CPU_KERNELS, registerKernelsOnce } from "./group_kernels_cpu.ts";
 
 await initBackend("cpu");
-registerGroupKernels();
+registerKernelsOnce(GROUP_CPU_KERNELS);
 
 const K = 3, B = 24;
 

@@ -434,13 +434,6 @@ const groupBiasGrad: tf.KernelFunc = ({ inputs, backend }) => {
   return reshaped(out, [K, O]);
 };
 
-/** Registers the grouped kernels of the webgpu backend (idempotent). */
-export function registerGroupWebgpuKernels(): void {
-  for (const k of GROUP_WEBGPU_KERNELS) {
-    if (tf.getKernel(k.kernelName, k.backendName) === undefined) tf.registerKernel(k);
-  }
-}
-
 /** The grouped kernels of the webgpu backend, for `tf.registerKernel`. */
 export const GROUP_WEBGPU_KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: GROUP_CONV2D, backendName: "webgpu", kernelFunc: groupConv2d },

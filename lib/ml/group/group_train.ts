@@ -42,8 +42,8 @@ import { stableJson } from "../npy.ts";
 import { fastKernelsInstalled } from "../kernels/install.ts";
 import type { LossRecord, TrainData, TrainSettings } from "../train.ts";
 import { createGroupAutoencoder, type GroupAutoencoder } from "./group_model.ts";
-import { registerGroupKernels } from "./group_kernels_cpu.ts";
-import { registerGroupWebgpuKernels } from "./group_kernels_webgpu.ts";
+import { GROUP_CPU_KERNELS, registerKernelsOnce } from "./group_kernels_cpu.ts";
+import { GROUP_WEBGPU_KERNELS } from "./group_kernels_webgpu.ts";
 
 /** One model's result: what `train()` would have given it. */
 export interface GroupMemberResult {
@@ -162,8 +162,8 @@ export async function trainGroup(
       `Cannot train models together on backend "${backend}": grouped kernels exist for the cpu and webgpu backends with their fast kernels; train them alone`,
     );
   }
-  if (backend === "cpu") registerGroupKernels();
-  else registerGroupWebgpuKernels();
+  if (backend === "cpu") registerKernelsOnce(GROUP_CPU_KERNELS);
+  else registerKernelsOnce(GROUP_WEBGPU_KERNELS);
   const K = members.length;
   const s0 = members[0];
   const config = s0.config;

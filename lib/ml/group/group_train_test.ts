@@ -1,25 +1,13 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
-import { generateDiskDataset, uniformRadii } from "../disks.ts";
-import { createRng } from "../random.ts";
-import { TINY } from "../test_fixtures.ts";
+import { TINY, tinyDisks } from "../test_fixtures.ts";
 import { train, type TrainData, type TrainSettings } from "../train.ts";
 import { groupRefusal, trainGroup } from "./group_train.ts";
 
 await initBackend("cpu");
 
-const disks = generateDiskDataset(
-  {
-    count: 40,
-    geometry: { size: 16, sigma: 0.5 },
-    sampler: uniformRadii(8),
-    blur: "exact",
-    samples: 1,
-  },
-  createRng(5),
-);
-const DATA: TrainData = { count: 40, images: disks.images, keys: disks.radii };
+const DATA: TrainData = tinyDisks(5);
 
 function member(seed: number, overrides: Partial<TrainSettings> = {}): TrainSettings {
   // 7 updates of 8 out of 40 examples: the second epoch starts at update 6.

@@ -1,31 +1,20 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
-import { generateDiskDataset, uniformRadii } from "../disks.ts";
 import { installFastKernels } from "../kernels/install.ts";
 import { onWebgpu, webgpuTest } from "../kernels/_on_webgpu.ts";
 import { createRng } from "../random.ts";
-import { TINY } from "../test_fixtures.ts";
+import { TINY, tinyDisks } from "../test_fixtures.ts";
 import type { TrainData, TrainSettings } from "../train.ts";
 import { groupBiasAdd, groupConv2d, groupConv2dTranspose } from "./group_ops.ts";
-import { registerGroupKernels } from "./group_kernels_cpu.ts";
-import { registerGroupWebgpuKernels } from "./group_kernels_webgpu.ts";
+import { GROUP_CPU_KERNELS, registerKernelsOnce } from "./group_kernels_cpu.ts";
+import { GROUP_WEBGPU_KERNELS } from "./group_kernels_webgpu.ts";
 import { trainGroup } from "./group_train.ts";
 
 await initBackend("cpu");
-registerGroupKernels();
+registerKernelsOnce(GROUP_CPU_KERNELS);
 
-const disks = generateDiskDataset(
-  {
-    count: 40,
-    geometry: { size: 16, sigma: 0.5 },
-    sampler: uniformRadii(8),
-    blur: "exact",
-    samples: 1,
-  },
-  createRng(5),
-);
-const DATA: TrainData = { count: 40, images: disks.images, keys: disks.radii };
+const DATA: TrainData = tinyDisks(5);
 
 function member(seed: number, overrides: Partial<TrainSettings> = {}): TrainSettings {
   return {
@@ -87,7 +76,7 @@ Deno.test({
   async fn() {
     const cpu = await layerValues();
     await onWebgpu(async () => {
-      registerGroupWebgpuKernels();
+      registerKernelsOnce(GROUP_WEBGPU_KERNELS);
       const gpu = await layerValues();
       gpu.forEach((g, i) => {
         const err = relativeError(g, cpu[i]);
