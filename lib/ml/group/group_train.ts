@@ -26,8 +26,9 @@
  *   generators, `rng(seed_k, "neighbours", epoch)` and `rng(seed_k, "noise", t)`, as alone.
  *
  * Scope of this first version (cpu or webgpu backend, fast kernels installed): full autoencoders, the
- * data term with ψ1, ψ2, ψ3 and the denoising term, epoch or subset batches, no `keepBest`,
- * no checkpoints. The contractive term (a double backprop through the encoder) is refused
+ * data term with ψ1, ψ2, ψ3 and the denoising term, epoch or subset batches, `keepBest` (each
+ * member keeps the weights of its own lowest candidate loss, as alone), members of different
+ * lengths (each result taken at its own last update), no checkpoints. The contractive term (a double backprop through the encoder) is refused
  * with a line saying so: it trains alone.
  *
  * @module
@@ -35,7 +36,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { Adam, KERAS_ADAM } from "../adam.ts";
-import { epochOrder } from "../../train/loop.ts";
+import { epochOrder, type KeptUpdate } from "../../train/loop.ts";
 import { createRng, deriveSeed } from "../random.ts";
 import { nearestNeighbours } from "../regularisers.ts";
 import { stableJson } from "../npy.ts";
@@ -47,10 +48,12 @@ import { GROUP_WEBGPU_KERNELS } from "./group_kernels_webgpu.ts";
 
 /** One model's result: what `train()` would have given it. */
 export interface GroupMemberResult {
-  /** Trained weights by the single model's names. */
+  /** Trained weights by the single model's names (with `keepBest`: the kept ones). */
   weights: Record<string, Float32Array>;
   /** Its loss curve. */
   lossCurve: LossRecord[];
+  /** With `keepBest`: the update whose weights it ends with, as `train()` reports it; else null. */
+  kept: KeptUpdate | null;
 }
 
 /** What {@linkcode trainGroup} returns. */
@@ -78,23 +81,24 @@ const GROUPED_TERMS = [
 ] as const;
 type GroupedTerm = (typeof GROUPED_TERMS)[number];
 
-/** What must be equal across members (everything but the seed and the regularisers). */
+/** What must be equal across members (all but the seed, the regularisers and the length). */
 function shared(s: TrainSettings) {
   return stableJson({
     config: s.config,
-    iterations: s.iterations,
     batchSize: s.batchSize,
     loss: s.loss,
     mode: s.mode ?? "autoencoder",
     adam: s.adam ?? KERAS_ADAM,
     batchDraw: s.batchDraw ?? "epoch",
     logEvery: s.logEvery ?? 100,
+    keepBest: s.keepBest ?? 0,
   });
 }
 
 /**
  * Why these settings cannot train in a group, or null when they can. Members may differ in
- * their seed and their regularisers (ψ1, ψ2, ψ3, denoising: which are on, λ, k, σ) only.
+ * their seed, their regularisers (ψ1, ψ2, ψ3, denoising: which are on, λ, k, σ) and their
+ * number of updates only.
  */
 export function groupRefusal(members: readonly TrainSettings[]): string | null {
   if (members.length === 0) return "the group has no member";
@@ -105,10 +109,9 @@ export function groupRefusal(members: readonly TrainSettings[]): string | null {
       return `member ${i} uses the contractive term, which trains alone (its double backprop is not grouped yet)`;
     }
     if ((s.mode ?? "autoencoder") !== "autoencoder") return `member ${i} is not a full autoencoder`;
-    if (s.keepBest) return `member ${i} keeps its best weights, which groups do not do yet`;
     if (s.checkpointDir) return `member ${i} asks for checkpoints, which groups do not write yet`;
     if (shared(s) !== first) {
-      return `member ${i} differs from member 0 in more than its seed and its regularisers`;
+      return `member ${i} differs from member 0 in more than its seed, regularisers and number of updates`;
     }
   }
   return null;
@@ -171,7 +174,10 @@ export async function trainGroup(
   const P = H * W * C;
   const n = data.count;
   const B = Math.min(s0.batchSize, n);
-  const T = s0.iterations;
+  // Members may stop at different updates: the group runs to the longest; a member's result is
+  // taken at its own last update, and what the group does to its block afterwards is unused.
+  const iterations = members.map((s) => s.iterations);
+  const T = Math.max(...iterations);
   const draw = s0.batchDraw ?? "epoch";
   const logEvery = Math.max(1, s0.logEvery ?? 100);
   const stepsPerEpoch = draw === "subset" ? 1 : Math.floor(n / B);
@@ -264,6 +270,10 @@ export async function trainGroup(
   };
 
   const curves: LossRecord[][] = members.map(() => []);
+  const done: (GroupMemberResult | null)[] = members.map(() => null);
+  const keepEvery = s0.keepBest ?? 0;
+  const kept: ({ update: KeptUpdate; weights: Record<string, Float32Array> } | null)[] = members
+    .map(() => null);
   let orders: tf.Tensor2D | null = null;
   let neighbours: tf.Tensor2D | null = null;
   let ordersEpoch = -1;
@@ -308,8 +318,13 @@ export async function trainGroup(
         });
         noise = tf.tensor(values, [K, B, H, W, C], "float32");
       }
-      const logging = t === 0 || (t + 1) % logEvery === 0 || t + 1 === T;
-      const kept: Record<string, tf.Tensor> = {};
+      // Candidates for the kept weights are read back too, as the single-model loop does.
+      const candidate = keepEvery > 0 && t % keepEvery === 0;
+      const logs = (k: number) =>
+        t < iterations[k] &&
+        (t === 0 || (t + 1) % logEvery === 0 || t + 1 === iterations[k] || candidate);
+      const logging = members.some((_, k) => logs(k));
+      const logged: Record<string, tf.Tensor> = {};
       tf.tidy(() => {
         const idx = tf.reshape(tf.slice(orders!, [0, position * B], [K, B]), [K * B]);
         const lossFn = (): tf.Scalar => {
@@ -335,8 +350,8 @@ export async function trainGroup(
           const parts = [terms.data, ...lam.active.map((a) => tf.mul(lamT[a], terms[a]))];
           const totals = parts.length === 1 ? parts[0] : tf.addN(parts);
           if (logging) {
-            for (const [name, v] of Object.entries(terms)) kept[name] = tf.keep(v);
-            kept.loss = tf.keep(totals);
+            for (const [name, v] of Object.entries(terms)) logged[name] = tf.keep(v);
+            logged.loss = tf.keep(totals);
           }
           return tf.sum(totals) as tf.Scalar;
         };
@@ -345,20 +360,40 @@ export async function trainGroup(
       noise?.dispose();
       if (logging) {
         const read: Record<string, Float32Array> = {};
-        for (const [name, v] of Object.entries(kept)) read[name] = (await v.data()) as Float32Array;
-        for (const v of new Set(Object.values(kept))) v.dispose();
+        for (const [name, v] of Object.entries(logged)) {
+          read[name] = (await v.data()) as Float32Array;
+        }
+        for (const v of new Set(Object.values(logged))) v.dispose();
         for (let k = 0; k < K; k++) {
+          if (!logs(k)) continue;
           const terms: Record<string, number> = { data: read.data[k] };
           for (const a of lam.active) if (lam.on(k, a)) terms[a] = read[a][k];
           curves[k].push({ step: t + 1, loss: read.loss[k], terms });
+          // Strictly lower, as alone: the first of equal losses stays.
+          if (candidate && !(read.loss[k] >= (kept[k]?.update.loss ?? Infinity))) {
+            kept[k] = {
+              update: { step: t + 1, loss: read.loss[k] },
+              weights: await model.readModel(k),
+            };
+          }
+        }
+      }
+      for (let k = 0; k < K; k++) {
+        if (t + 1 === iterations[k]) {
+          done[k] = {
+            weights: kept[k]?.weights ?? await model.readModel(k),
+            lossCurve: curves[k],
+            kept: kept[k]?.update ?? null,
+          };
         }
       }
       options.onProgress?.(t + 1, T);
     }
     const seconds = (performance.now() - t0) / 1000;
+    // A member of 0 updates ends where it started.
     const out: GroupMemberResult[] = [];
     for (let k = 0; k < K; k++) {
-      out.push({ weights: await model.readModel(k), lossCurve: curves[k] });
+      out.push(done[k] ?? { weights: await model.readModel(k), lossCurve: [], kept: null });
     }
     return { members: out, seconds };
   } finally {

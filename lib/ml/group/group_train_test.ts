@@ -31,7 +31,7 @@ function bytesOf(w: Record<string, Float32Array>): Record<string, number[]> {
 async function alone(s: TrainSettings) {
   const r = await train(DATA, s);
   try {
-    return { weights: await r.model.readWeights(), lossCurve: r.lossCurve };
+    return { weights: await r.model.readWeights(), lossCurve: r.lossCurve, kept: r.kept };
   } finally {
     r.model.dispose();
   }
@@ -45,6 +45,7 @@ Deno.test("trainGroup gives each model the bytes and loss curve it gets alone, r
     member(7, { regularisers: { encoderWeightDecay: { lambda: 10 } } }),
     member(10, { regularisers: { latentDistance: { lambda: 0.01, neighbours: 3 } } }),
     member(11, { regularisers: { denoising: { lambda: 0.5, sigma: 0.05 } } }),
+    member(13, { iterations: 3, regularisers: { encoderWeightDecay: { lambda: 2 } } }),
     member(12, {
       regularisers: {
         latentDistance: { lambda: 0.02, neighbours: 2 },
@@ -79,16 +80,46 @@ Deno.test("trainGroup matches training alone with the mean loss and a fresh subs
   }
 });
 
+Deno.test("trainGroup keeps each member's best weights as training alone does (the code profile's keepBest)", async () => {
+  const code = (seed: number, l: number) =>
+    member(seed, {
+      loss: "mean",
+      batchDraw: "subset",
+      keepBest: 2,
+      iterations: 9,
+      logEvery: 4,
+      adam: { learningRate: 0.05, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      ...(l > 0 ? { regularisers: { encoderWeightDecay: { lambda: l } } } : {}),
+    });
+  const members = [code(1, 0), code(2, 0.01), { ...code(3, 1), iterations: 6 }];
+  const group = await trainGroup(DATA, members);
+  for (const [k, s] of members.entries()) {
+    const solo = await alone(s);
+    assert.ok(solo.kept !== null);
+    assert.deepEqual(group.members[k].kept, solo.kept, `member ${k}: kept update`);
+    assert.deepEqual(group.members[k].lossCurve, solo.lossCurve, `member ${k}: loss curve`);
+    assert.deepEqual(bytesOf(group.members[k].weights), bytesOf(solo.weights), `member ${k}`);
+  }
+  // Not vacuous: some member keeps weights from before its last update.
+  assert.ok(
+    group.members.some((m) => m.kept!.step < 9),
+    JSON.stringify(group.members.map((m) => m.kept)),
+  );
+});
+
 Deno.test("a group refuses members it cannot step together, naming the member and the reason", async () => {
   assert.match(
-    groupRefusal([member(1), member(2, { iterations: 9 })])!,
+    groupRefusal([member(1), member(2, { batchSize: 4 })])!,
     /member 1 differs from member 0/,
   );
   assert.match(
     groupRefusal([member(1, { regularisers: { contractive: { lambda: 1 } } })])!,
     /member 0 uses the contractive term, which trains alone/,
   );
-  assert.match(groupRefusal([member(1, { keepBest: 2 })])!, /keeps its best weights/);
+  assert.match(
+    groupRefusal([member(1, { keepBest: 2 }), member(2)])!,
+    /member 1 differs from member 0/,
+  );
   assert.equal(groupRefusal([member(1), member(2)]), null);
   await assert.rejects(
     trainGroup(DATA, [member(1, { mode: "encoder" })]),
