@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend.ts";
 import { setCpuThreads } from "../kernels/cpu_threads.ts";
 import { createRng } from "../random.ts";
-import { groupBiasAdd, groupConv2d, groupConv2dTranspose } from "./group_ops.ts";
+import { groupBiasAdd, groupConv2d, groupConv2dTranspose, groupScale } from "./group_ops.ts";
 import { GROUP_CPU_KERNELS, registerKernelsOnce } from "./group_kernels_cpu.ts";
 
 await initBackend("cpu");
@@ -98,4 +98,16 @@ Deno.test("grouped kernels give the same bytes on one and on two cpu threads", a
   } finally {
     await setCpuThreads(1);
   }
+});
+
+Deno.test("grouped scaling gives each model's block the bytes of a multiplication by its scalar", () => {
+  const x = random([K, B, 8, 8, 3], 5);
+  const s = random([K], 6);
+  const y = groupScale(x, s);
+  const factors = s.dataSync();
+  for (let k = 0; k < K; k++) {
+    const alone = tf.mul(tf.gather(x, k), tf.scalar(factors[k], "float32"));
+    assert.deepEqual(bytes(tf.gather(y, k)), bytes(alone), `model ${k}`);
+  }
+  assert.throws(() => groupScale(x, random([K + 1], 7)), /expected scale \[3\]/);
 });

@@ -34,6 +34,7 @@ import {
   GROUP_CONV2D,
   GROUP_CONV2D_BACKPROP_FILTER,
   GROUP_CONV2D_BACKPROP_INPUT,
+  GROUP_SCALE,
   type GroupConvAttrs,
 } from "./group_kernels_cpu.ts";
 
@@ -171,6 +172,21 @@ class GroupBiasAddProgram extends FlatProgram {
       if (index < uniforms.size) {
         let k = index / uniforms.per;
         setOutputAtIndex(index, x[index] + bias[k * uniforms.O + index % uniforms.O]);
+      }
+    }`;
+  }
+}
+
+/** Per-model factors: `y[i] = x[i] · scale[k]`, `per` values per model. */
+class GroupScaleProgram extends FlatProgram {
+  variableNames = ["x", "scale"];
+  uniforms = "per : i32,";
+  shaderKey = "groupScale";
+  getUserCode(): string {
+    return `
+    fn main(index : i32) {
+      if (index < uniforms.size) {
+        setOutputAtIndex(index, x[index] * scale[index / uniforms.per]);
       }
     }`;
   }
@@ -411,6 +427,19 @@ const groupBiasAdd: tf.KernelFunc = ({ inputs, backend }) => {
   return reshaped(y, x.shape);
 };
 
+const groupScale: tf.KernelFunc = ({ inputs, backend }) => {
+  const gpu = backend as unknown as WebGPUBackend;
+  const { x, scale } = inputs as { x: tf.TensorInfo; scale: tf.TensorInfo };
+  const K = x.shape[0], n = size(x.shape);
+  const y = gpu.runWebGPUProgram(
+    new GroupScaleProgram(n),
+    [flat(x), flat(scale)],
+    "float32",
+    [{ type: "int32", data: [n / K] }],
+  );
+  return reshaped(y, x.shape);
+};
+
 const groupBiasGrad: tf.KernelFunc = ({ inputs, backend }) => {
   const gpu = backend as unknown as WebGPUBackend;
   const { x } = inputs as { x: tf.TensorInfo };
@@ -448,5 +477,6 @@ export const GROUP_WEBGPU_KERNELS: readonly tf.KernelConfig[] = [
     kernelFunc: groupConv2dBackpropFilter,
   },
   { kernelName: GROUP_BIAS_ADD, backendName: "webgpu", kernelFunc: groupBiasAdd },
+  { kernelName: GROUP_SCALE, backendName: "webgpu", kernelFunc: groupScale },
   { kernelName: GROUP_BIAS_GRAD, backendName: "webgpu", kernelFunc: groupBiasGrad },
 ];

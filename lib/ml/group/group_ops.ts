@@ -17,6 +17,7 @@ import {
   GROUP_CONV2D,
   GROUP_CONV2D_BACKPROP_FILTER,
   GROUP_CONV2D_BACKPROP_INPUT,
+  GROUP_SCALE,
   type GroupConvAttrs,
 } from "./group_kernels_cpu.ts";
 
@@ -101,4 +102,12 @@ export function groupBiasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
     };
   });
   return op(x, bias);
+}
+
+/**
+ * `x [K,…]` times `scale [K]`, model k's block by its own factor: the float32 products a
+ * multiplication by a scalar gives each model. Not differentiable (it serves in gradients).
+ */
+export function groupScale(x: tf.Tensor, scale: tf.Tensor): tf.Tensor {
+  return run(GROUP_SCALE, { x, scale }, {});
 }

@@ -43,6 +43,7 @@ import { stableJson } from "../npy.ts";
 import { fastKernelsInstalled } from "../kernels/install.ts";
 import type { LossRecord, TrainData, TrainSettings } from "../train.ts";
 import { createGroupAutoencoder, type GroupAutoencoder } from "./group_model.ts";
+import { groupScale } from "./group_ops.ts";
 import { GROUP_CPU_KERNELS, registerKernelsOnce } from "./group_kernels_cpu.ts";
 import { GROUP_WEBGPU_KERNELS } from "./group_kernels_webgpu.ts";
 
@@ -232,7 +233,7 @@ export async function trainGroup(
     return {
       value: tf.mul(tf.sum(tf.square(diff), axes), scaleT),
       gradFunc: (dy: tf.Tensor, [d]: tf.Tensor[]) => {
-        const g = tf.mul(d, tf.mul(perModel(dy, d), twoScaleT));
+        const g = groupScale(d, tf.mul(dy, twoScaleT));
         return [g, tf.neg(g)];
       },
     };
@@ -244,7 +245,7 @@ export async function trainGroup(
     const axes = w.shape.slice(1).map((_, i) => i + 1);
     return {
       value: tf.sum(tf.square(w), axes),
-      gradFunc: (dy: tf.Tensor, [x]: tf.Tensor[]) => tf.mul(x, tf.mul(perModel(dy, x), twoT)),
+      gradFunc: (dy: tf.Tensor, [x]: tf.Tensor[]) => groupScale(x, tf.mul(dy, twoT)),
     };
   }) as (w: tf.Tensor) => tf.Tensor;
   // ψ1 per model: (1/B) Σ_b (dx_b − ‖z_b − z'_b‖²)², dx [K,B], codes [K,B,d]: [K].
