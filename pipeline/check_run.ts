@@ -29,6 +29,8 @@ export interface RunProvenance {
   backend: string;
   commit: string | null;
   published: string;
+  /** The run's `--set` values as `stage.param=value` (absent in runs published before them). */
+  overrides?: string[];
   files: Record<string, { sha256: string; size: number }>;
   stages: Array<{ id: string; key: string | null; training: boolean; finished: boolean }>;
 }
@@ -84,6 +86,15 @@ export function readRunProvenance(dir: string): RunProvenance {
         `stages; restore the file as publish-run wrote it`,
     );
   }
+  if (
+    p.overrides !== undefined &&
+    !(Array.isArray(p.overrides) && p.overrides.every((o) => typeof o === "string"))
+  ) {
+    throw new UsageError(
+      `Cannot check the run "${dir}": its ${RUN_PROVENANCE} has overrides that are not a list ` +
+        `of stage.param=value; restore the file as publish-run wrote it`,
+    );
+  }
   return p;
 }
 
@@ -116,7 +127,7 @@ export function readRunManifests(dir: string, prov: RunProvenance): Map<string, 
 
 /**
  * Each finished training of the run against this checkout. `planner` must have the run's
- * profile and backend and no overrides (the caller checks).
+ * profile, backend and overrides (the caller sees to it).
  */
 export function checkRun(
   graph: Graph,
@@ -217,12 +228,13 @@ export function formatRunCheck(dir: string, prov: RunProvenance, rows: readonly 
   );
   const n = (s: RunCheckRow["state"]) => rows.filter((r) => r.state === s).length;
   const all = rows.length;
+  const sets = (prov.overrides ?? []).map((o) => ` --set ${o}`).join("");
   const tail = !all
     ? "the run has no finished training"
     : n("matches") === all
     ? `all ${all} trainings match this checkout: \`import ${join(dir, TRAININGS_ARCHIVE)}\` ` +
-      `then \`reproduce --profile ${prov.profile} --backend ${prov.backend}\` rebuilds them ` +
-      `without training`
+      `then \`reproduce --profile ${prov.profile} --backend ${prov.backend}${sets}\` rebuilds ` +
+      `them without training`
     : `${n("matches")} of ${all} trainings match this checkout; ${n("stale")} would train ` +
       `again${n("unknown") ? `, ${n("unknown")} cannot be told` : ""}` +
       (prov.commit

@@ -272,10 +272,12 @@ async function command(
           `${PROFILES.join(", ")}; backends ${names.join(", ")})`,
       );
     }
+    const runOverrides = (prov.overrides ?? []).map(parseOverride);
+    checkOverrideStages(runOverrides, [...graph.byId.keys()]);
     const runPlanner = new Planner(codeRoot(), {
       profile: prov.profile as Profile,
       backend: prov.backend,
-      overrides: [],
+      overrides: runOverrides,
       deno: Deno.version.deno,
       projectRoot: layout.root,
       ...(hooks.compute ? { computeModule: hooks.compute.module } : {}),

@@ -7,7 +7,8 @@
  * - `trainings.tar.gz`: the finished training stages' cache entries (`export --no-inputs`), so
  *   that `import` then `reproduce` rebuilds every figure with no training while the code
  *   matches (datasets and evaluations regenerate: cheaper to recompute than to carry);
- * - `provenance.json`: the commit, profile, backend, adapters, dates, and every stage's key
+ * - `provenance.json`: the commit, profile, backend, `--set` overrides, adapters, dates, and
+ *   every stage's key
  *   and whether it was finished, so that `status` after an import says which stages the code
  *   has moved away from.
  *
@@ -79,7 +80,8 @@ export async function publishRun(
   const { profile, backend } = planner.settings;
   const dir = opts.out ??
     relative(Deno.cwd(), join(layout.root, defaultRunDir(profile, backend, opts.now)));
-  const run = `\`deno task reproduce --profile ${profile} --backend ${backend}`;
+  const sets = planner.settings.overrides.map((o) => ` --set ${o.stage}.${o.param}=${o.raw}`);
+  const run = `\`deno task reproduce --profile ${profile} --backend ${backend}${sets.join("")}`;
   if (exists(dir)) {
     throw new UsageError(
       `Cannot publish to "${dir}": it exists already; remove it, or give another with --out DIR`,
@@ -156,6 +158,9 @@ export async function publishRun(
       dirty: opts.commit?.dirty ?? null,
       published: opts.now.toISOString(),
       partial: opts.partial,
+      // The run's --set values: the keys below are those of these parameters, and a rebuild
+      // (and `check-run`) needs them.
+      overrides: planner.settings.overrides.map((o) => `${o.stage}.${o.param}=${o.raw}`),
       report: { stage: reportId, key: report.key, finished: found.manifest.finished },
       files: written,
       stages: rows.map((r) => {

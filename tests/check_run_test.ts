@@ -35,9 +35,26 @@ Deno.test("check-run: a run made by this checkout matches it, training by traini
   );
 });
 
-Deno.test("check-run: what moved since the run, and what cannot be told without building", async () => {
-  // Published under another parameter: this checkout's defaults are a change since the run.
+Deno.test("check-run: a run published with --set is checked, and rebuilt, with its overrides", async () => {
   const dir = await published(["--set", "train-d.cost=9"]);
+  const prov = JSON.parse(Deno.readTextFileSync(join(dir, "results", "run", "provenance.json")));
+  assert.deepEqual(prov.overrides, ["train-d.cost=9"]);
+  const r = await toy(dir, ["check-run", "results/run"], SHARDS);
+  assert.equal(r.code, 0, r.err);
+  assert.match(
+    r.out.trim().split("\n").at(-1)!,
+    /^all 5 trainings match this checkout: .* then `reproduce --profile quick --backend cpu --set train-d.cost=9` rebuilds them without training$/,
+  );
+});
+
+Deno.test("check-run: what moved since the run, and what cannot be told without building", async () => {
+  // Published under another parameter, with a provenance that does not record it (as runs
+  // published before overrides were): this checkout's defaults are a change since the run.
+  const dir = await published(["--set", "train-d.cost=9"]);
+  const provPath = join(dir, "results", "run", "provenance.json");
+  const prov = JSON.parse(Deno.readTextFileSync(provPath));
+  delete prov.overrides;
+  Deno.writeTextFileSync(provPath, JSON.stringify(prov, null, 2) + "\n");
   const before = dataHash(dir);
   const r = await toy(dir, ["check-run", "results/run"], SHARDS);
   assert.equal(r.code, 0, r.err);
@@ -96,6 +113,13 @@ Deno.test("check-run: a missing, damaged or foreign run is bad input, and nothin
   assertUsage(
     await toy(dir, ["check-run", "results/run"], SHARDS),
     /^error: Cannot check the run "results\/run": it was made under profile huge and backend cpu, which this checkout does not have/,
+    `["check-run", "results/run"]`,
+  );
+  const good = JSON.parse(Deno.readTextFileSync(prov));
+  Deno.writeTextFileSync(prov, JSON.stringify({ ...good, profile: "quick", overrides: "x" }));
+  assertUsage(
+    await toy(dir, ["check-run", "results/run"], SHARDS),
+    /^error: Cannot check the run "results\/run": its provenance.json has overrides that are not a list of stage.param=value/,
     `["check-run", "results/run"]`,
   );
   Deno.writeTextFileSync(prov, "{");
