@@ -260,7 +260,7 @@ async function command(
     if (rest.length !== 1) {
       throw new UsageError(
         "Cannot check a run: give one published run's directory, e.g. " +
-          "`check-run results/paper-cpu-2026-12-03`",
+          "`check-run results/paper-cpu-2026-12-04`",
       );
     }
     const prov = readRunProvenance(rest[0]);
