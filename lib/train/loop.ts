@@ -168,6 +168,78 @@ export function epochOrder(
 /** Checkpoint names of the kept weights: the model's names under this prefix. */
 const KEPT_PREFIX = "kept/";
 
+/** A training's checkpoint, as a training resumes from it. */
+export interface Resume<R> {
+  /** Updates done. */
+  step: number;
+  /** Loss records so far. */
+  lossCurve: R[];
+  /** Model variables. */
+  weights: HostTensor[];
+  /** Optimiser state (the kept weights apart). */
+  optimizer: HostTensor[];
+  /** With `keepBest`: the weights kept so far and their update. */
+  kept: { update: KeptUpdate; weights: HostTensor[] } | null;
+}
+
+/**
+ * The newest checkpoint in `dir` whose fingerprint matches (damaged ones are set aside and
+ * told to `onLog`), or null. Every training, alone (`runTraining`) or in a group, resumes
+ * through this.
+ */
+export async function loadResume<R>(
+  dir: string,
+  fingerprint: string,
+  onLog?: (message: string) => void,
+): Promise<Resume<R> | null> {
+  const ckpt = await loadLatestCheckpoint(dir, fingerprint, onLog);
+  if (!ckpt) return null;
+  const kept = ckpt.state.kept
+    ? {
+      update: ckpt.state.kept,
+      weights: ckpt.optimizer.filter((t) => t.name.startsWith(KEPT_PREFIX))
+        .map((t) => ({ ...t, name: t.name.slice(KEPT_PREFIX.length) })),
+    }
+    : null;
+  return {
+    step: ckpt.state.step,
+    lossCurve: ckpt.state.lossCurve as R[],
+    weights: ckpt.weights,
+    optimizer: ckpt.optimizer.filter((t) => !t.name.startsWith(KEPT_PREFIX)),
+    kept,
+  };
+}
+
+/**
+ * Saves a training's checkpoint after update `step` (see {@linkcode loadResume}): the family's
+ * state, the loss curve and, with `keepBest`, the kept weights, which ride with the optimiser's
+ * tensors under their own prefix.
+ */
+export async function saveResume<R>(
+  dir: string,
+  at: {
+    step: number;
+    seed: number;
+    fingerprint: string;
+    lossCurve: R[];
+    kept: { update: KeptUpdate; weights: HostTensor[] } | null;
+  },
+  state: FamilyState,
+): Promise<void> {
+  const keptTensors = (at.kept?.weights ?? []).map((w) => ({ ...w, name: KEPT_PREFIX + w.name }));
+  await saveCheckpoint(dir, {
+    state: {
+      step: at.step,
+      seed: at.seed,
+      fingerprint: at.fingerprint,
+      lossCurve: at.lossCurve,
+      ...(at.kept ? { kept: at.kept.update } : {}),
+    },
+    ...state,
+    optimizer: [...state.optimizer, ...keptTensors],
+  });
+}
+
 /**
  * A fingerprint of settings and data (SHA-256, hex) over length-prefixed parts, so that no two
  * different lists of parts hash alike.
@@ -234,18 +306,12 @@ export async function runTraining<E, R>(
     let resumedFrom: number | null = null;
     const fingerprint = s.checkpointDir && s.fingerprint ? await s.fingerprint() : "";
     if (s.checkpointDir) {
-      const ckpt = await loadLatestCheckpoint(s.checkpointDir, fingerprint, s.onLog);
-      if (ckpt && ckpt.state.step <= T) {
-        const optimizer = ckpt.optimizer.filter((t) => !t.name.startsWith(KEPT_PREFIX));
-        family.loadState(ckpt.weights, optimizer);
-        const keptUpdate = ckpt.state.kept;
-        if (keptUpdate) {
-          const weights = ckpt.optimizer.filter((t) => t.name.startsWith(KEPT_PREFIX))
-            .map((t) => ({ ...t, name: t.name.slice(KEPT_PREFIX.length) }));
-          kept = { update: keptUpdate, weights };
-        }
-        start = resumedFrom = ckpt.state.step;
-        lossCurve = ckpt.state.lossCurve as R[];
+      const ckpt = await loadResume<R>(s.checkpointDir, fingerprint, s.onLog);
+      if (ckpt && ckpt.step <= T) {
+        family.loadState(ckpt.weights, ckpt.optimizer);
+        kept = ckpt.kept;
+        start = resumedFrom = ckpt.step;
+        lossCurve = ckpt.lossCurve;
         s.onLog?.(`resumed from checkpoint at ${unit} ${start}`);
       }
       if (resumedFrom === null) s.onLog?.("started from scratch");
@@ -291,23 +357,11 @@ export async function runTraining<E, R>(
       if (
         s.checkpointDir && s.checkpointEvery && (t + 1) % s.checkpointEvery === 0 && t + 1 < T
       ) {
-        const state = await family.saveState();
-        // The kept weights ride with the optimiser's tensors, under their own prefix.
-        const keptTensors = (kept?.weights ?? []).map((w) => ({
-          ...w,
-          name: KEPT_PREFIX + w.name,
-        }));
-        await saveCheckpoint(s.checkpointDir, {
-          state: {
-            step: t + 1,
-            seed,
-            fingerprint,
-            lossCurve,
-            ...(kept ? { kept: kept.update } : {}),
-          },
-          ...state,
-          optimizer: [...state.optimizer, ...keptTensors],
-        });
+        await saveResume(
+          s.checkpointDir,
+          { step: t + 1, seed, fingerprint, lossCurve, kept },
+          await family.saveState(),
+        );
         s.onLog?.(`checkpoint at ${unit} ${t + 1}`);
       }
     }

@@ -25,23 +25,42 @@
  * - per-model draws (ψ1's neighbour picks, the denoising noise) come from model k's own
  *   generators, `rng(seed_k, "neighbours", epoch)` and `rng(seed_k, "noise", t)`, as alone.
  *
- * Scope of this first version (cpu or webgpu backend, fast kernels installed): full autoencoders, the
- * data term with ψ1, ψ2, ψ3 and the denoising term, epoch or subset batches, `keepBest` (each
- * member keeps the weights of its own lowest candidate loss, as alone), members of different
- * lengths (each result taken at its own last update), no checkpoints. The contractive term (a double backprop through the encoder) is refused
- * with a line saying so: it trains alone.
+ * Checkpoints are the single model's, one directory per member (`checkpointDir`): member k
+ * writes what `train()` would write at the same update (weights, Adam state, loss curve, kept
+ * weights, fingerprint), so a training interrupted in a group resumes alone or in another group,
+ * and one interrupted alone resumes in a group. Members resuming from different updates train
+ * as one group per update, one group after the other.
+ *
+ * Scope (cpu or webgpu backend, fast kernels installed): full autoencoders, the data term with
+ * ψ1, ψ2, ψ3 and the denoising term, epoch or subset batches, `keepBest` (each member keeps the
+ * weights of its own lowest candidate loss, as alone), members of different lengths (each
+ * result taken at its own last update), checkpoints. The contractive term (a double backprop
+ * through the encoder) is refused with a line saying so: it trains alone.
  *
  * @module
  */
 
 import * as tf from "@tensorflow/tfjs";
 import { Adam, KERAS_ADAM } from "../adam.ts";
-import { epochOrder, type KeptUpdate } from "../../train/loop.ts";
+import {
+  epochOrder,
+  type KeptUpdate,
+  loadResume,
+  type Resume,
+  saveResume,
+} from "../../train/loop.ts";
+import { throwIfDeviceFailed } from "../backend.ts";
+import type { HostTensor } from "../weights_io.ts";
 import { createRng, deriveSeed } from "../random.ts";
 import { nearestNeighbours } from "../regularisers.ts";
 import { stableJson } from "../npy.ts";
 import { fastKernelsInstalled } from "../kernels/install.ts";
-import type { LossRecord, TrainData, TrainSettings } from "../train.ts";
+import {
+  type LossRecord,
+  type TrainData,
+  trainingFingerprint,
+  type TrainSettings,
+} from "../train.ts";
 import { createGroupAutoencoder, type GroupAutoencoder } from "./group_model.ts";
 import { groupScale } from "./group_ops.ts";
 import { GROUP_CPU_KERNELS, registerKernelsOnce } from "./group_kernels_cpu.ts";
@@ -55,6 +74,10 @@ export interface GroupMemberResult {
   lossCurve: LossRecord[];
   /** With `keepBest`: the update whose weights it ends with, as `train()` reports it; else null. */
   kept: KeptUpdate | null;
+  /** The update its checkpoint resumed from, or null. */
+  resumedFrom: number | null;
+  /** Updates it ran in this call. */
+  stepsRun: number;
 }
 
 /** What {@linkcode trainGroup} returns. */
@@ -67,8 +90,13 @@ export interface GroupResult {
 
 /** Options of a group's training. */
 export interface GroupOptions {
-  /** Called after every update with the step and the number of updates. */
-  onProgress?: (step: number, total: number) => void;
+  /**
+   * Called after every update with the step, the number of updates of the group, and, per
+   * member, its latest recorded values (cheap: no read-back).
+   */
+  onProgress?: (step: number, total: number, values: Record<string, number>[]) => void;
+  /** Log lines of member k (resuming, checkpoints, the kept weights), as its training alone writes them. */
+  onLog?: (member: number, message: string) => void;
   /** Aborting it stops training before the next update. */
   signal?: AbortSignal;
 }
@@ -93,6 +121,7 @@ function shared(s: TrainSettings) {
     batchDraw: s.batchDraw ?? "epoch",
     logEvery: s.logEvery ?? 100,
     keepBest: s.keepBest ?? 0,
+    checkpointEvery: s.checkpointEvery ?? 0,
   });
 }
 
@@ -110,7 +139,6 @@ export function groupRefusal(members: readonly TrainSettings[]): string | null {
       return `member ${i} uses the contractive term, which trains alone (its double backprop is not grouped yet)`;
     }
     if ((s.mode ?? "autoencoder") !== "autoencoder") return `member ${i} is not a full autoencoder`;
-    if (s.checkpointDir) return `member ${i} asks for checkpoints, which groups do not write yet`;
     if (shared(s) !== first) {
       return `member ${i} differs from member 0 in more than its seed, regularisers and number of updates`;
     }
@@ -152,6 +180,57 @@ export async function trainGroup(
 ): Promise<GroupResult> {
   const why = groupRefusal(members);
   if (why) throw new Error(`Cannot train these models together: ${why}; train them alone`);
+  // Each member's newest checkpoint that matches its settings and data, as `train()` finds it.
+  const fingerprints = await Promise.all(
+    members.map((s) => s.checkpointDir ? trainingFingerprint(data, s) : Promise.resolve("")),
+  );
+  const resumes: (Resume<LossRecord> | null)[] = [];
+  for (const [k, s] of members.entries()) {
+    const found = s.checkpointDir
+      ? await loadResume<LossRecord>(s.checkpointDir, fingerprints[k], (m) => options.onLog?.(k, m))
+      : null;
+    resumes.push(found && found.step <= s.iterations ? found : null);
+  }
+  const starts = resumes.map((c) => c?.step ?? 0);
+  const distinct = [...new Set(starts)].sort((a, b) => a - b);
+  if (distinct.length === 1) return await trainFrom(data, members, resumes, fingerprints, options);
+  // One group per resume step: a group steps all its models together from one update.
+  const out: GroupMemberResult[] = new Array(members.length);
+  let seconds = 0;
+  for (const start of distinct) {
+    const ks = members.map((_, k) => k).filter((k) => starts[k] === start);
+    const part = await trainFrom(
+      data,
+      ks.map((k) => members[k]),
+      ks.map((k) => resumes[k]),
+      ks.map((k) => fingerprints[k]),
+      {
+        ...options,
+        onLog: options.onLog && ((i, m) => options.onLog!(ks[i], m)),
+        onProgress: options.onProgress &&
+          ((step, total, values) => {
+            const all: Record<string, number>[] = members.map(() => ({}));
+            ks.forEach((k, i) => all[k] = values[i]);
+            options.onProgress!(step, total, all);
+          }),
+      },
+    );
+    ks.forEach((k, i) => out[k] = part.members[i]);
+    seconds += part.seconds;
+  }
+  return { members: out, seconds };
+}
+
+/** Trains members that all start at the same update (0, or their checkpoints'). */
+async function trainFrom(
+  data: TrainData,
+  members: readonly TrainSettings[],
+  resumes: readonly (Resume<LossRecord> | null)[],
+  fingerprints: readonly string[],
+  options: GroupOptions,
+): Promise<GroupResult> {
+  const why = groupRefusal(members);
+  if (why) throw new Error(`Cannot train these models together: ${why}; train them alone`);
   const P0 = members[0].config.inputShape.reduce((a, b) => a * b, 1);
   if (data.count < 1 || data.images.length !== data.count * P0) {
     throw new Error(
@@ -185,15 +264,48 @@ export async function trainGroup(
   const seeds = members.map((s) => s.seed >>> 0);
   const lam = lambdas(members);
 
+  const start = resumes[0]?.step ?? 0;
+  const asMap = (ts: readonly HostTensor[]) => Object.fromEntries(ts.map((t) => [t.name, t.data]));
   const model: GroupAutoencoder = await createGroupAutoencoder(
     config,
     seeds.map((seed) => deriveSeed(seed, "init")),
-    members.map((s) => s.initialWeights),
+    members.map((s, k) => resumes[k] ? asMap(resumes[k]!.weights) : s.initialWeights),
   );
   const adam = new Adam(
     model.variables.map((v) => ({ name: v.name, variable: v.variable })),
     s0.adam ?? KERAS_ADAM,
   );
+  if (start > 0) {
+    // Adam's moments stacked member after member, as the variables are; β powers are one per
+    // update count, the same for every member that resumes at this update.
+    const states = resumes.map((c) => asMap(c!.optimizer));
+    const stacked: Record<string, Float32Array> = {
+      beta1_power: states[0].beta1_power,
+      beta2_power: states[0].beta2_power,
+    };
+    for (const v of model.variables) {
+      for (const which of ["m", "v"]) {
+        const name = `${which}/${v.name}`;
+        const per = v.variable.size / K;
+        const all = new Float32Array(v.variable.size);
+        states.forEach((st, k) => {
+          if (st[name]?.length !== per) {
+            throw new Error(
+              `Cannot resume member ${k} of a group: its checkpoint's Adam state "${name}" is missing or of the wrong size`,
+            );
+          }
+          all.set(st[name], k * per);
+        });
+        stacked[name] = all;
+      }
+    }
+    adam.writeState(stacked);
+  }
+  for (const [k, c] of resumes.entries()) {
+    if (members[k].checkpointDir) {
+      options.onLog?.(k, c ? `resumed from checkpoint at step ${start}` : "started from scratch");
+    }
+  }
   // Constants made once, as the single model's FusedLosses does: the squared error scaled by
   // 1/B (sum) or 1/(B·P) (mean), its gradient 2·scale·(y − t).
   const scale = s0.loss === "sum" ? 1 / B : 1 / (B * P);
@@ -270,17 +382,68 @@ export async function trainGroup(
     return parts.length === 1 ? parts[0] : tf.addN(parts);
   };
 
-  const curves: LossRecord[][] = members.map(() => []);
+  const curves: LossRecord[][] = members.map((_, k) => resumes[k]?.lossCurve ?? []);
   const done: (GroupMemberResult | null)[] = members.map(() => null);
   const keepEvery = s0.keepBest ?? 0;
   const kept: ({ update: KeptUpdate; weights: Record<string, Float32Array> } | null)[] = members
-    .map(() => null);
+    .map((_, k) => {
+      const c = resumes[k]?.kept;
+      return c ? { update: c.update, weights: asMap(c.weights) } : null;
+    });
+  const progressOf = (r: LossRecord | undefined) => r ? { loss: r.loss, ...r.terms } : {};
+  const latest = curves.map((c) => progressOf(c.at(-1)));
+  const checkpointEvery = s0.checkpointEvery ?? 0;
+  const shapes = new Map(model.variables.map((v) => [v.name, v.variable.shape.slice(1)]));
+  /** Member k's checkpoint after update `step`: what `train()` alone saves there. */
+  const checkpoint = async (k: number, step: number, optimizer: Record<string, Float32Array>) => {
+    const s = members[k];
+    const weights = await model.readModel(k);
+    const tensor = (name: string, data: Float32Array): HostTensor => ({
+      name,
+      shape: shapes.get(name)!,
+      data,
+    });
+    const opt: HostTensor[] = [];
+    for (const v of model.variables) {
+      for (const which of ["m", "v"]) {
+        const all = optimizer[`${which}/${v.name}`];
+        const per = all.length / K;
+        const data = all.slice(k * per, (k + 1) * per);
+        opt.push({ name: `${which}/${v.name}`, shape: [data.length], data });
+      }
+    }
+    for (const b of ["beta1_power", "beta2_power"]) {
+      opt.push({ name: b, shape: [optimizer[b].length], data: optimizer[b] });
+    }
+    const keptK = kept[k];
+    await saveResume(
+      s.checkpointDir!,
+      {
+        step,
+        seed: s.seed >>> 0,
+        fingerprint: fingerprints[k],
+        lossCurve: curves[k],
+        kept: keptK
+          ? {
+            update: keptK.update,
+            weights: model.variables.map((v) => tensor(v.name, keptK.weights[v.name])),
+          }
+          : null,
+      },
+      {
+        weights: model.variables.map((v) => tensor(v.name, weights[v.name])),
+        optimizer: opt,
+        weightsExtra: { config: s.config },
+      },
+    );
+    options.onLog?.(k, `checkpoint at step ${step}`);
+  };
   let orders: tf.Tensor2D | null = null;
   let neighbours: tf.Tensor2D | null = null;
   let ordersEpoch = -1;
   const t0 = performance.now();
   try {
-    for (let t = 0; t < T; t++) {
+    for (let t = start; t < T; t++) {
       options.signal?.throwIfAborted();
       const epoch = Math.floor(t / stepsPerEpoch), position = t % stepsPerEpoch;
       if (ordersEpoch !== epoch) {
@@ -365,11 +528,13 @@ export async function trainGroup(
           read[name] = (await v.data()) as Float32Array;
         }
         for (const v of new Set(Object.values(logged))) v.dispose();
+        throwIfDeviceFailed();
         for (let k = 0; k < K; k++) {
           if (!logs(k)) continue;
           const terms: Record<string, number> = { data: read.data[k] };
           for (const a of lam.active) if (lam.on(k, a)) terms[a] = read[a][k];
           curves[k].push({ step: t + 1, loss: read.loss[k], terms });
+          latest[k] = progressOf(curves[k].at(-1));
           // Strictly lower, as alone: the first of equal losses stays.
           if (candidate && !(read.loss[k] >= (kept[k]?.update.loss ?? Infinity))) {
             kept[k] = {
@@ -381,20 +546,48 @@ export async function trainGroup(
       }
       for (let k = 0; k < K; k++) {
         if (t + 1 === iterations[k]) {
+          if (kept[k]) {
+            options.onLog?.(
+              k,
+              `kept the weights after step ${kept[k]!.update.step} (batch loss ${
+                kept[k]!.update.loss
+              })`,
+            );
+          }
           done[k] = {
             weights: kept[k]?.weights ?? await model.readModel(k),
             lossCurve: curves[k],
             kept: kept[k]?.update ?? null,
+            resumedFrom: resumes[k] ? start : null,
+            stepsRun: iterations[k] - start,
           };
         }
       }
-      options.onProgress?.(t + 1, T);
+      options.onProgress?.(t + 1, T, latest);
+      // As alone: every `checkpointEvery` updates, never after a member's last.
+      const saving = checkpointEvery > 0 && (t + 1) % checkpointEvery === 0
+        ? members.map((_, k) => k).filter((k) => members[k].checkpointDir && t + 1 < iterations[k])
+        : [];
+      if (saving.length > 0) {
+        const optimizer = await adam.readState();
+        for (const k of saving) await checkpoint(k, t + 1, optimizer);
+      }
     }
     const seconds = (performance.now() - t0) / 1000;
+    await model.variables[0].variable.data();
+    throwIfDeviceFailed();
     // A member of 0 updates ends where it started.
     const out: GroupMemberResult[] = [];
     for (let k = 0; k < K; k++) {
-      out.push(done[k] ?? { weights: await model.readModel(k), lossCurve: [], kept: null });
+      out.push(
+        done[k] ?? {
+          weights: await model.readModel(k),
+          lossCurve: [],
+          kept: null,
+          resumedFrom: null,
+          stepsRun: 0,
+        },
+      );
     }
     return { members: out, seconds };
   } finally {

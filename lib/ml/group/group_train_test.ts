@@ -126,3 +126,70 @@ Deno.test("a group refuses members it cannot step together, naming the member an
     /Cannot train these models together: member 0 is not a full autoencoder; train them alone/,
   );
 });
+
+/** Settings with checkpoints every 2 updates in a fresh directory. */
+function checkpointed(s: TrainSettings): TrainSettings {
+  return { ...s, checkpointEvery: 2, checkpointDir: Deno.makeTempDirSync() };
+}
+
+Deno.test("a group's checkpoints are the single model's: stopped in a group, resumed alone or in a group, the same bytes", async () => {
+  const plain = [
+    member(7),
+    member(8, { regularisers: { encoderWeightDecay: { lambda: 0.5 } } }),
+    member(10, { regularisers: { latentDistance: { lambda: 0.01, neighbours: 3 } } }),
+  ];
+  const members = plain.map(checkpointed);
+  const stop = new AbortController();
+  await assert.rejects(
+    trainGroup(DATA, members, { signal: stop.signal, onProgress: (t) => t === 5 && stop.abort() }),
+  );
+  const soloLog: string[] = [];
+  const solo = await alone({ ...members[0], onLog: (m) => soloLog.push(m) });
+  assert.match(soloLog.join("\n"), /resumed from checkpoint at step 4/);
+  const groupLog: string[] = [];
+  const rest = await trainGroup(DATA, members.slice(1), {
+    onLog: (k, m) => groupLog.push(`${k}: ${m}`),
+  });
+  assert.match(groupLog.join("\n"), /0: resumed from checkpoint at step 4/);
+  assert.match(groupLog.join("\n"), /1: resumed from checkpoint at step 4/);
+  const results = [solo, ...rest.members];
+  for (const [k, s] of plain.entries()) {
+    const fresh = await alone(s);
+    assert.deepEqual(results[k].lossCurve, fresh.lossCurve, `member ${k}: loss curve`);
+    assert.deepEqual(bytesOf(results[k].weights), bytesOf(fresh.weights), `member ${k}`);
+  }
+  for (const s of members) Deno.removeSync(s.checkpointDir!, { recursive: true });
+});
+
+Deno.test("members resuming from different updates train one group per update, kept weights carried", async () => {
+  const plain = [
+    member(3, { keepBest: 3 }),
+    member(4, { keepBest: 3 }),
+    member(5, { keepBest: 3 }),
+  ];
+  const members = plain.map(checkpointed);
+  // Member 0 stopped alone after update 3 (a checkpoint at 2), member 1 after update 5 (at 4).
+  for (const [k, at] of [[0, 3], [1, 5]]) {
+    const stop = new AbortController();
+    await assert.rejects(
+      alone({
+        ...members[k],
+        signal: stop.signal,
+        onProgress: (t) => void (t === at && stop.abort()),
+      }),
+    );
+  }
+  const log: string[] = [];
+  const group = await trainGroup(DATA, members, { onLog: (k, m) => log.push(`${k}: ${m}`) });
+  const text = log.join("\n");
+  assert.match(text, /0: resumed from checkpoint at step 2/);
+  assert.match(text, /1: resumed from checkpoint at step 4/);
+  assert.match(text, /2: started from scratch/);
+  for (const [k, s] of plain.entries()) {
+    const fresh = await alone(s);
+    assert.deepEqual(group.members[k].kept, fresh.kept, `member ${k}: kept update`);
+    assert.deepEqual(group.members[k].lossCurve, fresh.lossCurve, `member ${k}: loss curve`);
+    assert.deepEqual(bytesOf(group.members[k].weights), bytesOf(fresh.weights), `member ${k}`);
+  }
+  for (const s of members) Deno.removeSync(s.checkpointDir!, { recursive: true });
+});
