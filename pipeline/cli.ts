@@ -21,7 +21,14 @@ import {
   type Profile,
   PROFILES,
 } from "./params.ts";
-import { checkExportPath, checkImportPath, checkOptions, checkRoot, parseJobs } from "./inputs.ts";
+import {
+  checkExportPath,
+  checkImportPath,
+  checkOptions,
+  checkRoot,
+  parseGroupSize,
+  parseJobs,
+} from "./inputs.ts";
 import { listed } from "./key.ts";
 import { narrowTargets } from "./partial.ts";
 import { Planner } from "./planner.ts";
@@ -55,6 +62,11 @@ export interface Hooks {
   gpuBackend?: string;
   /** Default `--jobs` on a GPU backend (stages sharing one GPU, each in its own process). */
   gpuJobs?: number;
+  /**
+   * Default `--group-size` on a backend: the most trainings of one group key (`Stage.group`)
+   * one process runs together. Default 1: none grouped.
+   */
+  groupSize?: (backend: string) => number;
   /**
    * Checks, before anything runs, that a backend named by `--backend` works here: `error` (exit
    * code 2) when it cannot run at all (a package not installed, no adapter), `warning` (one
@@ -129,6 +141,9 @@ options:
   --set stage.param=value override a parameter (repeatable; type-checked)
   --jobs N|auto           stages run at once, each in its own process (default auto: one
                           per CPU core on the cpu backend; the hook's figure on a GPU)
+  --group-size N|auto     most trainings of one architecture and dataset trained together
+                          in one process (1: each alone; default auto: the entry's figure
+                          for the backend); outputs are the same bytes either way
   --force                 rerun the targets (all selected stages without targets), clearing
                           their checkpoints
   --keep-going            go on with independent stages after a failure
@@ -186,6 +201,7 @@ async function command(
         backend: { type: "string" },
         set: { type: "string", multiple: true },
         jobs: { type: "string" },
+        "group-size": { type: "string" },
         force: { type: "boolean" },
         "keep-going": { type: "boolean" },
         "dry-run": { type: "boolean" },
@@ -290,6 +306,7 @@ async function command(
   const overrides: Override[] = (v.set ?? []).map(parseOverride);
   checkOverrideStages(overrides, [...graph.byId.keys()]);
   const jobsArg = parseJobs(v.jobs ?? "auto");
+  const groupArg = parseGroupSize(v["group-size"] ?? "auto");
   const backendNames = hooks.backends ?? ["cpu"];
   const backendArg = v.backend ?? "auto";
   if (backendArg !== "auto" && !backendNames.includes(backendArg)) {
@@ -488,6 +505,7 @@ async function command(
     {
       targets,
       jobs,
+      groupSize: groupArg === "auto" ? (hooks.groupSize?.(backend) ?? 1) : groupArg,
       force: v.force ?? false,
       keepGoing: v["keep-going"] ?? false,
       verbose: v.verbose ?? false,

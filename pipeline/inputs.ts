@@ -17,6 +17,7 @@ export const COMMAND_OPTIONS: Record<string, readonly string[]> = {
     "backend",
     "set",
     "jobs",
+    "group-size",
     "force",
     "keep-going",
     "dry-run",
@@ -52,6 +53,22 @@ export function checkOptions(cmd: string, given: readonly string[]): void {
 
 /** Largest `--jobs`: more processes than this only queue for the same cores or GPU. */
 export const MAX_JOBS = 64;
+
+/** Largest `--group-size`: more trainings than this in one process are not measured. */
+export const MAX_GROUP_SIZE = 64;
+
+/** Parses `--group-size`: `auto` or a plain decimal integer from 1 to {@link MAX_GROUP_SIZE}. */
+export function parseGroupSize(raw: string): number | "auto" {
+  if (raw === "auto") return "auto";
+  const n = /^[1-9][0-9]{0,2}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_GROUP_SIZE)) {
+    const shown = /^\S+$/.test(raw) ? raw : JSON.stringify(raw);
+    throw new UsageError(
+      `Cannot use --group-size ${shown}: expected auto or an integer from 1 to ${MAX_GROUP_SIZE} (1: every training in its own process)`,
+    );
+  }
+  return n;
+}
 
 /** Parses `--jobs`: `auto` or a plain decimal integer from 1 to {@link MAX_JOBS}. */
 export function parseJobs(raw: string): number | "auto" {

@@ -24,12 +24,25 @@ export interface Job {
   threads: number;
 }
 
-/** Messages from a worker to the runner, one JSON per stdout line after `MESSAGE_MARK`. */
+/** Several stage attempts in one worker process (stages of one group key, `Stage.group`). */
+export interface GroupJob {
+  /** The members' jobs, in the order the group runs them. */
+  group: Job[];
+}
+
+/**
+ * Messages from a worker to the runner, one JSON per stdout line after `MESSAGE_MARK`. In a
+ * group attempt, `member` is the index of the job a message is about; without it, a message is
+ * about every member.
+ */
 export type WorkerMessage =
-  | { t: "log"; msg: string }
-  | { t: "progress"; p: Progress }
-  | { t: "done"; durationMs: number }
-  | { t: "error"; msg: string };
+  & (
+    | { t: "log"; msg: string }
+    | { t: "progress"; p: Progress }
+    | { t: "done"; durationMs: number }
+    | { t: "error"; msg: string }
+  )
+  & { member?: number };
 
 /** Marks a protocol line; any other stdout text goes to the stage's log as it is. */
 export const MESSAGE_MARK = "\u001e";

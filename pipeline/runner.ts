@@ -40,6 +40,11 @@ export interface RunOptions {
   force: boolean;
   keepGoing: boolean;
   verbose: boolean;
+  /**
+   * Most stages one worker process runs together (`Stage.group`); 1 runs every stage in its own
+   * process. Grouping changes no output, only how many processes the trainings take.
+   */
+  groupSize?: number;
 }
 
 /**
@@ -108,7 +113,19 @@ export async function runStages(
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, onSignal);
 
-  const handle = async (stage: AnyStage): Promise<void> => {
+  /** An attempt ready to run: its key's lock is held until `release`. */
+  interface Prepared {
+    stage: AnyStage;
+    key: string;
+    parts: Job["parts"];
+    lock: HeldLock;
+    discard: boolean;
+    why: string;
+    attempt: ActiveAttempt;
+  }
+
+  /** Reuses the stage's entry when it can (null), else takes its lock and makes its attempt. */
+  const prepare = async (stage: AnyStage): Promise<Prepared | null> => {
     const inputs = planner.inputHashes(stage, result.manifests);
     if (!inputs) throw new Error(`internal: inputs of "${stage.id}" not ready`);
     const parts = planner.parts(stage, inputs);
@@ -122,16 +139,17 @@ export async function runStages(
     };
     if (!isForced) {
       const reuse = await tryReuse(layout, stage.id, key);
-      if (reuse.manifest) return useCached(reuse.manifest);
+      if (reuse.manifest) return void useCached(reuse.manifest), null;
     }
     const lock = await acquire(layout, stage.id, key, board);
     held.add(lock);
+    let ok = false;
     try {
       let discard = false;
       let damaged: string | null = null;
       const reuse = await tryReuse(layout, stage.id, key);
       // Another process may have built it while we waited for the lock.
-      if (!isForced && reuse.manifest) return useCached(reuse.manifest);
+      if (!isForced && reuse.manifest) return void useCached(reuse.manifest), null;
       if (reuse.problems) {
         // Set aside before the rebuild: a damaged entry would block the new one's rename.
         damaged = reuse.problems.join("; ");
@@ -165,25 +183,92 @@ export async function runStages(
         threadsPerStage(opts.jobs),
       );
       active.set(stage.id, attempt);
-      try {
-        const manifest = await attempt.run(why);
-        if (discard) discardEntry(layout, stage.id, key);
-        commitEntry(layout, stage.id, key, attempt.tmpDir);
-        writeLatest(layout, stage.id, { key, parts });
+      ok = true;
+      return { stage, key, parts, lock, discard, why, attempt };
+    } finally {
+      if (!ok) {
+        held.delete(lock);
+        lock.release();
+      }
+    }
+  };
+
+  /** Commits a finished attempt's entry. */
+  const commit = (p: Prepared, manifest: Manifest) => {
+    const { stage, key, parts, attempt } = p;
+    if (p.discard) discardEntry(layout, stage.id, key);
+    commitEntry(layout, stage.id, key, attempt.tmpDir);
+    writeLatest(layout, stage.id, { key, parts });
+    try {
+      Deno.removeSync(attempt.scratchDir, { recursive: true });
+    } catch { /* none */ }
+    result.manifests.set(stage.id, manifest);
+    result.ran.push(stage.id);
+    publish(layout, stage, manifest);
+  };
+
+  /** Ends an attempt, committed or not: its temporary files, its place, its lock. */
+  const release = (p: Prepared) => {
+    p.attempt.cleanup();
+    active.delete(p.stage.id);
+    held.delete(p.lock);
+    p.lock.release();
+  };
+
+  const handle = async (stage: AnyStage): Promise<void> => {
+    const p = await prepare(stage);
+    if (!p) return;
+    try {
+      commit(p, await p.attempt.run(p.why));
+    } finally {
+      release(p);
+    }
+  };
+
+  /**
+   * Runs stages of one group key in one worker process (those whose entries are reusable are
+   * reused, as alone); each member's outcome: null when done, else its error.
+   */
+  const handleGroup = async (stages: AnyStage[]): Promise<(unknown | null)[]> => {
+    const outcome: (unknown | null)[] = stages.map(() => null);
+    const ready: { i: number; p: Prepared }[] = [];
+    try {
+      for (const [i, s] of stages.entries()) {
         try {
-          Deno.removeSync(attempt.scratchDir, { recursive: true });
-        } catch { /* none */ }
-        result.manifests.set(stage.id, manifest);
-        result.ran.push(stage.id);
-        publish(layout, stage, manifest);
-      } finally {
-        attempt.cleanup();
-        active.delete(stage.id);
+          const p = await prepare(s);
+          if (p) ready.push({ i, p });
+        } catch (e) {
+          outcome[i] = e;
+        }
+      }
+      if (ready.length === 1) {
+        const { i, p } = ready[0];
+        try {
+          commit(p, await p.attempt.run(p.why));
+        } catch (e) {
+          outcome[i] = e;
+        }
+      } else if (ready.length > 1) {
+        const got = await runGroupAttempt(
+          ready.map((r) => r.p.attempt),
+          ready.map((r) => r.p.why),
+        );
+        for (const [j, { i, p }] of ready.entries()) {
+          const g = got[j];
+          if (g instanceof Error) outcome[i] = g;
+          else {
+            try {
+              commit(p, g);
+            } catch (e) {
+              outcome[i] = e;
+            }
+          }
+        }
       }
     } finally {
-      held.delete(lock);
-      lock.release();
+      for (const { p } of ready) release(p);
     }
+    return outcome;
   };
 
   // Ready stages start longest remaining path first (see ./critical_path.ts).
@@ -208,6 +293,40 @@ export async function runStages(
     })),
   ).map((o) => o.stage);
   const running = new Map<string, Promise<void>>();
+
+  // Grouping (`Stage.group`): a ready stage takes along ready pending stages of its group key
+  // and the same input bytes. The group is as large as it needs to be to keep every free slot
+  // busy with what is ready (a group takes one slot), at most `groupSize`; stages whose
+  // entries look cached run alone (reuse is quick, and a group would only wait for them).
+  const groupSize = Math.max(1, opts.groupSize ?? 1);
+  const groupKeyOf = (s: AnyStage): string | null => {
+    if (!s.group || groupSize < 2) return null;
+    const params = planner.params(s);
+    const k = s.group.key(params, s.compute ? planner.settings.backend : "none");
+    const inputs = k === null ? null : planner.inputHashes(s, result.manifests);
+    if (k === null || !inputs) return null;
+    if (
+      !forced.has(s.id) && lookup(layout, s.id, keyOf(planner.parts(s, inputs))).state !== "missing"
+    ) {
+      return null;
+    }
+    return `${k}\0${JSON.stringify(Object.entries(inputs).sort())}`;
+  };
+  const groupOf = (s: AnyStage): AnyStage[] => {
+    const k = groupKeyOf(s);
+    if (k === null) return [s];
+    const ready = ordered.filter((o) =>
+      o === s || (
+        state.get(o.id) === "pending" &&
+        graph.deps.get(o.id)!.every((u) => state.get(u) === "done") &&
+        groupKeyOf(o) === k
+      )
+    );
+    const free = Math.max(1, opts.jobs - running.size);
+    const size = Math.min(groupSize, Math.ceil(ready.length / free));
+    return [s, ...ready.filter((o) => o !== s).slice(0, size - 1)];
+  };
+
   try {
     while (true) {
       for (const s of ordered) {
@@ -220,20 +339,25 @@ export async function runStages(
         }
         if (stopping || running.size >= opts.jobs) continue;
         if (!ups.every((u) => state.get(u) === "done")) continue;
-        state.set(s.id, "running");
-        running.set(
-          s.id,
-          handle(s).then(
-            () => void state.set(s.id, "done"),
-            (e) => {
-              state.set(s.id, "failed");
-              result.failed.push(s.id);
-              if (e instanceof UsageError) usageError ??= e;
-              else board.message(`✗ ${(e as Error).message}`);
-              if (!opts.keepGoing || e instanceof UsageError) stopping = true;
-            },
-          ).finally(() => running.delete(s.id)),
-        );
+        const members = groupOf(s);
+        for (const m of members) state.set(m.id, "running");
+        const failed = (id: string, e: unknown) => {
+          state.set(id, "failed");
+          result.failed.push(id);
+          if (e instanceof UsageError) usageError ??= e;
+          else board.message(`✗ ${(e as Error).message}`);
+          if (!opts.keepGoing || e instanceof UsageError) stopping = true;
+        };
+        const work: Promise<void> = members.length === 1
+          ? handle(s).then(() => void state.set(s.id, "done"), (e) => failed(s.id, e))
+          : handleGroup(members).then(
+            (outcome) =>
+              members.forEach((m, i) =>
+                outcome[i] === null ? state.set(m.id, "done") : failed(m.id, outcome[i])
+              ),
+            (e) => members.forEach((m) => failed(m.id, e)),
+          );
+        running.set(s.id, work.finally(() => running.delete(s.id)));
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
@@ -307,7 +431,6 @@ export class ActiveAttempt {
   readonly scratchDir: string;
   readonly #jobPath: string;
   readonly #logPath: string;
-  #child: Deno.ChildProcess | null = null;
   #log: Deno.FsFile | null = null;
   /** For `status` from another shell (see `run_progress.ts`). */
   readonly #progress: ProgressFile;
@@ -333,8 +456,23 @@ export class ActiveAttempt {
     this.#progress = new ProgressFile(progressPathOf(this.#logPath), key);
   }
 
-  /** Runs the worker; resolves with the manifest it wrote, or throws a StageError. */
-  async run(why: string): Promise<Manifest> {
+  #t0 = 0;
+  #error: string | null = null;
+  #done = false;
+  readonly #tail: string[] = [];
+  /** The worker process running this attempt (alone or in a group), for `abort`. */
+  child: Deno.ChildProcess | null = null;
+
+  /** Path of the job file {@linkcode begin} writes. */
+  get jobPath(): string {
+    return this.#jobPath;
+  }
+
+  /**
+   * Writes the job file, opens the log and shows the start; returns the job. `company` names
+   * the other stages of its group, when it runs in one.
+   */
+  begin(why: string, company: readonly string[] = []): Job {
     const { stage, key } = this;
     const inputs: Job["inputs"] = {};
     for (const [name, ref] of Object.entries(stage.inputs)) {
@@ -364,85 +502,65 @@ export class ActiveAttempt {
     Deno.mkdirSync(dirname(this.#logPath), { recursive: true });
     Deno.writeTextFileSync(this.#jobPath, JSON.stringify(job));
     this.#log = Deno.openSync(this.#logPath, { write: true, create: true, truncate: true });
-    const enc = new TextEncoder();
-    const logLine = (s: string) =>
-      this.#log?.writeSync(enc.encode(s.endsWith("\n") ? s : s + "\n"));
-    logLine(`# ${stage.id} key ${key}\n# started ${new Date().toISOString()} because: ${why}`);
+    this.#line(`# ${stage.id} key ${key}\n# started ${new Date().toISOString()} because: ${why}`);
+    if (company.length) this.#line(`# in one process with ${company.join(", ")}`);
     const resumed = nonEmptyDir(this.scratchDir) ? "resuming" : "";
+    const grouped = company.length ? `in a group of ${company.length + 1}` : "";
     this.board.start(
       stage.id,
-      [why.length > 80 ? why.slice(0, 77) + "…" : why, resumed].filter(Boolean).join(", "),
+      [why.length > 80 ? why.slice(0, 77) + "…" : why, grouped, resumed].filter(Boolean).join(", "),
     );
-    const t0 = performance.now();
-    const { cmd, args, cwd } = this.worker(this.#jobPath);
-    this.#child = new Deno.Command(cmd, {
-      args,
-      cwd,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    })
-      .spawn();
-    let error: string | null = null;
-    let done = false;
-    const tail: string[] = [];
-    const keep = (s: string) => {
-      tail.push(s);
-      if (tail.length > 20) tail.shift();
-    };
-    const onMessage = (m: WorkerMessage) => {
-      if (m.t === "log") {
-        logLine(m.msg);
-        keep(m.msg);
-        if (this.verbose) this.board.message(`  ${stage.id}: ${m.msg}`);
-        else if (m.msg.startsWith(WARNING_MARK)) {
-          this.board.message(`! ${stage.id}: ${m.msg.slice(2)}`);
-        }
-      } else if (m.t === "progress") {
-        this.board.update(stage.id, m.p);
-        this.#progress.update(m.p);
-      } else if (m.t === "error") error = m.msg;
-      else if (m.t === "done") done = true;
-    };
-    const readLines = async (stream: ReadableStream<Uint8Array>, isStdout: boolean) => {
-      const dec = new TextDecoder();
-      let buf = "";
-      for await (const chunk of stream) {
-        buf += dec.decode(chunk, { stream: true });
-        let i: number;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (isStdout && line.startsWith(MESSAGE_MARK)) {
-            try {
-              onMessage(JSON.parse(line.slice(1)) as WorkerMessage);
-              continue;
-            } catch { /* not ours after all */ }
-          }
-          logLine(line);
-          keep(line);
-        }
-      }
-      if (buf) logLine(buf);
-    };
-    const [status] = await Promise.all([
-      this.#child.status,
-      readLines(this.#child.stdout, true),
-      readLines(this.#child.stderr, false),
-    ]);
-    this.#child = null;
-    const secs = (performance.now() - t0) / 1000;
-    if (!status.success || !done) {
+    this.#t0 = performance.now();
+    return job;
+  }
+
+  #line(s: string): void {
+    this.#log?.writeSync(new TextEncoder().encode(s.endsWith("\n") ? s : s + "\n"));
+  }
+
+  #keep(s: string): void {
+    this.#tail.push(s);
+    if (this.#tail.length > 20) this.#tail.shift();
+  }
+
+  /** A protocol message about this attempt. */
+  message(m: WorkerMessage): void {
+    const id = this.stage.id;
+    if (m.t === "log") {
+      this.#line(m.msg);
+      this.#keep(m.msg);
+      if (this.verbose) this.board.message(`  ${id}: ${m.msg}`);
+      else if (m.msg.startsWith(WARNING_MARK)) this.board.message(`! ${id}: ${m.msg.slice(2)}`);
+    } else if (m.t === "progress") {
+      this.board.update(id, m.p);
+      this.#progress.update(m.p);
+    } else if (m.t === "error") this.#error = m.msg;
+    else if (m.t === "done") this.#done = true;
+  }
+
+  /** A line the worker printed outside the protocol. */
+  line(s: string): void {
+    this.#line(s);
+    this.#keep(s);
+  }
+
+  /** After the worker ended: the manifest it wrote, or a StageError. */
+  end(status: Deno.CommandStatus): Manifest {
+    const { stage } = this;
+    this.child = null;
+    const secs = (performance.now() - this.#t0) / 1000;
+    if (!status.success || !this.#done) {
+      const error = this.#error;
       const cause = error
         ? String(error).split("\n")[0]
         : `worker exited with code ${status.code}${status.signal ? ` (${status.signal})` : ""}`;
-      if (error) logLine(error);
+      if (error) this.#line(error);
       this.board.end(stage.id, `✗ ${stage.id} failed after ${formatDuration(secs)}`);
       const rel = relative(this.layout.root, this.#logPath);
-      const last = tail.slice(-8).map((l) => `    ${l}`).join("\n");
+      const last = this.#tail.slice(-8).map((l) => `    ${l}`).join("\n");
       throw new StageError(stage.id, rel, `${cause}${last ? `\n  last log lines:\n${last}` : ""}`);
     }
-    logLine(`# finished in ${secs.toFixed(1)} s`);
+    this.#line(`# finished in ${secs.toFixed(1)} s`);
     this.#log?.close();
     this.#log = null;
     copyFileSync(this.#logPath, join(this.tmpDir, "log.txt"));
@@ -450,11 +568,22 @@ export class ActiveAttempt {
     return JSON.parse(Deno.readTextFileSync(join(this.tmpDir, "manifest.json"))) as Manifest;
   }
 
+  /** Runs the worker; resolves with the manifest it wrote, or throws a StageError. */
+  async run(why: string): Promise<Manifest> {
+    this.begin(why);
+    const status = await spawnWorker(this.worker, this.#jobPath, {
+      message: (m) => this.message(m),
+      line: (l) => this.line(l),
+      child: (c) => this.child = c,
+    });
+    return this.end(status);
+  }
+
   /** Stops the worker (on interruption). */
   abort(): void {
     try {
-      this.#child?.kill("SIGTERM");
-    } catch { /* already gone */ }
+      this.child?.kill("SIGTERM");
+    } catch { /* already gone (or stopped through another member of its group) */ }
   }
 
   /** Removes the temporary directory and job file (the scratch directory is kept). */
@@ -469,5 +598,92 @@ export class ActiveAttempt {
         Deno.removeSync(p, { recursive: true });
       } catch { /* committed or never made */ }
     }
+  }
+}
+
+/** Where a worker's output goes. */
+interface WorkerSinks {
+  message(m: WorkerMessage): void;
+  line(s: string): void;
+  child(c: Deno.ChildProcess): void;
+}
+
+/** Starts a worker on a job file and feeds its messages and other lines to `sinks`. */
+async function spawnWorker(
+  worker: WorkerCommand,
+  jobPath: string,
+  sinks: WorkerSinks,
+): Promise<Deno.CommandStatus> {
+  const { cmd, args, cwd } = worker(jobPath);
+  const child = new Deno.Command(cmd, {
+    args,
+    cwd,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .spawn();
+  sinks.child(child);
+  const readLines = async (stream: ReadableStream<Uint8Array>, isStdout: boolean) => {
+    const dec = new TextDecoder();
+    let buf = "";
+    for await (const chunk of stream) {
+      buf += dec.decode(chunk, { stream: true });
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (isStdout && line.startsWith(MESSAGE_MARK)) {
+          try {
+            sinks.message(JSON.parse(line.slice(1)) as WorkerMessage);
+            continue;
+          } catch { /* not ours after all */ }
+        }
+        sinks.line(line);
+      }
+    }
+    if (buf) sinks.line(buf);
+  };
+  const [status] = await Promise.all([
+    child.status,
+    readLines(child.stdout, true),
+    readLines(child.stderr, false),
+  ]);
+  return status;
+}
+
+/**
+ * Runs several attempts (stages of one group key, begun here) in one worker process; per
+ * member, the manifest it wrote or its StageError. A message without a member index, and any
+ * line outside the protocol, goes to every member's log.
+ */
+export async function runGroupAttempt(
+  attempts: readonly ActiveAttempt[],
+  whys: readonly string[],
+): Promise<(Manifest | Error)[]> {
+  const ids = attempts.map((a) => a.stage.id);
+  const jobs = attempts.map((a, i) => a.begin(whys[i], ids.filter((id) => id !== ids[i])));
+  const path = attempts[0].jobPath.replace(/\.job\.json$/, ".group.json");
+  Deno.writeTextFileSync(path, JSON.stringify({ group: jobs }));
+  try {
+    const status = await spawnWorker(attempts[0].worker, path, {
+      message: (m) => {
+        if (m.member === undefined) { for (const a of attempts) a.message(m); }
+        else attempts[m.member]?.message(m);
+      },
+      line: (l) => attempts.forEach((a) => a.line(l)),
+      child: (c) => attempts.forEach((a) => a.child = c),
+    });
+    return attempts.map((a) => {
+      try {
+        return a.end(status);
+      } catch (e) {
+        return e as Error;
+      }
+    });
+  } finally {
+    try {
+      Deno.removeSync(path);
+    } catch { /* gone */ }
   }
 }

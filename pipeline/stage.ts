@@ -142,6 +142,13 @@ export interface Stage<P = Record<string, Json>> {
    * stage's process read it; the stage must handle an absent file itself.
    */
   externalFiles?: readonly string[];
+  /**
+   * Set for a stage that can train in one process with others of its kind (the seeds,
+   * regularisers and λ of one architecture on one dataset). The runner puts ready stages of
+   * equal group keys and equal inputs into one worker process; a stage that runs alone runs
+   * through `group.run` too, as a group of one, so grouping never changes an output.
+   */
+  group?: GroupSpec<P>;
   /** Where outputs are published after a run: `dir` (default) copies its figures, tables and
    * JSON (not arrays or weights) to `figures/<id>/`; `root` to `figures/` itself; `none`. */
   publish?: "dir" | "root" | "none";
@@ -152,6 +159,22 @@ export interface Stage<P = Record<string, Json>> {
   estimate?: (params: P, backend: string, threads: number) => number;
   /** Does the work; throws on failure. */
   run(ctx: Context<P>): Promise<void>;
+}
+
+/** How a stage trains together with others (see {@linkcode Stage.group}). */
+export interface GroupSpec<P> {
+  /**
+   * The stage's group key for its merged parameters and backend: stages of equal keys may share
+   * a process (and share `run`: the key names the code that runs them); null when this stage
+   * must run alone, through `Stage.run`.
+   */
+  key(params: P, backend: string): string | null;
+  /**
+   * Runs the members together; `contexts[i]` is member i's, and each member writes its own
+   * outputs as `Stage.run` would. Every output must be the bytes the member gets in a group of
+   * one.
+   */
+  run(contexts: Context<P>[]): Promise<void>;
 }
 
 /** A stage of any parameter type: what registries and the engine hold. (`run` takes its

@@ -10,7 +10,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { sha256File } from "./hash.ts";
-import type { Job, WorkerMessage } from "./job.ts";
+import type { GroupJob, Job, WorkerMessage } from "./job.ts";
 import { MESSAGE_MARK } from "./job.ts";
 import type { Manifest } from "./manifest.ts";
 import { createRng } from "./rng.ts";
@@ -83,26 +83,35 @@ export function makeContext(
   };
 }
 
-/** Runs a job's stage and writes its manifest; throws when the stage fails. */
-export async function executeJob(
-  stage: AnyStage,
-  job: Job,
-  sink: (m: WorkerMessage) => void,
-  startCompute?: ComputeHook["start"],
-): Promise<Manifest> {
+/** What a job's attempt has gathered before its stage runs. */
+interface Opened {
+  job: Job;
+  ctx: Context<Record<string, Json>>;
+  records: Record<string, Json>;
+  started: Date;
+  t0: number;
+}
+
+function openJob(job: Job, sink: (m: WorkerMessage) => void): Opened {
   const started = new Date();
   const t0 = performance.now();
   const records: Record<string, Json> = { host: hostname() };
   Deno.mkdirSync(job.outDir, { recursive: true });
   Deno.mkdirSync(job.scratchDir, { recursive: true });
-  const ctx = makeContext(job, sink, records);
-  if (stage.compute && startCompute) {
-    Object.assign(records, await startCompute(job.backend, job.threads ?? 1));
-  }
-  await stage.run(ctx);
-  const missing = stage.outputs.filter((o) => {
+  return { job, ctx: makeContext(job, sink, records), records, started, t0 };
+}
+
+/** Whether a stage runs through `group.run` (as a group of one when alone). */
+function grouped(stage: AnyStage, job: Job): boolean {
+  return stage.group !== undefined && stage.group.key(job.params, job.backend) !== null;
+}
+
+/** Checks the declared outputs, hashes every file and writes `manifest.json`. */
+async function sealJob(stage: AnyStage, o: Opened): Promise<Manifest> {
+  const { job, records } = o;
+  const missing = stage.outputs.filter((f) => {
     try {
-      return !Deno.statSync(join(job.outDir, o)).isFile;
+      return !Deno.statSync(join(job.outDir, f)).isFile;
     } catch {
       return true;
     }
@@ -116,7 +125,7 @@ export async function executeJob(
     .filter((e) => e.isFile && e.name !== "manifest.json" && e.name !== "log.txt")
     .map((e) => e.name).sort();
   for (const f of files) outputs[f] = await sha256File(join(job.outDir, f));
-  const durationMs = Math.round(performance.now() - t0);
+  const durationMs = Math.round(performance.now() - o.t0);
   const manifest: Manifest = {
     format: 1,
     stage: job.stage,
@@ -131,7 +140,7 @@ export async function executeJob(
     ),
     outputs,
     seeds: { rng: job.seed },
-    started: started.toISOString(),
+    started: o.started.toISOString(),
     finished: new Date().toISOString(),
     durationMs,
     deno: Deno.version.deno,
@@ -142,7 +151,58 @@ export async function executeJob(
   return manifest;
 }
 
-/** Entry of a worker process: `__stage <job.json>`; exits 0 on success, 1 on failure. */
+/** Runs a job's stage and writes its manifest; throws when the stage fails. */
+export async function executeJob(
+  stage: AnyStage,
+  job: Job,
+  sink: (m: WorkerMessage) => void,
+  startCompute?: ComputeHook["start"],
+): Promise<Manifest> {
+  const o = openJob(job, sink);
+  if (stage.compute && startCompute) {
+    Object.assign(o.records, await startCompute(job.backend, job.threads ?? 1));
+  }
+  if (grouped(stage, job)) {
+    o.records.group = [job.stage];
+    await stage.group!.run([o.ctx]);
+  } else await stage.run(o.ctx);
+  return await sealJob(stage, o);
+}
+
+/**
+ * Runs the jobs of one group in this process (`Stage.group`): the members' stages must share
+ * a group key; their messages go out tagged with the member's index. Returns the manifests, or
+ * throws when the group fails (then no member's outputs are kept).
+ */
+export async function executeGroup(
+  stages: readonly AnyStage[],
+  jobs: readonly Job[],
+  sink: (m: WorkerMessage) => void,
+  startCompute?: ComputeHook["start"],
+): Promise<Manifest[]> {
+  const keys = jobs.map((j, i) => stages[i].group?.key(j.params, j.backend) ?? null);
+  if (jobs.length === 0 || keys.some((k) => k === null || k !== keys[0])) {
+    throw new Error(
+      `Cannot run ${jobs.map((j) => j.stage).join(", ")} as one group: their group keys differ`,
+    );
+  }
+  const opened = jobs.map((job, i) => openJob(job, (m) => sink({ ...m, member: i })));
+  const lead = stages[0];
+  if (lead.compute && startCompute) {
+    const facts = await startCompute(jobs[0].backend, jobs[0].threads ?? 1);
+    for (const o of opened) Object.assign(o.records, facts);
+  }
+  for (const o of opened) o.records.group = jobs.map((j) => j.stage);
+  await lead.group!.run(opened.map((o) => o.ctx));
+  const out: Manifest[] = [];
+  for (const [i, o] of opened.entries()) out.push(await sealJob(stages[i], o));
+  return out;
+}
+
+/**
+ * Entry of a worker process: `__stage <job.json>` (a {@linkcode Job}, or a {@linkcode GroupJob});
+ * exits 0 on success, 1 on failure.
+ */
 export async function workerMain(
   stages: readonly AnyStage[],
   jobPath: string,
@@ -154,15 +214,22 @@ export async function workerMain(
   console.log = logLine;
   console.info = logLine;
   console.warn = logLine;
-  const job = JSON.parse(Deno.readTextFileSync(jobPath)) as Job;
-  const stage = stages.find((s) => s.id === job.stage);
-  if (!stage) {
-    send({ t: "error", msg: `no stage "${job.stage}" in this registry` });
+  const parsed = JSON.parse(Deno.readTextFileSync(jobPath)) as Job | GroupJob;
+  const jobs = "group" in parsed ? parsed.group : [parsed];
+  const found = jobs.map((j) => stages.find((s) => s.id === j.stage));
+  const unknown = jobs.find((_, i) => !found[i]);
+  if (unknown) {
+    send({ t: "error", msg: `no stage "${unknown.stage}" in this registry` });
     Deno.exit(1);
   }
   try {
-    const m = await executeJob(stage, job, send, startCompute);
-    send({ t: "done", durationMs: m.durationMs });
+    if ("group" in parsed) {
+      const ms = await executeGroup(found as AnyStage[], jobs, send, startCompute);
+      ms.forEach((m, i) => send({ t: "done", durationMs: m.durationMs, member: i }));
+    } else {
+      const m = await executeJob(found[0]!, jobs[0], send, startCompute);
+      send({ t: "done", durationMs: m.durationMs });
+    }
     Deno.exit(0);
   } catch (e) {
     const err = e as Error;
