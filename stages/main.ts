@@ -19,6 +19,11 @@ Deno.exit(
     // (3.52×): past 4 the GPU's kernels, not the hosts' dispatches, are the limit. 8 takes the
     // last 8% and leaves half of a 16-core host free.
     gpuJobs: 8,
+    // Trainings of one architecture on one dataset stepped together in one process
+    // (`lib/ml/group/`). On the CPU, 5 cost per model what one costs (bench --models, 2-core
+    // machine, 2026-12-04: 0.95× with the value pool's cap at 3 GB) and 10 cost 1.25×; on a GPU
+    // the point is to run the 34 trainings on `data-hole` in one process.
+    groupSize: (backend) => backend === "cpu" ? 5 : backend === "webgpu" ? 40 : 1,
     // A profile run in parts may never have every stage up to date at once: these two can be
     // built from what is (`reproduce --partial`), and they name what they go without.
     partial: [TRAINING_CURVES_ID, REPORT_STAGE_ID],

@@ -26,14 +26,25 @@ import { measuredStepTime } from "./step_times.ts";
 import { type DiskGeometry, generateDiskDataset, type RadiusSampler } from "./disks.ts";
 import {
   type Activation,
+  type Autoencoder,
   type AutoencoderConfig,
+  createAutoencoder,
   diskAutoencoderConfig,
   latentSize,
 } from "./model.ts";
 import { readNpy, readNpyFloat32, stableJson, writeNpy } from "./npy.ts";
 import type { LossReduction } from "./regularisers.ts";
-import { train, type TrainData, type TrainMode } from "./train.ts";
-import type { BatchDraw } from "../train/loop.ts";
+import * as tf from "@tensorflow/tfjs";
+import {
+  type LossRecord,
+  train,
+  type TrainData,
+  type TrainMode,
+  type TrainSettings,
+} from "./train.ts";
+import type { BatchDraw, KeptUpdate } from "../train/loop.ts";
+import { fastKernelsInstalled } from "./kernels/install.ts";
+import { trainGroup } from "./group/group_train.ts";
 import { saveWeights } from "./weights_io.ts";
 import { recordTraining } from "../train/records.ts";
 
@@ -324,7 +335,7 @@ export const QUICK_LEARNING_RATE = 0.005;
 
 /**
  * Seconds per update of the disk model: on the cpu, the measured time of `./step_times.json`
- * (data the estimate reads, so recalibrating changes no key; without it, the values measured
+ * (the code hash counts that file as code, so recalibrating re-keys the trainings; without it, the values measured
  * with the WebAssembly kernels on 2026-12-02: 7 ms + 0.4 ms per image on one thread), scaled
  * by {@linkcode cpuThreadShare}; on a GPU, a guess until measured there.
  */
@@ -558,69 +569,161 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     training: true,
     estimate: (p, backend, threads) =>
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
-    async run(ctx: Context<TrainStageParams>) {
-      const p = ctx.params;
-      const images = await readNpyFloat32(ctx.inputs.images);
-      const count = images.shape[0];
-      // An image model takes the data set's image size (64 in the paper, 63 in the authors' code).
-      const [, H, W] = images.shape;
-      const imageModel = base.inputShape[0] > 1 && images.shape.length === 3;
-      const config = stageConfig(
-        base,
-        p,
-        imageModel ? [H, W, base.inputShape[2]] : base.inputShape,
-      );
-      const data: TrainData = { count, images: images.data };
-      if (ctx.inputs.keys) data.keys = (await readNpy(ctx.inputs.keys)).data;
-      if (ctx.inputs.codes) {
-        const codes = await readNpyFloat32(ctx.inputs.codes);
-        if (codes.data.length !== count * latentSize(config)) {
-          throw new Error(
-            `Cannot train "${ctx.id}": codes hold ${codes.data.length} values for ${count} examples of d = ${
-              latentSize(config)
-            }`,
-          );
+    run: async (ctx) => await trainAlone(ctx, await loadData(ctx)),
+    group: {
+      // Trainings that differ only in seed, regularisers (ψ1, ψ2, ψ3, denoising: λ, k, σ) and
+      // number of updates step together (`./group/group_train.ts`); the contractive term, the
+      // encoder or decoder alone, and backends without grouped kernels train alone.
+      key: (p, backend) =>
+        (backend === "cpu" || backend === "webgpu") && p.mode === "autoencoder" &&
+          p.contractiveLambda === 0 && p.encoderDepths.length > 0 && p.decoderDepths.length > 0
+          ? stableJson({
+            family: "disk-autoencoder",
+            backend,
+            base: base as unknown as Json,
+            encoderDepths: p.encoderDepths,
+            decoderDepths: p.decoderDepths,
+            encoderBias: p.encoderBias,
+            decoderBias: p.decoderBias,
+            latentActivation: p.latentActivation,
+            outputActivation: p.outputActivation,
+            alpha: p.alpha,
+            padding: p.padding,
+            batchSize: p.batchSize,
+            learningRate: p.learningRate,
+            loss: p.loss,
+            batchDraw: p.batchDraw,
+            keepBest: p.keepBest,
+            logEvery: p.logEvery,
+            checkpointEvery: p.checkpointEvery,
+          })
+          : null,
+      run: async (ctxs) => {
+        // Members of a group read inputs of the same bytes (the runner groups them so).
+        const loaded = await loadData(ctxs[0]);
+        if (!fastKernelsInstalled(tf.getBackend())) {
+          // Without the fast kernels (a CPU without WebAssembly SIMD) there are no grouped
+          // ones either: each member trains alone, as it would in a group of one.
+          for (const ctx of ctxs) {
+            ctx.log(`training alone: backend "${tf.getBackend()}" has no grouped kernels here`);
+            await trainAlone(ctx, loaded);
+          }
+          return;
         }
-        data.codes = codes.data;
-      }
-      const seed = ctx.rng.fork("train").seed;
-      const result = await train(data, {
-        config,
-        seed,
-        iterations: p.iterations,
-        batchSize: p.batchSize,
-        loss: p.loss as LossReduction,
-        mode: p.mode as TrainMode,
-        adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-        regularisers: {
-          latentDistance: { lambda: p.latentDistanceLambda, neighbours: p.neighbours },
-          weightDecay: { lambda: p.weightDecayLambda },
-          encoderWeightDecay: { lambda: p.encoderWeightDecayLambda },
-          denoising: { lambda: p.denoisingLambda, sigma: p.denoisingSigma },
-          contractive: { lambda: p.contractiveLambda },
-        },
-        batchDraw: p.batchDraw as BatchDraw,
-        keepBest: p.keepBest,
-        logEvery: p.logEvery,
-        checkpointEvery: p.checkpointEvery,
-        checkpointDir: `${ctx.scratchDir}/checkpoints`,
-        onProgress: (step, total, values) => ctx.progress({ step, total, values }),
-        onLog: (m) => ctx.log(m),
-      });
-      try {
-        recordTraining(ctx.record, [result]);
-        const kept = result.kept ? { kept: result.kept } : {};
-        await saveWeights(result.model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
-          training: { seed, count, params: p, ...kept },
+        const members = ctxs.map((ctx) => settingsOf(ctx, loaded.config));
+        const result = await trainGroup(loaded.data, members, {
+          onLog: (k, m) => ctxs[k].log(m),
+          onProgress: (step, _total, values) =>
+            ctxs.forEach((ctx, k) => {
+              const total = members[k].iterations;
+              if (step <= total) ctx.progress({ step, total, values: values[k] });
+            }),
         });
-        const terms = [...new Set(result.lossCurve.flatMap((r) => Object.keys(r.terms)))];
-        await Deno.writeTextFile(
-          ctx.outPath("loss.json"),
-          stableJson({ terms, records: result.lossCurve as unknown as Json, ...kept }) + "\n",
-        );
-      } finally {
-        result.model.dispose();
-      }
+        for (const [k, ctx] of ctxs.entries()) {
+          const r = result.members[k];
+          const model = createAutoencoder(loaded.config, 0);
+          try {
+            model.writeWeights(r.weights);
+            recordTraining(ctx.record, [{ ...r, seconds: result.seconds }]);
+            await writeOutputs(ctx, members[k].seed, loaded.data.count, model, r);
+          } finally {
+            model.dispose();
+          }
+        }
+      },
     },
   };
+
+  /** The dataset and the architecture it implies. */
+  async function loadData(ctx: Context<TrainStageParams>) {
+    const p = ctx.params;
+    const images = await readNpyFloat32(ctx.inputs.images);
+    const count = images.shape[0];
+    // An image model takes the data set's image size (64 in the paper, 63 in the authors' code).
+    const [, H, W] = images.shape;
+    const imageModel = base.inputShape[0] > 1 && images.shape.length === 3;
+    const config = stageConfig(
+      base,
+      p,
+      imageModel ? [H, W, base.inputShape[2]] : base.inputShape,
+    );
+    const data: TrainData = { count, images: images.data };
+    if (ctx.inputs.keys) data.keys = (await readNpy(ctx.inputs.keys)).data;
+    if (ctx.inputs.codes) {
+      const codes = await readNpyFloat32(ctx.inputs.codes);
+      if (codes.data.length !== count * latentSize(config)) {
+        throw new Error(
+          `Cannot train "${ctx.id}": codes hold ${codes.data.length} values for ${count} examples of d = ${
+            latentSize(config)
+          }`,
+        );
+      }
+      data.codes = codes.data;
+    }
+    return { data, config };
+  }
+
+  /** The training settings of a stage's parameters; the seed is `ctx.rng.fork("train").seed`. */
+  function settingsOf(ctx: Context<TrainStageParams>, config: AutoencoderConfig): TrainSettings {
+    const p = ctx.params;
+    return {
+      config,
+      seed: ctx.rng.fork("train").seed,
+      iterations: p.iterations,
+      batchSize: p.batchSize,
+      loss: p.loss as LossReduction,
+      mode: p.mode as TrainMode,
+      adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+      regularisers: {
+        latentDistance: { lambda: p.latentDistanceLambda, neighbours: p.neighbours },
+        weightDecay: { lambda: p.weightDecayLambda },
+        encoderWeightDecay: { lambda: p.encoderWeightDecayLambda },
+        denoising: { lambda: p.denoisingLambda, sigma: p.denoisingSigma },
+        contractive: { lambda: p.contractiveLambda },
+      },
+      batchDraw: p.batchDraw as BatchDraw,
+      keepBest: p.keepBest,
+      logEvery: p.logEvery,
+      checkpointEvery: p.checkpointEvery,
+      checkpointDir: `${ctx.scratchDir}/checkpoints`,
+    };
+  }
+
+  /** Trains one stage's model by itself (`train()`), and writes its outputs. */
+  async function trainAlone(
+    ctx: Context<TrainStageParams>,
+    { data, config }: { data: TrainData; config: AutoencoderConfig },
+  ) {
+    const settings = settingsOf(ctx, config);
+    const result = await train(data, {
+      ...settings,
+      onProgress: (step, total, values) => ctx.progress({ step, total, values }),
+      onLog: (m) => ctx.log(m),
+    });
+    try {
+      recordTraining(ctx.record, [result]);
+      await writeOutputs(ctx, settings.seed, data.count, result.model, result);
+    } finally {
+      result.model.dispose();
+    }
+  }
+
+  /** `weights.json`, `weights.bin` and `loss.json`: the same bytes alone or in a group. */
+  async function writeOutputs(
+    ctx: Context<TrainStageParams>,
+    seed: number,
+    count: number,
+    model: Autoencoder,
+    result: { lossCurve: LossRecord[]; kept: KeptUpdate | null },
+  ) {
+    const kept = result.kept ? { kept: result.kept } : {};
+    await saveWeights(model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
+      training: { seed, count, params: ctx.params, ...kept },
+    });
+    const terms = [...new Set(result.lossCurve.flatMap((r) => Object.keys(r.terms)))];
+    await Deno.writeTextFile(
+      ctx.outPath("loss.json"),
+      stableJson({ terms, records: result.lossCurve as unknown as Json, ...kept }) + "\n",
+    );
+  }
 }

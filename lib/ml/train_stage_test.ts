@@ -3,7 +3,13 @@ import { loadAutoencoder, reconstructBatched } from "./analysis.ts";
 import { initBackend } from "./backend.ts";
 import { readNpy } from "./npy.ts";
 import { fakeContext, TINY } from "./test_fixtures.ts";
-import { diskDatasetStage, quantise, trainParamDefs, trainStage } from "./train_stage.ts";
+import {
+  diskDatasetStage,
+  quantise,
+  trainParamDefs,
+  trainStage,
+  type TrainStageParams,
+} from "./train_stage.ts";
 import { diskAutoencoderConfig } from "./model.ts";
 import { AUTHORS_CODE_TRAINING, authorsCodeData } from "./authors_code.ts";
 
@@ -203,6 +209,47 @@ Deno.test("trainStage() under the code profile: 'valid' layers on the data's own
     assert.ok(
       recorded.logs.some((l) => l.startsWith(`kept the weights after step ${loss.kept.step}`)),
     );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("trainStage() in a group writes the bytes each member writes alone; its group key says who may join", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const ds = await runDataset(root);
+    const inputs = { images: ds.outPath("images.npy"), keys: ds.outPath("radii.npy") };
+    const sets: Record<string, number>[] = [
+      { seed: 1 },
+      { seed: 2, encoderWeightDecayLambda: 0.5 },
+      { seed: 3, latentDistanceLambda: 0.01, iterations: 4 },
+    ];
+    const contexts = (where: string) =>
+      sets.map((set, i) => fakeContext(trainer, { root: `${root}/${where}${i}`, inputs, set }));
+    const together = contexts("group");
+    const key = (c: { ctx: { params: TrainStageParams } }) =>
+      trainer.group!.key(c.ctx.params, "cpu");
+    assert.ok(key(together[0]) !== null);
+    for (const c of together) assert.equal(key(c), key(together[0]));
+    await trainer.group!.run(together.map((c) => c.ctx));
+    const alone = contexts("alone");
+    for (const c of alone) await trainer.run(c.ctx);
+    for (const [i, c] of together.entries()) {
+      for (const f of trainer.outputs) {
+        assert.deepEqual(
+          await Deno.readFile(c.ctx.outPath(f)),
+          await Deno.readFile(alone[i].ctx.outPath(f)),
+          `member ${i}: ${f}`,
+        );
+      }
+      assert.equal(c.recorded.records.steps_run, sets[i].iterations ?? 6);
+      assert.equal(c.recorded.progress.at(-1)?.step, sets[i].iterations ?? 6);
+    }
+    // Who may not join: the contractive term, another batch size, a backend without kernels.
+    const params = together[0].ctx.params;
+    assert.equal(trainer.group!.key({ ...params, contractiveLambda: 1 }, "cpu"), null);
+    assert.equal(trainer.group!.key(params, "tensorflow"), null);
+    assert.notEqual(trainer.group!.key({ ...params, batchSize: 4 }, "cpu"), key(together[0]));
   } finally {
     await Deno.remove(root, { recursive: true });
   }

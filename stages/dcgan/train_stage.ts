@@ -168,7 +168,8 @@ export const trainDcganStage = defineStage({
     const macs = forwardMacs(trainConfig(p));
     const perImageMacs = macs.generator + macs.discriminator;
     if (backend === "cpu") {
-      // Measured (./../ml/step_times.json, data: recalibrating re-keys nothing).
+      // Measured (lib/ml/step_times.json; the code hash counts it as code, so recalibrating
+      // re-keys the trainings that read it).
       // Its `perImage` is per image and multiply-add of one G and one D forward pass.
       const t = measuredStepTime("dcgan", "cpu", { fixed: 0.0275, perImage: 7.5e-10 });
       const perUpdate = (t.fixed + t.perImage * p.batchSize * perImageMacs) *

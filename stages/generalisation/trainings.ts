@@ -162,8 +162,8 @@ type Overrides = NonNullable<TrainStageOptions["params"]>;
 export function trainingSeconds(p: TrainStageParams, backend: string): number {
   const factor = 1 + (p.latentDistanceLambda > 0 ? 0.3 : 0) + (p.denoisingLambda > 0 ? 1.1 : 0) +
     (p.contractiveLambda > 0 ? 1.3 : 0);
-  // The disk model's measured step (../ml/step_times.json: data, so recalibrating re-keys
-  // nothing), times the regularisers' extra work.
+  // The disk model's measured step (../../lib/ml/step_times.json, which the code hash counts
+  // as code: recalibrating re-keys the trainings), times the regularisers' extra work.
   const t = measuredStepTime("disk", "cpu", { fixed: 0.007, perImage: 0.0004 });
   const perUpdate = (t.fixed + t.perImage * p.batchSize) * factor;
   return 1.5 + (p.iterations * perUpdate) / (backend === "cpu" ? 1 : 20);

@@ -27,8 +27,21 @@ import type * as tf from "@tensorflow/tfjs";
 /** Arrays below this many values are cheap to allocate: not pooled. */
 const MIN_POOLED_VALUES = 1 << 16;
 
-/** At most this many bytes wait in the pool; beyond, disposed arrays are left to the GC. */
-const MAX_POOLED_BYTES = 512 * 1024 * 1024;
+/**
+ * At most this many bytes wait in the pool; beyond, disposed arrays are left to the GC. A group
+ * of K models (`../group/`) frees K times the arrays of one model per step: with a cap of
+ * 512 MB, five paper-scale models per step cost 1.55× one per model (fresh arrays' page faults),
+ * with 3 GB 0.95× (2-core machine, 2026-12-04, README). An eighth of the machine's memory, at
+ * most 3 GB, and 512 MB where the memory cannot be read.
+ */
+const MAX_POOLED_BYTES = (() => {
+  const GB = 1024 * 1024 * 1024;
+  try {
+    return Math.max(GB / 2, Math.min(3 * GB, Deno.systemMemoryInfo().total / 8));
+  } catch {
+    return GB / 2;
+  }
+})();
 
 /** Buffers handed out by this pool, mapped to the array over the whole buffer. */
 let ours = new WeakMap<ArrayBufferLike, Float32Array>();
