@@ -21,6 +21,7 @@ import * as tf from "@tensorflow/tfjs";
 import { geometryFromInfo } from "../kernels/conv_geometry.ts";
 import { cpuValues } from "../kernels/cpu_data.ts";
 import { newValues } from "../kernels/cpu_threads.ts";
+import { giveBackValues } from "../kernels/value_pool.ts";
 import { conv2dNhwc } from "../kernels/conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "../kernels/conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterNhwc } from "../kernels/conv2d_backprop_filter_cpu.ts";
@@ -72,10 +73,17 @@ function modelInfo(xShape: readonly number[], filterShape: readonly number[], a:
   );
 }
 
-/** Runs `one(k)` for each model and lays the K results end to end. */
+/**
+ * Runs `one(k)` for each model and lays the K results end to end; each result goes back to the
+ * value pool once copied (garbage otherwise, and shared-memory garbage is freed late).
+ */
 function perModel(K: number, each: number, one: (k: number) => Float32Array): Float32Array {
   const out = newValues(K * each);
-  for (let k = 0; k < K; k++) out.set(one(k), k * each);
+  for (let k = 0; k < K; k++) {
+    const part = one(k);
+    out.set(part, k * each);
+    giveBackValues(part);
+  }
   return out;
 }
 
