@@ -18,10 +18,8 @@ import { parseArgs } from "node:util";
 import { initBackend } from "../lib/ml/backend.ts";
 import { readNpy, readNpyFloat32, stableJson } from "../lib/ml/npy.ts";
 import type { AutoencoderConfig } from "../lib/ml/model.ts";
-import type { LossReduction } from "../lib/ml/regularisers.ts";
-import type { TrainMode, TrainSettings } from "../lib/ml/train.ts";
-import type { TrainStageParams } from "../lib/ml/train_stage.ts";
-import type { BatchDraw } from "../lib/train/loop.ts";
+import type { TrainSettings } from "../lib/ml/train.ts";
+import { trainSettings, type TrainStageParams } from "../lib/ml/train_stage.ts";
 import { type BundleHeader, decodeBundle } from "../lib/ml/weights_io.ts";
 import { trainGroup } from "../lib/ml/group/group_train.ts";
 import { unpackTarGz } from "../pipeline/tar.ts";
@@ -52,26 +50,8 @@ function sameBytes(a: Float32Array, b: Float32Array): boolean {
 
 /** The settings a training stage passed to `train()`, from its saved parameters. */
 function settingsOf(p: Published): TrainSettings {
-  const t = p.weights.training, q = t.params;
-  return {
-    config: p.weights.config,
-    seed: t.seed,
-    iterations: q.iterations,
-    batchSize: q.batchSize,
-    loss: q.loss as LossReduction,
-    mode: q.mode as TrainMode,
-    adam: { learningRate: q.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-    regularisers: {
-      latentDistance: { lambda: q.latentDistanceLambda, neighbours: q.neighbours },
-      weightDecay: { lambda: q.weightDecayLambda },
-      encoderWeightDecay: { lambda: q.encoderWeightDecayLambda },
-      denoising: { lambda: q.denoisingLambda, sigma: q.denoisingSigma },
-      contractive: { lambda: q.contractiveLambda },
-    },
-    batchDraw: q.batchDraw as BatchDraw,
-    keepBest: q.keepBest,
-    logEvery: q.logEvery,
-  };
+  const t = p.weights.training;
+  return trainSettings(t.params, p.weights.config, t.seed);
 }
 
 /** Reads a file the user named, or null after one line saying which and why. */

@@ -544,6 +544,37 @@ export function stageConfig(
 }
 
 /**
+ * The settings `train()` (or a group) gets from a training stage's parameters, its
+ * architecture and its seed; no checkpoint directory (the stage adds its own).
+ */
+export function trainSettings(
+  p: TrainStageParams,
+  config: AutoencoderConfig,
+  seed: number,
+): TrainSettings {
+  return {
+    config,
+    seed,
+    iterations: p.iterations,
+    batchSize: p.batchSize,
+    loss: p.loss as LossReduction,
+    mode: p.mode as TrainMode,
+    adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    regularisers: {
+      latentDistance: { lambda: p.latentDistanceLambda, neighbours: p.neighbours },
+      weightDecay: { lambda: p.weightDecayLambda },
+      encoderWeightDecay: { lambda: p.encoderWeightDecayLambda },
+      denoising: { lambda: p.denoisingLambda, sigma: p.denoisingSigma },
+      contractive: { lambda: p.contractiveLambda },
+    },
+    batchDraw: p.batchDraw as BatchDraw,
+    keepBest: p.keepBest,
+    logEvery: p.logEvery,
+    checkpointEvery: p.checkpointEvery,
+  };
+}
+
+/**
  * A stage training a model on a dataset. The training seed is `ctx.rng.fork("train").seed`
  * (ctx.rng derives from the stage id and every parameter, `seed` included).
  */
@@ -663,28 +694,10 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     return { data, config };
   }
 
-  /** The training settings of a stage's parameters; the seed is `ctx.rng.fork("train").seed`. */
+  /** The training settings of a stage; the seed is `ctx.rng.fork("train").seed`. */
   function settingsOf(ctx: Context<TrainStageParams>, config: AutoencoderConfig): TrainSettings {
-    const p = ctx.params;
     return {
-      config,
-      seed: ctx.rng.fork("train").seed,
-      iterations: p.iterations,
-      batchSize: p.batchSize,
-      loss: p.loss as LossReduction,
-      mode: p.mode as TrainMode,
-      adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-      regularisers: {
-        latentDistance: { lambda: p.latentDistanceLambda, neighbours: p.neighbours },
-        weightDecay: { lambda: p.weightDecayLambda },
-        encoderWeightDecay: { lambda: p.encoderWeightDecayLambda },
-        denoising: { lambda: p.denoisingLambda, sigma: p.denoisingSigma },
-        contractive: { lambda: p.contractiveLambda },
-      },
-      batchDraw: p.batchDraw as BatchDraw,
-      keepBest: p.keepBest,
-      logEvery: p.logEvery,
-      checkpointEvery: p.checkpointEvery,
+      ...trainSettings(ctx.params, config, ctx.rng.fork("train").seed),
       checkpointDir: `${ctx.scratchDir}/checkpoints`,
     };
   }
