@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { entries, toy } from "./cli_util.ts";
+import { entries, spawnToy, toy, waitFor } from "./cli_util.ts";
 import { assertUsage, dataHash, fresh, Q } from "./faults_util.ts";
 
 const GROUPS = { TOY_GROUPS: "1" };
@@ -105,4 +105,22 @@ Deno.test("bad --group-size: exit 2, one line, data/ untouched", async () => {
     );
   }
   assert.equal(dataHash(dir), before);
+});
+
+Deno.test("SIGINT stops a group: every member's lock is released, no entry kept, and the rerun trains them", async () => {
+  const dir = fresh();
+  const slow = TRAININGS.flatMap((id) => ["--set", `${id}.ms=1000`]);
+  const child = spawnToy(dir, ["reproduce", ...TRAININGS, "--jobs", "1", ...slow, ...Q], GROUPS);
+  await waitFor(() => processes(dir).size > 0);
+  child.kill("SIGINT");
+  const status = await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  assert.equal(status.code, 130);
+  assert.deepEqual([...Deno.readDirSync(join(dir, "data", "locks"))].map((e) => e.name), []);
+  for (const id of TRAININGS) assert.deepEqual(entries(dir, id), [], id);
+  // The same keys again: nothing of the stopped attempt is in the way.
+  const again = await toy(dir, ["reproduce", ...TRAININGS, "--jobs", "1", ...slow, ...Q], GROUPS);
+  assert.equal(again.code, 0, again.err);
+  for (const id of TRAININGS) assert.equal(entries(dir, id).length, 1, id);
 });
