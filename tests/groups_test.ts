@@ -109,7 +109,7 @@ Deno.test("bad --group-size: exit 2, one line, data/ untouched", async () => {
 
 Deno.test("SIGINT stops a group: every member's lock is released, no entry kept, and the rerun trains them", async () => {
   const dir = fresh();
-  const slow = TRAININGS.flatMap((id) => ["--set", `${id}.ms=1000`]);
+  const slow = TRAININGS.flatMap((id) => ["--set", `${id}.ms=2000`]);
   const child = spawnToy(dir, ["reproduce", ...TRAININGS, "--jobs", "1", ...slow, ...Q], GROUPS);
   await waitFor(() => processes(dir).size > 0);
   child.kill("SIGINT");
