@@ -543,6 +543,23 @@ export function stageConfig(
   return config;
 }
 
+/** Why a training stage cannot join a group (`Stage.group`), or null when it can. */
+function aloneBecause(p: TrainStageParams, backend: string): string | null {
+  if (backend !== "cpu" && backend !== "webgpu") {
+    return `backend "${backend}" has no grouped kernels`;
+  }
+  if (p.mode !== "autoencoder") {
+    return `mode "${p.mode}" (grouped kernels train whole autoencoders)`;
+  }
+  if (p.encoderDepths.length === 0 || p.decoderDepths.length === 0) {
+    return "no encoder or no decoder (grouped kernels train whole autoencoders)";
+  }
+  if (p.contractiveLambda > 0) {
+    return "the contractive term's double backprop has no grouped form yet";
+  }
+  return null;
+}
+
 /**
  * The settings `train()` (or a group) gets from a training stage's parameters, its
  * architecture and its seed; no checkpoint directory (the stage adds its own).
@@ -600,14 +617,16 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     training: true,
     estimate: (p, backend, threads) =>
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
-    run: async (ctx) => await trainAlone(ctx, await loadData(ctx)),
+    run: async (ctx) => {
+      const why = aloneBecause(ctx.params, ctx.backend);
+      if (why) ctx.log(`trains alone: ${why}`);
+      await trainAlone(ctx, await loadData(ctx));
+    },
     group: {
       // Trainings that differ only in seed, regularisers (ψ1, ψ2, ψ3, denoising: λ, k, σ) and
-      // number of updates step together (`./group/group_train.ts`); the contractive term, the
-      // encoder or decoder alone, and backends without grouped kernels train alone.
+      // number of updates step together (`./group/group_train.ts`); the others train alone.
       key: (p, backend) =>
-        (backend === "cpu" || backend === "webgpu") && p.mode === "autoencoder" &&
-          p.contractiveLambda === 0 && p.encoderDepths.length > 0 && p.decoderDepths.length > 0
+        aloneBecause(p, backend) === null
           ? stableJson({
             family: "disk-autoencoder",
             backend,
