@@ -19,7 +19,7 @@
 # What OUT should hold: bench.log and group.json (a table of ms per update, per model-update and
 # model-updates per second for each K; the target: the K = 30 row's ms per model-update at most a
 # tenth of K = 1's), reproduce.log (24 "▶ … in a group of 24" lines, then either "24 ran … in" a
-# time under 4 min, the target, or the SIGINT line and exit code 130), export.log and
+# time under 4 min, the target, or the SIGINT line and exit code 124 from the timeout), export.log and
 # trainings.tar.gz (the finished trainings and the others' checkpoints), status.txt. Back here:
 # `deno task import OUT/trainings.tar.gz`, then the same `reproduce` resumes what is unfinished.
 set -euo pipefail
