@@ -97,3 +97,17 @@ export async function waitFor(pred: () => boolean, ms = 20_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Stops a run started with {@linkcode spawnToy} with SIGINT; its exit code. */
+export async function interrupt(child: Deno.ChildProcess): Promise<number> {
+  child.kill("SIGINT");
+  const status = await child.status;
+  await child.stdout.cancel();
+  await child.stderr.cancel();
+  return status.code;
+}
+
+/** The lock files left in a toy project. */
+export function locks(dir: string): string[] {
+  return [...Deno.readDirSync(join(dir, "data", "locks"))].map((e) => e.name);
+}

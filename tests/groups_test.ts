@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { entries, spawnToy, toy, waitFor } from "./cli_util.ts";
+import { entries, interrupt, locks, spawnToy, toy, waitFor } from "./cli_util.ts";
 import { assertUsage, dataHash, fresh, Q } from "./faults_util.ts";
 
 const GROUPS = { TOY_GROUPS: "1" };
@@ -112,12 +112,8 @@ Deno.test("SIGINT stops a group: every member's lock is released, no entry kept,
   const slow = TRAININGS.flatMap((id) => ["--set", `${id}.ms=2000`]);
   const child = spawnToy(dir, ["reproduce", ...TRAININGS, "--jobs", "1", ...slow, ...Q], GROUPS);
   await waitFor(() => processes(dir).size > 0);
-  child.kill("SIGINT");
-  const status = await child.status;
-  await child.stdout.cancel();
-  await child.stderr.cancel();
-  assert.equal(status.code, 130);
-  assert.deepEqual([...Deno.readDirSync(join(dir, "data", "locks"))].map((e) => e.name), []);
+  assert.equal(await interrupt(child), 130);
+  assert.deepEqual(locks(dir), []);
   for (const id of TRAININGS) assert.deepEqual(entries(dir, id), [], id);
   // The same keys again: nothing of the stopped attempt is in the way.
   const again = await toy(dir, ["reproduce", ...TRAININGS, "--jobs", "1", ...slow, ...Q], GROUPS);

@@ -7,7 +7,16 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { bundleEntry } from "../pipeline/bundle.ts";
 import { packTarGz } from "../pipeline/tar.ts";
-import { entries, runs, spawnToy, TASK_PERMISSIONS, toy, waitFor } from "./cli_util.ts";
+import {
+  entries,
+  interrupt,
+  locks,
+  runs,
+  spawnToy,
+  TASK_PERMISSIONS,
+  toy,
+  waitFor,
+} from "./cli_util.ts";
 
 const Q = ["--profile", "quick", "--backend", "cpu"];
 const REPO_ROOT = new URL("..", import.meta.url).pathname;
@@ -170,12 +179,8 @@ Deno.test("SIGINT stops the run and releases the locks of running stages", async
   const dir = fresh();
   const child = spawnToy(dir, ["reproduce", "slow", "--set", "slow.ms=4000", ...Q]);
   await waitFor(() => runs(dir).includes("slow"));
-  child.kill("SIGINT");
-  const status = await child.status;
-  await child.stdout.cancel();
-  await child.stderr.cancel();
-  assert.equal(status.code, 130);
-  assert.deepEqual([...Deno.readDirSync(join(dir, "data", "locks"))].map((e) => e.name), []);
+  assert.equal(await interrupt(child), 130);
+  assert.deepEqual(locks(dir), []);
   assert.deepEqual(entries(dir, "slow"), []);
 });
 
