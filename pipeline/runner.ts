@@ -324,7 +324,14 @@ export async function runStages(
     );
     const free = Math.max(1, opts.jobs - running.size);
     const size = Math.min(groupSize, Math.ceil(ready.length / free));
-    return [s, ...ready.filter((o) => o !== s).slice(0, size - 1)];
+    // Companions of about the lead's length first: a group ends with its longest member, and a
+    // short one would wait for it (the list is already longest first; the sort is stable).
+    const own = seconds(s);
+    const others = ready.filter((o) => o !== s)
+      .map((o) => ({ o, gap: Math.abs(seconds(o) - own) }))
+      .sort((a, b) => a.gap - b.gap)
+      .map((x) => x.o);
+    return [s, ...others.slice(0, size - 1)];
   };
 
   try {
