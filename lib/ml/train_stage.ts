@@ -44,7 +44,7 @@ import {
 } from "./train.ts";
 import type { BatchDraw, KeptUpdate } from "../train/loop.ts";
 import { fastKernelsInstalled } from "./kernels/install.ts";
-import { trainGroup } from "./group/group_train.ts";
+import { aloneReason, groupCompatibility, trainGroup } from "./group/group_train.ts";
 import { saveWeights } from "./weights_io.ts";
 import { recordTraining } from "../train/records.ts";
 
@@ -543,23 +543,6 @@ export function stageConfig(
   return config;
 }
 
-/** Why a training stage cannot join a group (`Stage.group`), or null when it can. */
-function aloneBecause(p: TrainStageParams, backend: string): string | null {
-  if (backend !== "cpu" && backend !== "webgpu") {
-    return `backend "${backend}" has no grouped kernels`;
-  }
-  if (p.mode !== "autoencoder") {
-    return `mode "${p.mode}" (grouped kernels train whole autoencoders)`;
-  }
-  if (p.encoderDepths.length === 0 || p.decoderDepths.length === 0) {
-    return "no encoder or no decoder (grouped kernels train whole autoencoders)";
-  }
-  if (p.contractiveLambda > 0) {
-    return "the contractive term's double backprop has no grouped form yet";
-  }
-  return null;
-}
-
 /**
  * The settings `train()` (or a group) gets from a training stage's parameters, its
  * architecture and its seed; no checkpoint directory (the stage adds its own).
@@ -618,36 +601,17 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     estimate: (p, backend, threads) =>
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
     run: async (ctx) => {
-      const why = aloneBecause(ctx.params, ctx.backend);
-      if (why) ctx.log(`trains alone: ${why}`);
+      const grouping = groupingOf(ctx.params, ctx.backend);
+      if ("alone" in grouping) ctx.log(`trains alone: this training ${grouping.alone}`);
       await trainAlone(ctx, await loadData(ctx));
     },
     group: {
       // Trainings that differ only in seed, regularisers (ψ1, ψ2, ψ3, denoising: λ, k, σ) and
       // number of updates step together (`./group/group_train.ts`); the others train alone.
-      key: (p, backend) =>
-        aloneBecause(p, backend) === null
-          ? stableJson({
-            family: "disk-autoencoder",
-            backend,
-            base: base as unknown as Json,
-            encoderDepths: p.encoderDepths,
-            decoderDepths: p.decoderDepths,
-            encoderBias: p.encoderBias,
-            decoderBias: p.decoderBias,
-            latentActivation: p.latentActivation,
-            outputActivation: p.outputActivation,
-            alpha: p.alpha,
-            padding: p.padding,
-            batchSize: p.batchSize,
-            learningRate: p.learningRate,
-            loss: p.loss,
-            batchDraw: p.batchDraw,
-            keepBest: p.keepBest,
-            logEvery: p.logEvery,
-            checkpointEvery: p.checkpointEvery,
-          })
-          : null,
+      key: (p, backend) => {
+        const grouping = groupingOf(p, backend);
+        return "key" in grouping ? grouping.key : null;
+      },
       run: async (ctxs) => {
         // Members of a group read inputs of the same bytes (the runner groups them so).
         const loaded = await loadData(ctxs[0]);
@@ -683,6 +647,20 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       },
     },
   };
+
+  /**
+   * A stage's group key (the group's rule, `groupCompatibility`, on its settings, with the
+   * backend), or why it trains alone. The architecture's input shape comes from the data, which
+   * the runner checks apart (members read inputs of the same bytes).
+   */
+  function groupingOf(p: TrainStageParams, backend: string): { key: string } | { alone: string } {
+    if (backend !== "cpu" && backend !== "webgpu") {
+      return { alone: `runs on backend "${backend}", which has no grouped kernels` };
+    }
+    const settings = trainSettings(p, stageConfig(base, p), 0);
+    const why = aloneReason(settings);
+    return why ? { alone: why } : { key: `${backend}\0${groupCompatibility(settings)}` };
+  }
 
   /** The dataset and the architecture it implies. */
   async function loadData(ctx: Context<TrainStageParams>) {

@@ -110,8 +110,11 @@ const GROUPED_TERMS = [
 ] as const;
 type GroupedTerm = (typeof GROUPED_TERMS)[number];
 
-/** What must be equal across members (all but the seed, the regularisers and the length). */
-function shared(s: TrainSettings) {
+/**
+ * What must be equal across the members of a group: all but the seed, the regularisers and
+ * the number of updates (canonical JSON). Stages use it as their group key.
+ */
+export function groupCompatibility(s: TrainSettings): string {
   return stableJson({
     config: s.config,
     batchSize: s.batchSize,
@@ -125,6 +128,20 @@ function shared(s: TrainSettings) {
   });
 }
 
+/** Why one training cannot be in any group (a phrase after "member i"), or null. */
+export function aloneReason(s: TrainSettings): string | null {
+  if ((s.regularisers?.contractive?.lambda ?? 0) > 0) {
+    return "uses the contractive term, which trains alone (its double backprop is not grouped yet)";
+  }
+  if (
+    (s.mode ?? "autoencoder") !== "autoencoder" || !s.config.encoderDepths ||
+    !s.config.decoderDepths
+  ) {
+    return "is not a full autoencoder";
+  }
+  return null;
+}
+
 /**
  * Why these settings cannot train in a group, or null when they can. Members may differ in
  * their seed, their regularisers (ψ1, ψ2, ψ3, denoising: which are on, λ, k, σ) and their
@@ -132,14 +149,11 @@ function shared(s: TrainSettings) {
  */
 export function groupRefusal(members: readonly TrainSettings[]): string | null {
   if (members.length === 0) return "the group has no member";
-  const first = shared(members[0]);
+  const first = groupCompatibility(members[0]);
   for (const [i, s] of members.entries()) {
-    const r = s.regularisers ?? {};
-    if ((r.contractive?.lambda ?? 0) > 0) {
-      return `member ${i} uses the contractive term, which trains alone (its double backprop is not grouped yet)`;
-    }
-    if ((s.mode ?? "autoencoder") !== "autoencoder") return `member ${i} is not a full autoencoder`;
-    if (shared(s) !== first) {
+    const why = aloneReason(s);
+    if (why) return `member ${i} ${why}`;
+    if (groupCompatibility(s) !== first) {
       return `member ${i} differs from member 0 in more than its seed, regularisers and number of updates`;
     }
   }
@@ -229,8 +243,6 @@ async function trainFrom(
   fingerprints: readonly string[],
   options: GroupOptions,
 ): Promise<GroupResult> {
-  const why = groupRefusal(members);
-  if (why) throw new Error(`Cannot train these models together: ${why}; train them alone`);
   const P0 = members[0].config.inputShape.reduce((a, b) => a * b, 1);
   if (data.count < 1 || data.images.length !== data.count * P0) {
     throw new Error(
@@ -395,9 +407,15 @@ async function trainFrom(
   const checkpointEvery = s0.checkpointEvery ?? 0;
   const shapes = new Map(model.variables.map((v) => [v.name, v.variable.shape.slice(1)]));
   /** Member k's checkpoint after update `step`: what `train()` alone saves there. */
-  const checkpoint = async (k: number, step: number, optimizer: Record<string, Float32Array>) => {
+  const checkpoint = async (
+    k: number,
+    step: number,
+    variables: Record<string, Float32Array>,
+    optimizer: Record<string, Float32Array>,
+  ) => {
     const s = members[k];
-    const weights = await model.readModel(k);
+    const slice = (all: Float32Array) =>
+      all.slice(k * (all.length / K), (k + 1) * (all.length / K));
     const tensor = (name: string, data: Float32Array): HostTensor => ({
       name,
       shape: shapes.get(name)!,
@@ -406,9 +424,7 @@ async function trainFrom(
     const opt: HostTensor[] = [];
     for (const v of model.variables) {
       for (const which of ["m", "v"]) {
-        const all = optimizer[`${which}/${v.name}`];
-        const per = all.length / K;
-        const data = all.slice(k * per, (k + 1) * per);
+        const data = slice(optimizer[`${which}/${v.name}`]);
         opt.push({ name: `${which}/${v.name}`, shape: [data.length], data });
       }
     }
@@ -431,7 +447,7 @@ async function trainFrom(
           : null,
       },
       {
-        weights: model.variables.map((v) => tensor(v.name, weights[v.name])),
+        weights: model.variables.map((v) => tensor(v.name, slice(variables[v.name]))),
         optimizer: opt,
         weightsExtra: { config: s.config },
       },
@@ -569,8 +585,13 @@ async function trainFrom(
         ? members.map((_, k) => k).filter((k) => members[k].checkpointDir && t + 1 < iterations[k])
         : [];
       if (saving.length > 0) {
+        // Every model's variables and Adam state read back once, then cut per member.
+        const variables: Record<string, Float32Array> = {};
+        for (const v of model.variables) {
+          variables[v.name] = (await v.variable.data()) as Float32Array;
+        }
         const optimizer = await adam.readState();
-        for (const k of saving) await checkpoint(k, t + 1, optimizer);
+        for (const k of saving) await checkpoint(k, t + 1, variables, optimizer);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
