@@ -98,15 +98,10 @@ export function takeValues(n: number, shared: boolean): Float32Array {
  */
 export function giveBackValues(v: Float32Array): void {
   const buf = v.buffer;
-  const whole = ours.get(buf);
-  if (whole !== v || holders.has(buf) || escaped.has(buf)) return;
-  if (freeBytes + whole.byteLength > MAX_POOLED_BYTES) return;
-  const k = key(buf instanceof SharedArrayBuffer, whole.length);
-  const list = free.get(k) ?? [];
-  if (list.includes(whole)) return; // given back twice
-  list.push(whole);
-  free.set(k, list);
-  freeBytes += whole.byteLength;
+  if (ours.get(buf) !== v || holders.has(buf)) return;
+  // Given back twice, it would be handed out twice.
+  if (free.get(key(buf instanceof SharedArrayBuffer, v.length))?.includes(v)) return;
+  recycle(v);
 }
 
 /** Counts of the pool's state, for tests and the bench. */
@@ -140,7 +135,12 @@ function release(values: unknown): void {
     return;
   }
   holders.delete(buf);
-  const whole = ours.get(buf)!;
+  recycle(ours.get(buf)!);
+}
+
+/** Puts a whole pooled array on its free list, unless it escaped or the pool is full. */
+function recycle(whole: Float32Array): void {
+  const buf = whole.buffer;
   if (escaped.has(buf) || freeBytes + whole.byteLength > MAX_POOLED_BYTES) return;
   const k = key(buf instanceof SharedArrayBuffer, whole.length);
   const list = free.get(k) ?? [];
