@@ -241,14 +241,7 @@ export async function runStages(
           outcome[i] = e;
         }
       }
-      if (ready.length === 1) {
-        const { i, p } = ready[0];
-        try {
-          commit(p, await p.attempt.run(p.why));
-        } catch (e) {
-          outcome[i] = e;
-        }
-      } else if (ready.length > 1) {
+      if (ready.length > 0) {
         const got = await runGroupAttempt(
           ready.map((r) => r.p.attempt),
           ready.map((r) => r.p.why),
@@ -423,6 +416,7 @@ async function acquire(
 }
 
 let attemptCounter = 0;
+const ENCODER = new TextEncoder();
 
 /** Where an attempt writes (defaults: a fresh temporary directory, the key's scratch
  * directory, the stage's log). */
@@ -522,7 +516,7 @@ export class ActiveAttempt {
   }
 
   #line(s: string): void {
-    this.#log?.writeSync(new TextEncoder().encode(s.endsWith("\n") ? s : s + "\n"));
+    this.#log?.writeSync(ENCODER.encode(s.endsWith("\n") ? s : s + "\n"));
   }
 
   #keep(s: string): void {
