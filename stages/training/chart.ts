@@ -14,7 +14,7 @@
 
 import type { LineChartOptions, Series } from "../../lib/figures/line_chart.ts";
 import { COLOR, PALETTE } from "../../lib/figures/theme.ts";
-import type { LossCurve, StageLoss, TrainingRun } from "./loss_file.ts";
+import type { LossCurve, StageLoss, TrainingRun } from "../../lib/train/loss_file.ts";
 
 /**
  * Panels per row: five keep the figure about 1,050 px wide, so the report (68rem wide) shows

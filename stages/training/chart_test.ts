@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseLossFile } from "./loss_file.ts";
+import { parseLossFile } from "../../lib/train/loss_file.ts";
 import { curvesChart, logValues, stageSeries, undrawnStages } from "./chart.ts";
 import {
   AUTOENCODER_LOSS,

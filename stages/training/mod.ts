@@ -5,7 +5,7 @@
  * @module
  */
 
-export * from "./loss_file.ts";
+export * from "../../lib/train/loss_file.ts";
 export * from "./summary.ts";
 export * from "./chart.ts";
 export * from "./stage.ts";

@@ -10,7 +10,7 @@
 import type { AnyStage, OutputRef, Stage } from "../../pipeline/stage.ts";
 import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { curvesChart, undrawnStages } from "./chart.ts";
-import { readLossFile, type StageLoss } from "./loss_file.ts";
+import { readLossFile, type StageLoss } from "../../lib/train/loss_file.ts";
 import { curvesMarkdown } from "./summary.ts";
 
 /** Id of the training-curves stage. */

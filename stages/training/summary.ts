@@ -7,7 +7,7 @@
  */
 
 import { type Cell, type Table, tableToMarkdown } from "../../lib/figures/table.ts";
-import type { StageLoss } from "./loss_file.ts";
+import type { StageLoss } from "../../lib/train/loss_file.ts";
 
 /** One row of the table: one minimised loss of one run. */
 export interface CurveSummary {

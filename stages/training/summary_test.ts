@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseLossFile } from "./loss_file.ts";
+import { parseLossFile } from "../../lib/train/loss_file.ts";
 import { curvesMarkdown, curvesTable, summarise } from "./summary.ts";
 import { AUTOENCODER_LOSS, DCGAN_LOSS, POSITION_LOSS, UNTRAINED_LOSS } from "./_fixture.ts";
 

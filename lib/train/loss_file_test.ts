@@ -8,7 +8,7 @@ import {
   PLAIN_LOSS,
   POSITION_LOSS,
   UNTRAINED_LOSS,
-} from "./_fixture.ts";
+} from "../../stages/training/_fixture.ts";
 
 Deno.test("parseLossFile() reads the autoencoder format: the loss, then each term", () => {
   const loss = parseLossFile("train-reg-psi1-s1", AUTOENCODER_LOSS);
