@@ -16,12 +16,13 @@
 
 import { parseArgs } from "node:util";
 import { initBackend } from "../lib/ml/backend.ts";
-import { readNpy, readNpyFloat32, stableJson } from "../lib/ml/npy.ts";
+import { readNpy, readNpyFloat32 } from "../lib/ml/npy.ts";
 import type { AutoencoderConfig } from "../lib/ml/model.ts";
 import type { TrainSettings } from "../lib/ml/train.ts";
 import { trainSettings, type TrainStageParams } from "../lib/ml/train_stage.ts";
 import { type BundleHeader, decodeBundle } from "../lib/ml/weights_io.ts";
 import { trainGroup } from "../lib/ml/group/group_train.ts";
+import { lossFileText, termRunLoss } from "../lib/train/loss_file.ts";
 import { unpackTarGz } from "../pipeline/tar.ts";
 
 /** One stage's files from the archive. */
@@ -179,9 +180,9 @@ export async function replayMain(argv: string[]): Promise<number> {
       const got = m.weights[t.name];
       return got !== undefined && sameBytes(got, t.data);
     });
-    const terms = [...new Set(m.lossCurve.flatMap((x) => Object.keys(x.terms)))];
-    const kept = m.kept ? { kept: m.kept } : {};
-    const lossMatch = stableJson({ terms, records: m.lossCurve, ...kept }) + "\n" === p.loss;
+    const seed = members[i].seed;
+    const lossMatch = lossFileText([termRunLoss("", seed, m.lossCurve, m.kept)]) ===
+      inOneFormat(p.loss, seed);
     if (weightsMatch && lossMatch) same++;
     console.log(
       `${stages[i]}: weights ${weightsMatch ? "same bytes" : "DIFFER"}, loss curve ${
@@ -198,3 +199,13 @@ export async function replayMain(argv: string[]): Promise<number> {
 }
 
 if (import.meta.main) Deno.exit(await replayMain(Deno.args));
+
+/**
+ * A published `loss.json` in the one format of `lib/train/loss_file.ts`: runs published before
+ * that format wrote `{ terms, records: [{ step, loss, terms }], kept? }`, the same curve.
+ */
+function inOneFormat(text: string, seed: number): string {
+  const json = JSON.parse(text);
+  if ("runs" in json) return text;
+  return lossFileText([termRunLoss("", seed, json.records, json.kept ?? null)]);
+}

@@ -1,8 +1,9 @@
 /**
  * Rules of the layout that no type checker sees, checked by reading the sources, so that the
  * next drift fails here: one module saves and loads checkpoints (the training engine's loop),
- * one module starts compute backends (through the entry's hook), the engine imports no library
- * or experiment, and every option a stage factory is given joins that stage's key.
+ * one module starts compute backends (through the entry's hook), one factory makes every training
+ * stage, the engine imports no library or experiment, and every option a stage factory is given
+ * joins that stage's key.
  */
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -47,6 +48,19 @@ Deno.test("layout: no stage or library starts a backend; the entry's compute hoo
   const starters = sources("lib", "stages")
     .filter((p) => !isTest(p) && /\b(initBackend|startCompute)\s*\(/.test(text(p)));
   assert.deepEqual(starters, ["lib/ml/backend.ts", "stages/main.ts"]);
+});
+
+Deno.test("layout: every training stage is made by the one training-stage factory", () => {
+  // The factory marks a stage as training and writes its loss file; a stage marking itself
+  // would skip the one loss format and the manifest's training facts.
+  const markers = sources("lib", "stages", "bench")
+    .filter((p) => !isTest(p) && /^\s*training:\s*true\s*,/m.test(text(p)));
+  assert.deepEqual(markers, ["lib/train/training_stage.ts"]);
+  const training = stages.filter((s) => s.training);
+  assert.ok(training.length >= 40, `only ${training.length} training stages registered`);
+  for (const s of training) {
+    assert.equal(s.outputs.at(-1), "loss.json", `${s.id} does not end its outputs with loss.json`);
+  }
 });
 
 Deno.test("layout: the engine (pipeline/) imports no library, experiment or benchmark", () => {

@@ -5,8 +5,9 @@
  *   (float64 [n]) and `dataset.json` (the parameters and a few statistics).
  * - {@linkcode trainStage}: trains on a dataset stage's outputs and writes `weights.json` +
  *   `weights.bin` (the format of `weights_io.ts`, loadable with `loadAutoencoder(outDir)`)
- *   and `loss.json` (`{ terms, records: [{ step, loss, terms }] }`). Checkpoints go to
- *   `ctx.scratchDir/checkpoints`, so an interrupted stage resumes where it stopped.
+ *   and `loss.json` (`../train/loss_file.ts`), through the one training-stage factory
+ *   (`../train/training_stage.ts`). Checkpoints go to `ctx.scratchDir/checkpoints`, so an
+ *   interrupted stage resumes where it stopped.
  *
  * Every output is a pure function of the parameters and inputs (no timings inside them):
  * timings and the adapter go to the manifest through `ctx.record`.
@@ -35,18 +36,13 @@ import {
 import { readNpy, readNpyFloat32, stableJson, writeNpy } from "./npy.ts";
 import type { LossReduction } from "./regularisers.ts";
 import * as tf from "@tensorflow/tfjs";
-import {
-  type LossRecord,
-  train,
-  type TrainData,
-  type TrainMode,
-  type TrainSettings,
-} from "./train.ts";
-import type { BatchDraw, KeptUpdate } from "../train/loop.ts";
+import { train, type TrainData, type TrainMode, type TrainSettings } from "./train.ts";
+import type { BatchDraw } from "../train/loop.ts";
 import { fastKernelsInstalled } from "./kernels/install.ts";
 import { aloneReason, groupCompatibility, trainGroup } from "./group/group_train.ts";
 import { saveWeights } from "./weights_io.ts";
-import { recordTraining } from "../train/records.ts";
+import { termRunLoss } from "../train/loss_file.ts";
+import { singleRun, type TrainedRun, trainingStage } from "../train/training_stage.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Dataset stage
@@ -574,9 +570,16 @@ export function trainSettings(
   };
 }
 
+/** What a disk-autoencoder training stage loads once (for itself or its whole group). */
+interface LoadedData {
+  data: TrainData;
+  config: AutoencoderConfig;
+}
+
 /**
- * A stage training a model on a dataset. The training seed is `ctx.rng.fork("train").seed`
- * (ctx.rng derives from the stage id and every parameter, `seed` included).
+ * A stage training a model on a dataset, made by the one training-stage factory
+ * (`../train/training_stage.ts`). The training seed is `ctx.rng.fork("train").seed` (ctx.rng
+ * derives from the stage id and every parameter, `seed` included).
  */
 export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
   const base = o.config ?? diskAutoencoderConfig();
@@ -589,22 +592,37 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     inputs.keys = `${o.dataset}:radii.npy`;
   }
   if (o.codes) inputs.codes = o.codes;
-  return {
+  return trainingStage<TrainStageParams, LoadedData, Autoencoder>({
     id: o.id,
     description: o.description,
     module: o.module,
     params: trainParamDefs(base, o.params, o.code),
     inputs,
-    outputs: ["weights.json", "weights.bin", "loss.json"],
-    compute: true,
-    training: true,
+    models: ["weights.json", "weights.bin"],
     estimate: (p, backend, threads) =>
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
-    run: async (ctx) => {
+    load: loadData,
+    async train(ctx, { data, config }, run, io) {
       const grouping = groupingOf(ctx.params, ctx.backend);
-      if ("alone" in grouping) ctx.log(`trains alone: this training ${grouping.alone}`);
-      await trainAlone(ctx, await loadData(ctx));
+      if ("alone" in grouping) io.onLog(`trains alone: this training ${grouping.alone}`);
+      const result = await train(data, {
+        ...trainSettings(ctx.params, config, run.seed),
+        checkpointDir: io.checkpointDir,
+        onProgress: io.onProgress,
+        onLog: io.onLog,
+      });
+      return {
+        ...result,
+        loss: termRunLoss(run.label, run.seed, result.lossCurve, result.kept),
+      };
     },
+    async save(ctx, { data }, [run]) {
+      const kept = run.loss.kept ? { kept: run.loss.kept } : {};
+      await saveWeights(run.model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
+        training: { seed: run.loss.seed, count: data.count, params: ctx.params, ...kept },
+      });
+    },
+    dispose: (model) => model.dispose(),
     group: {
       // Trainings that differ only in seed, regularisers (ψ1, ψ2, ψ3, denoising: λ, k, σ) and
       // number of updates step together (`./group/group_train.ts`); the others train alone.
@@ -612,20 +630,32 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
         const grouping = groupingOf(p, backend);
         return "key" in grouping ? grouping.key : null;
       },
-      run: async (ctxs) => {
-        // Members of a group read inputs of the same bytes (the runner groups them so).
-        const loaded = await loadData(ctxs[0]);
+      async trainGroup(ctxs, { data, config }) {
+        const plans = ctxs.map((ctx) => singleRun(ctx));
+        const trained: TrainedRun<Autoencoder>[] = [];
         if (!fastKernelsInstalled(tf.getBackend())) {
           // Without the fast kernels (a CPU without WebAssembly SIMD) there are no grouped
           // ones either: each member trains alone, as it would in a group of one.
-          for (const ctx of ctxs) {
+          for (const [k, ctx] of ctxs.entries()) {
             ctx.log(`training alone: backend "${tf.getBackend()}" has no grouped kernels here`);
-            await trainAlone(ctx, loaded);
+            const result = await train(data, {
+              ...trainSettings(ctx.params, config, plans[k].seed),
+              checkpointDir: `${ctx.scratchDir}/checkpoints`,
+              onProgress: (step, total, values) => ctx.progress({ step, total, values }),
+              onLog: (m) => ctx.log(m),
+            });
+            trained.push({
+              ...result,
+              loss: termRunLoss("", plans[k].seed, result.lossCurve, result.kept),
+            });
           }
-          return;
+          return trained;
         }
-        const members = ctxs.map((ctx) => settingsOf(ctx, loaded.config));
-        const result = await trainGroup(loaded.data, members, {
+        const members: TrainSettings[] = ctxs.map((ctx, k) => ({
+          ...trainSettings(ctx.params, config, plans[k].seed),
+          checkpointDir: `${ctx.scratchDir}/checkpoints`,
+        }));
+        const result = await trainGroup(data, members, {
           onLog: (k, m) => ctxs[k].log(m),
           onProgress: (step, _total, values) =>
             ctxs.forEach((ctx, k) => {
@@ -633,20 +663,21 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
               if (step <= total) ctx.progress({ step, total, values: values[k] });
             }),
         });
-        for (const [k, ctx] of ctxs.entries()) {
-          const r = result.members[k];
-          const model = createAutoencoder(loaded.config, 0);
-          try {
-            model.writeWeights(r.weights);
-            recordTraining(ctx.record, [{ ...r, seconds: result.seconds }]);
-            await writeOutputs(ctx, members[k].seed, loaded.data.count, model, r);
-          } finally {
-            model.dispose();
-          }
+        for (const [k, r] of result.members.entries()) {
+          const model = createAutoencoder(config, 0);
+          model.writeWeights(r.weights);
+          trained.push({
+            model,
+            seconds: result.seconds,
+            stepsRun: r.stepsRun,
+            resumedFrom: r.resumedFrom,
+            loss: termRunLoss("", plans[k].seed, r.lossCurve, r.kept),
+          });
         }
+        return trained;
       },
     },
-  };
+  });
 
   /**
    * A stage's group key (the group's rule, `groupCompatibility`, on its settings, with the
@@ -663,7 +694,7 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
   }
 
   /** The dataset and the architecture it implies. */
-  async function loadData(ctx: Context<TrainStageParams>) {
+  async function loadData(ctx: Context<TrainStageParams>): Promise<LoadedData> {
     const p = ctx.params;
     const images = await readNpyFloat32(ctx.inputs.images);
     const count = images.shape[0];
@@ -689,51 +720,5 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       data.codes = codes.data;
     }
     return { data, config };
-  }
-
-  /** The training settings of a stage; the seed is `ctx.rng.fork("train").seed`. */
-  function settingsOf(ctx: Context<TrainStageParams>, config: AutoencoderConfig): TrainSettings {
-    return {
-      ...trainSettings(ctx.params, config, ctx.rng.fork("train").seed),
-      checkpointDir: `${ctx.scratchDir}/checkpoints`,
-    };
-  }
-
-  /** Trains one stage's model by itself (`train()`), and writes its outputs. */
-  async function trainAlone(
-    ctx: Context<TrainStageParams>,
-    { data, config }: { data: TrainData; config: AutoencoderConfig },
-  ) {
-    const settings = settingsOf(ctx, config);
-    const result = await train(data, {
-      ...settings,
-      onProgress: (step, total, values) => ctx.progress({ step, total, values }),
-      onLog: (m) => ctx.log(m),
-    });
-    try {
-      recordTraining(ctx.record, [result]);
-      await writeOutputs(ctx, settings.seed, data.count, result.model, result);
-    } finally {
-      result.model.dispose();
-    }
-  }
-
-  /** `weights.json`, `weights.bin` and `loss.json`: the same bytes alone or in a group. */
-  async function writeOutputs(
-    ctx: Context<TrainStageParams>,
-    seed: number,
-    count: number,
-    model: Autoencoder,
-    result: { lossCurve: LossRecord[]; kept: KeptUpdate | null },
-  ) {
-    const kept = result.kept ? { kept: result.kept } : {};
-    await saveWeights(model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
-      training: { seed, count, params: ctx.params, ...kept },
-    });
-    const terms = [...new Set(result.lossCurve.flatMap((r) => Object.keys(r.terms)))];
-    await Deno.writeTextFile(
-      ctx.outPath("loss.json"),
-      stableJson({ terms, records: result.lossCurve as unknown as Json, ...kept }) + "\n",
-    );
   }
 }

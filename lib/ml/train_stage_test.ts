@@ -12,6 +12,7 @@ import {
 } from "./train_stage.ts";
 import { diskAutoencoderConfig } from "./model.ts";
 import { AUTHORS_CODE_TRAINING, authorsCodeData } from "./authors_code.ts";
+import { readLossFile } from "../train/loss_file.ts";
 
 await initBackend("cpu");
 
@@ -82,9 +83,13 @@ Deno.test("trainStage() trains, writes loadable weights and a loss curve, and re
     });
     await trainer.run(first.ctx);
     assert.equal(first.recorded.progress.at(-1)?.step, 6);
-    const loss = JSON.parse(await Deno.readTextFile(first.ctx.outPath("loss.json")));
-    assert.deepEqual(loss.terms, ["data"]);
-    assert.deepEqual(loss.records.map((r: { step: number }) => r.step), [1, 2, 4, 6]);
+    const loss = await readLossFile("train-x", first.ctx.outPath("loss.json"));
+    assert.deepEqual(loss.runs[0].curves.map((c) => [c.name, c.role]), [
+      ["loss", "objective"],
+      ["data", "data"],
+    ]);
+    assert.deepEqual(loss.runs[0].steps, [1, 2, 4, 6]);
+    assert.equal(loss.runs[0].seed, first.ctx.rng.fork("train").seed);
     const model = await loadAutoencoder(first.ctx.outDir);
     try {
       const images = (await readNpy(inputs.images)).data as Float32Array;
@@ -199,7 +204,7 @@ Deno.test("trainStage() under the code profile: 'valid' layers on the data's own
     const weights = JSON.parse(await Deno.readTextFile(ctx.outPath("weights.json")));
     assert.deepEqual(weights.config.inputShape, [15, 15, 1]);
     assert.equal(weights.config.padding, "valid");
-    const loss = JSON.parse(await Deno.readTextFile(ctx.outPath("loss.json")));
+    const [loss] = JSON.parse(await Deno.readTextFile(ctx.outPath("loss.json"))).runs;
     // Candidates are updates 1, 5 and 9 (0-based 0, 4, 8); the kept one is the lowest.
     const candidates = loss.records.filter((r: { step: number }) => (r.step - 1) % 4 === 0);
     assert.deepEqual(candidates.map((r: { step: number }) => r.step), [1, 5, 9]);

@@ -1,52 +1,77 @@
 /**
- * Reads the `loss.json` of any training stage into one shape: runs (one per seed or run), each
- * with its logged steps and curves (the objective being minimised, and the raw terms of it).
+ * The one `loss.json` format every training stage writes (`./training_stage.ts` writes it, the
+ * `training-curves` stage and the item stages read it):
  *
- * The four formats, as their writers write them:
+ * ```json
+ * { "runs": [ { "label": "", "seed": 123,
+ *               "curves": [ { "name": "loss", "role": "objective" },
+ *                           { "name": "data", "role": "data" } ],
+ *               "records": [ { "step": 50, "loss": 1.5, "data": 1.5 } ],
+ *               "kept": { … } } ] }
+ * ```
  *
- * - `autoencoder` (`../ml/train_stage.ts`: train-ae, train-reg-*, train-lambda-*, …):
- *   `{ terms, records: [{ step, loss, terms: { name: value } }] }`.
- * - `pca` (`../pca/train_stages.ts`: train-ae-ellipses, train-pcaae-*, …):
- *   `{ terms: ["reconstruction", "covariance"], records: [{ step, loss, reconstruction,
- *   covariance }] }`: the terms are fields of the record itself.
- * - `position` (`../position/train_position.ts`: train-pos-*): the `autoencoder` format of
- *   run 0, plus `runs: [{ index, records }]` holding every run (run 0 included).
- * - `dcgan` (`../dcgan/train_stage.ts`): `{ seeds: [{ seed, trainingSeed, records: [{ step,
- *   discriminator, generator, realScore, fakeScore }] }] }`: two losses minimised in turn, and
- *   two scores (mean probabilities, not losses: left out).
+ * One entry per trained model (a stage may train several seeds): its label (`""` for a stage's
+ * only model, `seed 2`, `run 1`), its training seed, the curves it logs with what each one
+ * measures, and one flat record per logged update. The curves are declared by the family that
+ * trains, so no reader guesses a role from a name. `kept` is present where the training kept
+ * the weights of another update than the last (`keepBest`).
  *
  * `JSON.stringify` writes a NaN or infinite loss (a diverged training) as `null`: it is read
- * back as NaN, so the divergence shows in the table instead of failing the read.
+ * back as NaN, so the divergence shows in tables instead of failing the read.
  *
  * @module
  */
-
-/** The writer a `loss.json` comes from (see the module's documentation). */
-export type LossFormat = "autoencoder" | "pca" | "position" | "dcgan";
+import { stableJson } from "../ml/npy.ts";
+import type { Json } from "../../pipeline/stage.ts";
+import type { KeptUpdate } from "./loop.ts";
 
 /**
  * What a curve measures: a loss the training minimises (`objective`), the data (fidelity)
- * term of it, or a regulariser's term (raw, before its weight λ).
+ * term of it, a regulariser's term (raw, before its weight λ), or a quantity only watched
+ * (`monitor`: the DCGAN's mean scores, which are probabilities, not losses).
  */
-export type CurveRole = "objective" | "data" | "regulariser";
+export type CurveRole = "objective" | "data" | "regulariser" | "monitor";
+
+const ROLES: readonly CurveRole[] = ["objective", "data", "regulariser", "monitor"];
+
+/** A curve's name and role, as a run declares it. */
+export interface CurveDecl {
+  readonly name: string;
+  readonly role: CurveRole;
+}
+
+/** One logged update of a run: its number and a value per declared curve. */
+export type LossRow = { readonly step: number } & Readonly<Record<string, number>>;
+
+/** One trained model's part of a loss file, as a training writes it. */
+export interface RunLoss {
+  /** `""` for a stage's only model; `seed s` or `run k` where a stage trains several. */
+  readonly label: string;
+  /** The training seed (initial weights and batch order). */
+  readonly seed: number;
+  /** The logged curves, objectives first. */
+  readonly curves: readonly CurveDecl[];
+  /** One row per logged update, increasing. */
+  readonly records: readonly LossRow[];
+  /** The update whose weights the training kept, where not the last. */
+  readonly kept?: KeptUpdate;
+}
 
 /** One logged quantity of one run, a value per logged step. */
-export interface LossCurve {
-  /** Its name in the file (`loss`, `data`, `covariance`, `discriminator`, …). */
-  readonly name: string;
-  /** What it measures. */
-  readonly role: CurveRole;
-  /** One value per logged step (NaN where the file has `null` or nothing). */
+export interface LossCurve extends CurveDecl {
+  /** One value per logged step (NaN where the file has `null`). */
   readonly values: readonly number[];
 }
 
-/** One trained model of a stage. */
+/** One trained model of a stage, read. */
 export interface TrainingRun {
-  /** `run k` or `seed s` where the format has several; `""` for a stage's only model. */
+  /** `seed s` or `run k` where the stage trained several; `""` for a stage's only model. */
   readonly label: string;
+  /** The training seed. */
+  readonly seed: number;
   /** The logged update numbers, increasing. */
   readonly steps: readonly number[];
-  /** Objectives first, then terms, in the file's order. */
+  /** In the order the run declares them (objectives first). */
   readonly curves: readonly LossCurve[];
 }
 
@@ -54,14 +79,38 @@ export interface TrainingRun {
 export interface StageLoss {
   /** The training stage's id. */
   readonly stage: string;
-  /** The format it was written in. */
-  readonly format: LossFormat;
   /** Its models (none only for a malformed file, which is refused instead). */
   readonly runs: readonly TrainingRun[];
 }
 
-/** Term names of the data (fidelity) term; every other term is a regulariser's. */
-const DATA_TERMS: ReadonlySet<string> = new Set(["data", "reconstruction"]);
+/** The text of a `loss.json` holding `runs` (stable key order, one trailing newline). */
+export function lossFileText(runs: readonly RunLoss[]): string {
+  return stableJson({ runs: runs as unknown as Json }) + "\n";
+}
+
+/**
+ * A run's loss from the engine's records `{ step, loss, terms: { name: value } }` (the
+ * autoencoders'): `loss` is the objective, the term called `data` the fidelity term, every
+ * other term a regulariser's.
+ */
+export function termRunLoss(
+  label: string,
+  seed: number,
+  records: readonly { step: number; loss: number; terms: Record<string, number> }[],
+  kept?: KeptUpdate | null,
+): RunLoss {
+  const terms = [...new Set(records.flatMap((r) => Object.keys(r.terms)))];
+  return {
+    label,
+    seed,
+    curves: [
+      { name: "loss", role: "objective" },
+      ...terms.map((name): CurveDecl => ({ name, role: name === "data" ? "data" : "regulariser" })),
+    ],
+    records: records.map((r) => ({ step: r.step, loss: r.loss, ...r.terms })),
+    ...(kept ? { kept } : {}),
+  };
+}
 
 /** A read failure with the path inside the file where it happened. */
 class LossFileError extends Error {}
@@ -87,6 +136,11 @@ function array(v: unknown, where: string): unknown[] {
   return v;
 }
 
+function object(v: unknown, where: string, what: string): Obj {
+  if (!isObject(v)) fail(where, `is ${describe(v)}, not ${what}`);
+  return v;
+}
+
 /** A logged value: a number, or `null` (a NaN or infinity written by JSON.stringify). */
 function value(v: unknown, where: string): number {
   if (v === null) return NaN;
@@ -109,137 +163,55 @@ function steps(records: readonly Obj[], where: string): number[] {
   return out;
 }
 
-function records(v: unknown, where: string): Obj[] {
-  return array(v, where).map((r, i) => {
-    if (!isObject(r)) fail(`${where}[${i}]`, `is ${describe(r)}, not a record`);
-    return r;
-  });
-}
-
-function termNames(v: unknown): string[] {
-  const names = array(v, "terms");
-  names.forEach((n, i) => {
-    if (typeof n !== "string") fail(`terms[${i}]`, `is ${describe(n)}, not a term name`);
-  });
-  return names as string[];
-}
-
-function termRole(name: string): CurveRole {
-  return DATA_TERMS.has(name) ? "data" : "regulariser";
-}
-
-/** Records of the `autoencoder` format: `{ step, loss, terms: { name: value } }`. */
-function nestedRun(
-  label: string,
-  v: unknown,
-  terms: readonly string[],
-  where: string,
-): TrainingRun {
-  const rs = records(v, where);
-  const loss = rs.map((r, i) => value(r.loss, `${where}[${i}].loss`));
-  const curves: LossCurve[] = [{ name: "loss", role: "objective", values: loss }];
-  for (const name of terms) {
-    const values = rs.map((r, i) => {
-      if (!isObject(r.terms)) {
-        fail(`${where}[${i}].terms`, `is ${describe(r.terms)}, not an object`);
-      }
-      // A term a record does not log (none does today) is a gap, not an error.
-      return name in r.terms ? value(r.terms[name], `${where}[${i}].terms.${name}`) : NaN;
-    });
-    curves.push({ name, role: termRole(name), values });
-  }
-  return { label, steps: steps(rs, where), curves };
-}
-
-/** Records of the `pca` format: `{ step, loss, <term>: value }`. */
-function flatRun(v: unknown, terms: readonly string[]): TrainingRun {
-  const rs = records(v, "records");
-  const curves: LossCurve[] = [
-    {
-      name: "loss",
-      role: "objective",
-      values: rs.map((r, i) => value(r.loss, `records[${i}].loss`)),
-    },
-    ...terms.map((name) => ({
-      name,
-      role: termRole(name),
-      values: rs.map((r, i) => value(r[name], `records[${i}].${name}`)),
-    })),
-  ];
-  return { label: "", steps: steps(rs, "records"), curves };
-}
-
-function dcganRuns(v: unknown): TrainingRun[] {
-  return array(v, "seeds").map((s, k) => {
-    const where = `seeds[${k}]`;
-    if (!isObject(s)) fail(where, `is ${describe(s)}, not a seed's record`);
-    if (typeof s.seed !== "number") fail(`${where}.seed`, `is ${describe(s.seed)}, not a number`);
-    const rs = records(s.records, `${where}.records`);
-    const curve = (name: string): LossCurve => ({
-      name,
-      role: "objective",
-      values: rs.map((r, i) => value(r[name], `${where}.records[${i}].${name}`)),
-    });
-    return {
-      label: `seed ${s.seed}`,
-      steps: steps(rs, `${where}.records`),
-      curves: [curve("discriminator"), curve("generator")],
-    };
-  });
-}
-
-function positionRuns(v: unknown, terms: readonly string[]): TrainingRun[] {
-  return array(v, "runs").map((r, k) => {
-    if (!isObject(r)) fail(`runs[${k}]`, `is ${describe(r)}, not a run`);
-    if (typeof r.index !== "number") {
-      fail(`runs[${k}].index`, `is ${describe(r.index)}, not a number`);
+function curveDecls(v: unknown, where: string): CurveDecl[] {
+  return array(v, where).map((c, i) => {
+    const o = object(c, `${where}[${i}]`, "a curve");
+    if (typeof o.name !== "string" || o.name === "step") {
+      fail(`${where}[${i}].name`, `is ${describe(o.name)}, not a curve name`);
     }
-    return nestedRun(`run ${r.index}`, r.records, terms, `runs[${k}].records`);
+    if (!ROLES.includes(o.role as CurveRole)) {
+      fail(`${where}[${i}].role`, `is ${describe(o.role)}, not one of ${ROLES.join(", ")}`);
+    }
+    return { name: o.name, role: o.role as CurveRole };
   });
 }
 
-/** Which writer wrote `v` (throws a {@link LossFileError} for none of them). */
-function formatOf(v: Obj): LossFormat {
-  if ("seeds" in v) return "dcgan";
-  if ("runs" in v) return "position";
-  if (!("records" in v) || !("terms" in v)) {
-    fail(
-      "the file",
-      `has the fields ${describe(Object.keys(v))}, not records and terms, nor seeds`,
-    );
-  }
-  const first = Array.isArray(v.records) ? v.records[0] : undefined;
-  // No record to tell (a stage run for 0 updates): either reading gives the same empty run.
-  return isObject(first) && !("terms" in first) ? "pca" : "autoencoder";
+function run(v: unknown, k: number): TrainingRun {
+  const where = `runs[${k}]`;
+  const o = object(v, where, "a run");
+  if (typeof o.label !== "string") fail(`${where}.label`, `is ${describe(o.label)}, not a label`);
+  if (typeof o.seed !== "number") fail(`${where}.seed`, `is ${describe(o.seed)}, not a seed`);
+  const decls = curveDecls(o.curves, `${where}.curves`);
+  const rs = array(o.records, `${where}.records`).map((r, i) =>
+    object(r, `${where}.records[${i}]`, "a record")
+  );
+  return {
+    label: o.label,
+    seed: o.seed,
+    steps: steps(rs, `${where}.records`),
+    curves: decls.map((d) => ({
+      ...d,
+      values: rs.map((r, i) => value(r[d.name], `${where}.records[${i}].${d.name}`)),
+    })),
+  };
 }
 
 /**
  * Reads the parsed JSON of training stage `stage`'s `loss.json`. Throws
- * `Cannot read loss of "<stage>": <why>; <fix>` when it is in none of the known formats.
+ * `Cannot read loss of "<stage>": <why>; fix: …` when it is not in the format above.
  */
 export function parseLossFile(stage: string, json: unknown): StageLoss {
   try {
-    if (!isObject(json)) fail("the file", `is ${describe(json)}, not an object`);
-    const format = formatOf(json);
-    switch (format) {
-      case "dcgan":
-        return { stage, format, runs: dcganRuns(json.seeds) };
-      case "position":
-        return { stage, format, runs: positionRuns(json.runs, termNames(json.terms)) };
-      case "pca":
-        return { stage, format, runs: [flatRun(json.records, termNames(json.terms))] };
-      case "autoencoder":
-        return {
-          stage,
-          format,
-          runs: [nestedRun("", json.records, termNames(json.terms), "records")],
-        };
+    const o = object(json, "the file", "an object");
+    if (!("runs" in o)) {
+      fail("the file", `has the fields ${describe(Object.keys(o))}, not runs`);
     }
+    return { stage, runs: array(o.runs, "runs").map(run) };
   } catch (e) {
     if (!(e instanceof LossFileError)) throw e;
     throw new Error(
       `Cannot read loss of "${stage}": ${e.message}; fix: rerun the stage ` +
-        `(deno task reproduce --force ${stage}), or teach stages/training/loss_file.ts its format`,
+        `(deno task reproduce --force ${stage})`,
     );
   }
 }

@@ -35,7 +35,7 @@ import {
   shareInRange,
 } from "./metrics.ts";
 import { linspace } from "./projection.ts";
-import type { GanLossRecord } from "./train.ts";
+import { readLossFile } from "../../lib/train/loss_file.ts";
 import { buildSeedModel, readDcganBundle } from "./weights.ts";
 
 /** The catalogue's bar: error inside the hole at least this many times the error outside. */
@@ -136,9 +136,7 @@ export const dcganStage = defineStage({
       );
     }
     const hole = { min: sampler.holeMin, max: sampler.holeMax };
-    const lossFile = JSON.parse(await Deno.readTextFile(ctx.inputs.loss)) as {
-      seeds: { seed: number; records: GanLossRecord[] }[];
-    };
+    const losses = await readLossFile("train-dcgan", ctx.inputs.loss);
 
     const sampleZ = Float32Array.from(linspace(-1, 1, p.samples));
     const perSeed = [];
@@ -295,7 +293,7 @@ export const dcganStage = defineStage({
       hole,
       base("range.svg"),
     );
-    await lossChart(lossFile.seeds, base("loss.svg"));
+    await lossChart(losses.runs, base("loss.svg"));
 
     const round = (a: ArrayLike<number>, digits = 6) =>
       Array.from(a, (v) => Number(v.toPrecision(digits)));

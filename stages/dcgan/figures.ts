@@ -16,7 +16,7 @@ import { renderImageGrid } from "../../lib/figures/image_grid.ts";
 import { renderLineChart, type Series } from "../../lib/figures/line_chart.ts";
 import type { FigureFiles } from "../../lib/figures/render.ts";
 import { COLOR, PALETTE } from "../../lib/figures/theme.ts";
-import type { GanLossRecord } from "./train.ts";
+import type { TrainingRun } from "../../lib/train/loss_file.ts";
 import { inHole, nearestIndex } from "./metrics.ts";
 
 /** The hole's bounds, for borders, bands and rules. */
@@ -193,28 +193,25 @@ export function rangeChart(
   }, outBase);
 }
 
-/** The losses during training, one panel per seed. */
+/** The losses during training, one panel per seed (the runs of `train-dcgan`'s loss file). */
 export function lossChart(
-  perSeed: readonly { seed: number; records: readonly GanLossRecord[] }[],
+  runs: readonly TrainingRun[],
   outBase: string,
 ): Promise<FigureFiles> {
-  const series: Series[] = perSeed.flatMap((s) => {
-    const x = s.records.map((r) => r.step);
+  const curve = (run: TrainingRun, name: string) => {
+    const c = run.curves.find((c) => c.name === name);
+    if (!c) {
+      throw new Error(
+        `Cannot draw the DCGAN losses: ${run.label} logs no "${name}"; rerun train-dcgan`,
+      );
+    }
+    return [...c.values];
+  };
+  const series: Series[] = runs.flatMap((run) => {
+    const x = [...run.steps];
     return [
-      {
-        name: "D loss",
-        panel: `seed ${s.seed}`,
-        x,
-        y: s.records.map((r) => r.discriminator),
-        color: PALETTE[0],
-      },
-      {
-        name: "G loss",
-        panel: `seed ${s.seed}`,
-        x,
-        y: s.records.map((r) => r.generator),
-        color: PALETTE[1],
-      },
+      { name: "D loss", panel: run.label, x, y: curve(run, "discriminator"), color: PALETTE[0] },
+      { name: "G loss", panel: run.label, x, y: curve(run, "generator"), color: PALETTE[1] },
     ];
   });
   return renderLineChart({

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readLossFile } from "../../lib/train/loss_file.ts";
 import { ExactDiskRenderer } from "../../lib/ml/disks.ts";
 import { writeNpy } from "../../lib/ml/npy.ts";
 import { fakeContext } from "../../lib/ml/test_fixtures.ts";
@@ -55,8 +56,11 @@ Deno.test("train-dcgan and dcgan run end to end on a tiny configuration", async 
     );
     assert.deepEqual(bundle.seeds.map((s) => s.seed), [1, 2]);
     assert.notDeepEqual(bundle.seeds[0].values.g_out_kernel, bundle.seeds[1].values.g_out_kernel);
-    const loss = JSON.parse(await Deno.readTextFile(t.ctx.outPath("loss.json")));
-    assert.deepEqual(loss.seeds.map((s: { records: unknown[] }) => s.records.length), [2, 2]);
+    const loss = await readLossFile("train-dcgan", t.ctx.outPath("loss.json"));
+    assert.deepEqual(loss.runs.map((r) => [r.label, r.steps.length]), [["seed 1", 2], [
+      "seed 2",
+      2,
+    ]]);
 
     const d = fakeContext(dcganStage, {
       root,

@@ -6,17 +6,17 @@
  * depends on the profile (3 in `paper`, 2 in `quick`) and a stage's inputs cannot; each seed
  * checkpoints on its own, so an interruption loses at most one checkpoint interval.
  *
- * Outputs: `weights.json` + `weights.bin` (every seed, see `weights.ts`) and `loss.json`
- * (`{ seeds: [{ seed, trainingSeed, records: [{ step, discriminator, generator, realScore,
- * fakeScore }] }] }`).
+ * Outputs: `weights.json` + `weights.bin` (every seed, see `weights.ts`) and `loss.json` (one
+ * run per seed, labelled `seed s`, with the D and G losses and the two mean scores:
+ * `lib/train/loss_file.ts`).
  *
  * @module
  */
-import { recordTraining, type RunFacts } from "../../lib/train/records.ts";
+import { trainingStage } from "../../lib/train/training_stage.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
 import { measuredStepTime } from "../../lib/ml/step_times.ts";
-import { defineStage, type Json } from "../../pipeline/stage.ts";
-import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
+import type { ParamDefs, ParamsOf } from "../../pipeline/stage.ts";
+import { readNpyFloat32 } from "../../lib/ml/npy.ts";
 import {
   type Dcgan,
   type DcganConfig,
@@ -49,121 +49,132 @@ export function trainConfig(p: {
  */
 const SECONDS_PER_MAC = { gpu: 1e-11 };
 
-/** Stage `train-dcgan`. */
-export const trainDcganStage = defineStage({
+/** The parameters of `train-dcgan`. */
+const TRAIN_DCGAN_PARAMS = {
+  seeds: {
+    type: "number[]",
+    default: [1, 2, 3],
+    quick: [1, 2],
+    doc:
+      "seed labels, one generator each: GAN training is unstable, so every seed is trained and reported",
+  },
+  iterations: {
+    type: "integer",
+    default: 5000,
+    quick: 2000,
+    min: 1,
+    doc:
+      "iterations, each one D update then one G update (iGAN alternates them): 5000 = 10,000 updates, the spec's training length",
+  },
+  batchSize: {
+    type: "integer",
+    default: 128,
+    quick: 8,
+    min: 2,
+    doc:
+      "images per update (iGAN and DCGAN: 128); quick: 8, twice the updates of 16 for the same cost (at 16, 1000 iterations had not covered the observed radii)",
+  },
+  baseWidth: {
+    type: "integer",
+    default: 64,
+    quick: 4,
+    min: 1,
+    doc:
+      "f: G widths 8f, 4f, 2f, f and D widths f, 2f, 4f, 8f (DCGAN: 64, iGAN: 128; scaled down to 4 for the CPU budget of the quick profile)",
+  },
+  kernelSize: {
+    type: "integer",
+    default: 5,
+    quick: 4,
+    min: 2,
+    doc:
+      "square kernel side (iGAN and DCGAN: 5; quick: 4, two-thirds of the cost and no uneven overlap of stride-2 transposed convolutions)",
+  },
+  learningRate: {
+    type: "number",
+    default: 2e-4,
+    quick: 2e-3,
+    min: 0,
+    doc:
+      "Adam learning rate (DCGAN, iGAN: 2e-4); quick: 2e-3, since at 2e-4 the small networks of the quick profile had not left the grey start after 400 iterations",
+  },
+  beta1: {
+    type: "number",
+    default: 0.5,
+    min: 0,
+    max: 1,
+    doc: "Adam β1 (DCGAN: 0.5, for stability)",
+  },
+  weightDecay: {
+    type: "number",
+    default: 1e-5,
+    min: 0,
+    doc: "l2 term λθ added to every gradient (iGAN: 1e-5)",
+  },
+  decayFrom: {
+    type: "number",
+    default: 0.5,
+    min: 0,
+    max: 1,
+    doc:
+      "share of the iterations after which the learning rate decays linearly to 0 (iGAN: half); 1 = constant",
+  },
+  outputActivation: {
+    type: "string",
+    default: "sigmoid",
+    choices: ["sigmoid", "tanh"],
+    doc:
+      "G's output: sigmoid on images in [0, 1] (iGAN's one-channel case) or tanh on 2x − 1 (DCGAN's colour case)",
+  },
+  outputBias: {
+    type: "boolean",
+    default: false,
+    quick: true,
+    doc:
+      "a bias on G's output layer (iGAN, DCGAN: none; quick: one, which lets the short run reach the black background sooner)",
+  },
+  statisticsPoints: {
+    type: "integer",
+    default: 1024,
+    quick: 128,
+    min: 2,
+    doc:
+      "z grid (midpoints over [−1, 1]) estimating G's batch-norm population statistics after training (iGAN: 1000 random batches)",
+  },
+  logEvery: {
+    type: "integer",
+    default: 50,
+    quick: 10,
+    min: 1,
+    doc: "record the losses every this many iterations",
+  },
+  checkpointEvery: {
+    type: "integer",
+    default: 500,
+    quick: 100,
+    min: 1,
+    doc: "checkpoint every this many iterations",
+  },
+} as const satisfies ParamDefs;
+
+/** The merged parameters of `train-dcgan`. */
+export type TrainDcganParams = ParamsOf<typeof TRAIN_DCGAN_PARAMS>;
+
+/** What `train-dcgan` loads once. */
+interface GanData {
+  images: Float32Array;
+  count: number;
+  config: DcganConfig;
+}
+
+/** Stage `train-dcgan`, made by the one training-stage factory (`lib/train/training_stage.ts`). */
+export const trainDcganStage = trainingStage<TrainDcganParams, GanData, Dcgan>({
   id: "train-dcgan",
   description: "DCGANs (d = 1) trained on the hole dataset, one per seed (App. D)",
   module: import.meta.url,
-  params: {
-    seeds: {
-      type: "number[]",
-      default: [1, 2, 3],
-      quick: [1, 2],
-      doc:
-        "seed labels, one generator each: GAN training is unstable, so every seed is trained and reported",
-    },
-    iterations: {
-      type: "integer",
-      default: 5000,
-      quick: 2000,
-      min: 1,
-      doc:
-        "iterations, each one D update then one G update (iGAN alternates them): 5000 = 10,000 updates, the spec's training length",
-    },
-    batchSize: {
-      type: "integer",
-      default: 128,
-      quick: 8,
-      min: 2,
-      doc:
-        "images per update (iGAN and DCGAN: 128); quick: 8, twice the updates of 16 for the same cost (at 16, 1000 iterations had not covered the observed radii)",
-    },
-    baseWidth: {
-      type: "integer",
-      default: 64,
-      quick: 4,
-      min: 1,
-      doc:
-        "f: G widths 8f, 4f, 2f, f and D widths f, 2f, 4f, 8f (DCGAN: 64, iGAN: 128; scaled down to 4 for the CPU budget of the quick profile)",
-    },
-    kernelSize: {
-      type: "integer",
-      default: 5,
-      quick: 4,
-      min: 2,
-      doc:
-        "square kernel side (iGAN and DCGAN: 5; quick: 4, two-thirds of the cost and no uneven overlap of stride-2 transposed convolutions)",
-    },
-    learningRate: {
-      type: "number",
-      default: 2e-4,
-      quick: 2e-3,
-      min: 0,
-      doc:
-        "Adam learning rate (DCGAN, iGAN: 2e-4); quick: 2e-3, since at 2e-4 the small networks of the quick profile had not left the grey start after 400 iterations",
-    },
-    beta1: {
-      type: "number",
-      default: 0.5,
-      min: 0,
-      max: 1,
-      doc: "Adam β1 (DCGAN: 0.5, for stability)",
-    },
-    weightDecay: {
-      type: "number",
-      default: 1e-5,
-      min: 0,
-      doc: "l2 term λθ added to every gradient (iGAN: 1e-5)",
-    },
-    decayFrom: {
-      type: "number",
-      default: 0.5,
-      min: 0,
-      max: 1,
-      doc:
-        "share of the iterations after which the learning rate decays linearly to 0 (iGAN: half); 1 = constant",
-    },
-    outputActivation: {
-      type: "string",
-      default: "sigmoid",
-      choices: ["sigmoid", "tanh"],
-      doc:
-        "G's output: sigmoid on images in [0, 1] (iGAN's one-channel case) or tanh on 2x − 1 (DCGAN's colour case)",
-    },
-    outputBias: {
-      type: "boolean",
-      default: false,
-      quick: true,
-      doc:
-        "a bias on G's output layer (iGAN, DCGAN: none; quick: one, which lets the short run reach the black background sooner)",
-    },
-    statisticsPoints: {
-      type: "integer",
-      default: 1024,
-      quick: 128,
-      min: 2,
-      doc:
-        "z grid (midpoints over [−1, 1]) estimating G's batch-norm population statistics after training (iGAN: 1000 random batches)",
-    },
-    logEvery: {
-      type: "integer",
-      default: 50,
-      quick: 10,
-      min: 1,
-      doc: "record the losses every this many iterations",
-    },
-    checkpointEvery: {
-      type: "integer",
-      default: 500,
-      quick: 100,
-      min: 1,
-      doc: "checkpoint every this many iterations",
-    },
-  },
+  params: TRAIN_DCGAN_PARAMS,
   inputs: { images: "data-hole:images.npy" },
-  outputs: ["weights.json", "weights.bin", "loss.json"],
-  compute: true,
-  training: true,
+  models: ["weights.json", "weights.bin"],
   estimate: (p, backend, threads) => {
     const macs = forwardMacs(trainConfig(p));
     const perImageMacs = macs.generator + macs.discriminator;
@@ -178,7 +189,13 @@ export const trainDcganStage = defineStage({
     }
     return p.seeds.length * p.iterations * p.batchSize * perImageMacs * SECONDS_PER_MAC.gpu;
   },
-  async run(ctx) {
+  runs: (ctx) =>
+    ctx.params.seeds.map((label, k) => ({
+      index: k,
+      label: `seed ${label}`,
+      seed: ctx.rng.fork(`seed ${label}`).seed,
+    })),
+  async load(ctx) {
     const p = ctx.params;
     if (
       p.seeds.length === 0 || new Set(p.seeds).size !== p.seeds.length ||
@@ -190,7 +207,6 @@ export const trainDcganStage = defineStage({
     }
     const config = trainConfig(p);
     const images = await readNpyFloat32(ctx.inputs.images);
-    const count = images.shape[0];
     if (images.shape[1] !== config.imageSize || images.shape[2] !== config.imageSize) {
       throw new Error(
         `Cannot train "${ctx.id}": images are ${
@@ -198,71 +214,60 @@ export const trainDcganStage = defineStage({
         }, the DCGAN takes ${config.imageSize}×${config.imageSize}`,
       );
     }
-    const models: { seed: number; model: Dcgan }[] = [];
-    const losses: Json[] = [];
-    const timings: Json[] = [];
-    const trained: RunFacts[] = [];
-    try {
-      for (const [k, seedLabel] of p.seeds.entries()) {
-        const trainingSeed = ctx.rng.fork(`seed ${seedLabel}`).seed;
-        const result = await trainDcgan(images.data, count, {
-          config,
-          seed: trainingSeed,
-          iterations: p.iterations,
-          batchSize: p.batchSize,
-          adam: {
-            learningRate: p.learningRate,
-            beta1: p.beta1,
-            beta2: 0.999,
-            epsilon: 1e-8,
-            weightDecay: p.weightDecay,
-          },
-          decayStart: Math.round(p.decayFrom * p.iterations),
-          statisticsPoints: p.statisticsPoints,
-          logEvery: p.logEvery,
-          checkpointEvery: p.checkpointEvery,
-          checkpointDir: `${ctx.scratchDir}/seed-${seedLabel}`,
-          onProgress: (step, total, values) =>
-            ctx.progress({
-              step: k * total + step,
-              total: p.seeds.length * total,
-              values,
-              phase: `seed ${seedLabel}`,
-            }),
-          onLog: (m) => ctx.log(`seed ${seedLabel}: ${m}`),
-        });
-        models.push({ seed: seedLabel, model: result.model });
-        const last = result.lossCurve.at(-1);
-        ctx.log(
-          `seed ${seedLabel}: ${result.stepsRun} iterations in ${result.seconds.toFixed(1)} s` +
-            (last
-              ? `; last D loss ${last.discriminator.toFixed(3)}, G loss ${
-                last.generator.toFixed(3)
-              }`
-              : ""),
-        );
-        losses.push({
-          seed: seedLabel,
-          trainingSeed,
-          records: result.lossCurve as unknown as Json,
-        });
-        timings.push({ seed: seedLabel, seconds: result.seconds, resumedFrom: result.resumedFrom });
-        trained.push(result);
-      }
-      ctx.record("train", timings);
-      recordTraining(ctx.record, trained);
-      await saveDcganBundle(
-        ctx.outPath("weights.json"),
-        ctx.outPath("weights.bin"),
-        config,
-        models,
-        {
-          training: { params: p, count },
-        },
-      );
-      await Deno.writeTextFile(ctx.outPath("loss.json"), stableJson({ seeds: losses }) + "\n");
-    } finally {
-      for (const m of models) m.model.dispose();
-    }
+    return { images: images.data, count: images.shape[0], config };
   },
+  async train(ctx, { images, count, config }, run, io) {
+    const p = ctx.params;
+    const result = await trainDcgan(images, count, {
+      config,
+      seed: run.seed,
+      iterations: p.iterations,
+      batchSize: p.batchSize,
+      adam: {
+        learningRate: p.learningRate,
+        beta1: p.beta1,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: p.weightDecay,
+      },
+      decayStart: Math.round(p.decayFrom * p.iterations),
+      statisticsPoints: p.statisticsPoints,
+      logEvery: p.logEvery,
+      checkpointEvery: p.checkpointEvery,
+      checkpointDir: io.checkpointDir,
+      onProgress: io.onProgress,
+      onLog: io.onLog,
+    });
+    return {
+      ...result,
+      loss: {
+        label: run.label,
+        seed: run.seed,
+        // D and G minimise their losses in turn; the scores are mean probabilities, watched.
+        curves: [
+          { name: "discriminator", role: "objective" },
+          { name: "generator", role: "objective" },
+          { name: "realScore", role: "monitor" },
+          { name: "fakeScore", role: "monitor" },
+        ],
+        records: result.lossCurve.map((r) => ({
+          step: r.step,
+          discriminator: r.discriminator,
+          generator: r.generator,
+          realScore: r.realScore,
+          fakeScore: r.fakeScore,
+        })),
+      },
+    };
+  },
+  async save(ctx, { count, config }, trained) {
+    await saveDcganBundle(
+      ctx.outPath("weights.json"),
+      ctx.outPath("weights.bin"),
+      config,
+      trained.map((t, k) => ({ seed: ctx.params.seeds[k], model: t.model })),
+      { training: { params: ctx.params, count } },
+    );
+  },
+  dispose: (model) => model.dispose(),
 });

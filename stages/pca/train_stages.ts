@@ -36,15 +36,11 @@
  *
  * @module
  */
-import { recordTraining } from "../../lib/train/records.ts";
-import { defineStage, type OutputRef, type ParamsOf, type Stage } from "../../pipeline/stage.ts";
+import { trainingStage } from "../../lib/train/training_stage.ts";
+import type { OutputRef, ParamsOf, Stage } from "../../pipeline/stage.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
-import {
-  type Autoencoder,
-  type AutoencoderConfig,
-  diskAutoencoderConfig,
-} from "../../lib/ml/model.ts";
-import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
+import { type AutoencoderConfig, diskAutoencoderConfig } from "../../lib/ml/model.ts";
+import { readNpyFloat32 } from "../../lib/ml/npy.ts";
 import {
   assembleLatentModel,
   type LatentModel,
@@ -207,47 +203,58 @@ export interface LatentTrainStageOptions {
   covLambda?: number;
 }
 
-/** A stage training one step (or the whole standard autoencoder). */
+/** What a step's stage loads once: the images, and the previous step's model and codes. */
+interface StepInputs {
+  images: Float32Array;
+  count: number;
+  /** The previous step's model until this step's model takes its encoders. */
+  previous: LatentModel | null;
+  /** The frozen codes, normalised with their population statistics. */
+  frozenCodes?: Float32Array;
+}
+
+/**
+ * A stage training one step (or the whole standard autoencoder), made by the one
+ * training-stage factory (`lib/train/training_stage.ts`).
+ */
 export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainParams> {
   const inputs: Record<string, OutputRef> = { images: `${o.dataset}:images.npy` };
   if (o.previous) {
     inputs.previousJson = `${o.previous}:model.json`;
     inputs.previousBin = `${o.previous}:model.bin`;
   }
-  return defineStage({
+  const params = trainParams(o.covLambda ?? 1);
+  return trainingStage<LatentTrainParams, StepInputs, LatentModel>({
     id: o.id,
     description: o.description,
     module: import.meta.url,
-    params: trainParams(o.covLambda ?? 1),
+    params,
     inputs,
-    outputs: ["model.json", "model.bin", "loss.json"],
-    compute: true,
-    training: true,
+    models: ["model.json", "model.bin"],
     estimate: trainEstimate,
-    async run(ctx) {
-      const p = ctx.params;
+    async load(ctx) {
       const images = await readNpyFloat32(ctx.inputs.images);
-      const n = images.shape[0];
+      const loaded: StepInputs = { images: images.data, count: images.shape[0], previous: null };
+      if (ctx.inputs.previousJson) {
+        loaded.previous = await loadLatentModel(ctx.inputs.previousJson, ctx.inputs.previousBin);
+        loaded.frozenCodes = await encodeImages(loaded.previous, images.data);
+      }
+      return loaded;
+    },
+    async train(ctx, loaded, run, io) {
+      const p = ctx.params;
       const loss = p.loss as ReconstructionLoss;
-      let previous: LatentModel | null = null;
-      let frozenCodes: Float32Array | undefined;
-      let model: LatentModel | null = null;
-      let newEncoder: Autoencoder | null = null;
-      try {
-        if (ctx.inputs.previousJson) {
-          previous = await loadLatentModel(ctx.inputs.previousJson, ctx.inputs.previousBin);
-          // The frozen codes, normalised with their population statistics, computed once.
-          frozenCodes = await encodeImages(previous, images.data);
-        }
-        const f = previous?.latentSize ?? 0;
-        const encoder = stepEncoderConfig(p.encoderDepths, o.outputs);
-        const decoder = stepDecoderConfig(f + o.outputs, p.decoderDepths, loss);
-        const seed = ctx.rng.fork("train").seed;
-        const result = await trainStep({ count: n, images: images.data, frozenCodes }, {
+      const previous = loaded.previous;
+      const f = previous?.latentSize ?? 0;
+      const encoder = stepEncoderConfig(p.encoderDepths, o.outputs);
+      const decoder = stepDecoderConfig(f + o.outputs, p.decoderDepths, loss);
+      const result = await trainStep(
+        { count: loaded.count, images: loaded.images, frozenCodes: loaded.frozenCodes },
+        {
           encoder,
           decoder,
           frozenDims: f,
-          seed,
+          seed: run.seed,
           iterations: p.iterations,
           batchSize: p.batchSize,
           adam: { learningRate: p.learningRate, beta1: p.beta1, beta2: p.beta2, epsilon: 1e-8 },
@@ -256,45 +263,71 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
           bnEpsilon: p.bnEpsilon,
           logEvery: p.logEvery,
           checkpointEvery: p.checkpointEvery,
-          checkpointDir: `${ctx.scratchDir}/checkpoints`,
-          onProgress: (step, total, values) => ctx.progress({ step, total, values }),
-          onLog: (m) => ctx.log(m),
-        });
-        newEncoder = result.encoder;
-        recordTraining(ctx.record, [result]);
-        const moments = await populationMoments(result.encoder, images.data);
-        const frozenEncoders = previous ? [...previous.encoders] : [];
-        const config: LatentModelConfig = {
-          encoders: [...frozenEncoders.map((e) => e.config), encoder],
-          decoder,
-          bnEpsilon: p.bnEpsilon,
-        };
-        const mean = Float32Array.from([...(previous?.bnMean ?? []), ...moments.mean]);
-        const variance = Float32Array.from([...(previous?.bnVar ?? []), ...moments.variance]);
-        // The previous decoder is discarded (S45); its encoders move into the new model.
-        previous?.decoder.dispose();
-        model = assembleLatentModel(
-          config,
-          [...frozenEncoders, result.encoder],
-          result.decoder,
-          mean,
-          variance,
-        );
-        previous = null;
-        newEncoder = null;
-        await saveLatentModel(model, ctx.outPath("model.json"), ctx.outPath("model.bin"), {
-          training: { seed, count: n, params: p, step: config.encoders.length, frozen: f },
-        });
-        await Deno.writeTextFile(
-          ctx.outPath("loss.json"),
-          stableJson({ terms: ["reconstruction", "covariance"], records: result.lossCurve }) + "\n",
-        );
-      } finally {
-        model?.dispose();
-        previous?.dispose();
-        newEncoder?.dispose();
+          checkpointDir: io.checkpointDir,
+          onProgress: io.onProgress,
+          onLog: io.onLog,
+        },
+      );
+      let moments;
+      try {
+        moments = await populationMoments(result.encoder, loaded.images);
+      } catch (e) {
+        result.encoder.dispose();
+        result.decoder.dispose();
+        throw e;
       }
+      const frozenEncoders = previous ? [...previous.encoders] : [];
+      const config: LatentModelConfig = {
+        encoders: [...frozenEncoders.map((e) => e.config), encoder],
+        decoder,
+        bnEpsilon: p.bnEpsilon,
+      };
+      const mean = Float32Array.from([...(previous?.bnMean ?? []), ...moments.mean]);
+      const variance = Float32Array.from([...(previous?.bnVar ?? []), ...moments.variance]);
+      // The previous decoder is discarded (S45); its encoders move into the new model.
+      previous?.decoder.dispose();
+      loaded.previous = null;
+      const model = assembleLatentModel(
+        config,
+        [...frozenEncoders, result.encoder],
+        result.decoder,
+        mean,
+        variance,
+      );
+      return {
+        ...result,
+        model,
+        loss: {
+          label: run.label,
+          seed: run.seed,
+          curves: [
+            { name: "loss", role: "objective" },
+            { name: "reconstruction", role: "data" },
+            { name: "covariance", role: "regulariser" },
+          ],
+          records: result.lossCurve.map((r) => ({
+            step: r.step,
+            loss: r.loss,
+            reconstruction: r.reconstruction,
+            covariance: r.covariance,
+          })),
+        },
+      };
     },
+    async save(ctx, loaded, [run]) {
+      const config = run.model.config;
+      await saveLatentModel(run.model, ctx.outPath("model.json"), ctx.outPath("model.bin"), {
+        training: {
+          seed: run.loss.seed,
+          count: loaded.count,
+          params: ctx.params,
+          step: config.encoders.length,
+          frozen: config.encoders.length - 1,
+        },
+      });
+    },
+    dispose: (model) => model.dispose(),
+    release: (loaded) => loaded.previous?.dispose(),
   });
 }
 

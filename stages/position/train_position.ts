@@ -1,34 +1,37 @@
 /**
  * Training stages of the position networks (P§5.3–5.4): the 1-D encoder (regressing the
  * position, or inside an autoencoder) and the 1-D decoder, trained with the shared training
- * core (`../ml/train.ts`) on a Dirac dataset stage (`dirac_dataset.ts`).
+ * core (`lib/ml/train.ts`) on a Dirac dataset stage (`dirac_dataset.ts`), each stage made by
+ * the one training-stage factory (`lib/train/training_stage.ts`).
  *
  * Several seeds. Whether gradient descent lands on [1, 2, 1] depends on the initial draw (a
  * few seeds plateau at "predict the mean" for thousands of updates), so a stage can train
  * `seeds` independent models, the same settings with seeds derived from the stage's
- * generator: run 0 uses `ctx.rng.fork("train")` (as `../ml/train_stage.ts` does), run k
+ * generator: run 0 uses `ctx.rng.fork("train")` (as `lib/ml/train_stage.ts` does), run k
  * `ctx.rng.fork("train-k")`. Run 0 is the model the figures and checks use; the others say
  * how typical it is.
  *
- * Outputs: `weights.json` + `weights.bin` (run 0, the format of `../ml/weights_io.ts`,
+ * Outputs: `weights.json` + `weights.bin` (run 0, the format of `lib/ml/weights_io.ts`,
  * loadable with `loadAutoencoder`), `runs.json` (every run: seed, final loss, every weight by
- * name) and `loss.json` (`{ terms, records }` of run 0 as the training stages of `../ml`
- * write it, plus `runs`: every run's records). A finished run is kept in the scratch
- * directory, and an interrupted run resumes from its checkpoint.
+ * name) and `loss.json` (every run's curves, labelled `run k`, `lib/train/loss_file.ts`). A
+ * finished run is kept in the scratch directory, and an interrupted run resumes from its
+ * checkpoint.
  *
  * @module
  */
-import { recordTraining, type RunFacts } from "../../lib/train/records.ts";
+import { type RunLoss, termRunLoss } from "../../lib/train/loss_file.ts";
+import { trainingStage } from "../../lib/train/training_stage.ts";
 import type { Context, Json, ParamDefs, Stage } from "../../pipeline/stage.ts";
 import {
   type Activation,
+  type Autoencoder,
   type AutoencoderConfig,
   createAutoencoder,
   latentSize,
 } from "../../lib/ml/model.ts";
 import { readNpyFloat32, stableJson } from "../../lib/ml/npy.ts";
 import type { LossReduction } from "../../lib/ml/regularisers.ts";
-import { type LossRecord, train, type TrainData, type TrainMode } from "../../lib/ml/train.ts";
+import { train, type TrainData, type TrainMode } from "../../lib/ml/train.ts";
 import { saveWeights } from "../../lib/ml/weights_io.ts";
 
 /** Parameters of a position training stage. */
@@ -214,26 +217,38 @@ export function runModel(runs: PositionRuns, k: number) {
   return model;
 }
 
-/** A stage training `seeds` position networks on a Dirac dataset. */
+/** What a position training stage loads once. */
+interface PositionData {
+  data: TrainData;
+  config: AutoencoderConfig;
+}
+
+/**
+ * A stage training `seeds` position networks on a Dirac dataset, made by the one
+ * training-stage factory (`lib/train/training_stage.ts`).
+ */
 export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrainParams> {
   const inputs: Record<string, `${string}:${string}`> = { images: `${o.dataset}:images.npy` };
   if (o.mode !== "autoencoder") inputs.codes = `${o.dataset}:codes.npy`;
   const cost = o.cost ?? { perStep: 0.004, perExample: 0.00005 };
-  return {
+  return trainingStage<PositionTrainParams, PositionData, Autoencoder>({
     id: o.id,
     description: o.description,
     module: o.module,
     params: positionTrainParams(o.config, o.params),
     inputs,
-    outputs: ["weights.json", "weights.bin", "runs.json", "loss.json"],
-    compute: true,
-    training: true,
+    models: ["weights.json", "weights.bin", "runs.json"],
     // A 64-example set is used whole; larger sets in batches of batchSize.
     estimate: (p) =>
       2 +
       p.seeds * p.iterations *
         (cost.perStep + cost.perExample * Math.min(p.batchSize, cost.examples ?? Infinity)),
-    async run(ctx: Context<PositionTrainParams>) {
+    runs: (ctx) =>
+      Array.from(
+        { length: ctx.params.seeds },
+        (_, k) => ({ index: k, label: `run ${k}`, seed: runSeed(ctx, k) }),
+      ),
+    async load(ctx) {
       const p = ctx.params;
       const config: AutoencoderConfig = {
         ...o.config,
@@ -256,103 +271,68 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
         }
         data.codes = codes.data;
       }
+      return { data, config };
+    },
+    async train(ctx, { data, config }, run, io) {
+      const p = ctx.params;
+      // A run finished by an earlier, interrupted attempt is kept in the scratch directory:
+      // its weights and curve, so that a stage of many seeds never trains one twice.
+      const donePath = `${ctx.scratchDir}/run-${run.index}.json`;
+      const done = await Deno.readTextFile(donePath).then(JSON.parse).catch(() => null) as
+        | { seed: number; weights: Record<string, number[]>; loss: RunLoss }
+        | null;
+      if (done && done.seed === run.seed) {
+        io.onLog("reused from an earlier attempt");
+        const model = createAutoencoder(config, 0);
+        model.writeWeights(
+          Object.fromEntries(
+            Object.entries(done.weights).map(([name, v]) => [name, Float32Array.from(v)]),
+          ),
+        );
+        return { model, loss: done.loss, seconds: 0, stepsRun: 0, resumedFrom: p.iterations };
+      }
+      const result = await train(data, {
+        config,
+        seed: run.seed,
+        iterations: p.iterations,
+        batchSize: p.batchSize,
+        loss: p.loss as LossReduction,
+        mode: o.mode,
+        adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+        logEvery: p.logEvery,
+        checkpointEvery: p.checkpointEvery,
+        checkpointDir: io.checkpointDir,
+        onProgress: io.onProgress,
+        onLog: io.onLog,
+      });
+      const loss = termRunLoss(run.label, run.seed, result.lossCurve);
+      const weights = await numberWeights(result.model);
+      await Deno.writeTextFile(donePath, JSON.stringify({ seed: run.seed, weights, loss }));
+      return { ...result, loss };
+    },
+    async save(ctx, { data, config }, trained) {
+      const p = ctx.params;
       const runs: PositionRun[] = [];
-      const curves: LossRecord[][] = [];
-      const trained: RunFacts[] = [];
-      for (let k = 0; k < p.seeds; k++) {
-        const seed = runSeed(ctx, k);
-        const donePath = `${ctx.scratchDir}/run-${k}.json`;
-        const done = await Deno.readTextFile(donePath).then(JSON.parse).catch(() => null) as
-          | { run: PositionRun; curve: LossRecord[] }
-          | null;
-        if (done && done.run.seed === seed) {
-          ctx.log(`run ${k}: reused from an earlier attempt`);
-          runs.push(done.run);
-          curves.push(done.curve);
-          continue;
-        }
-        const result = await train(data, {
-          config,
-          seed,
-          iterations: p.iterations,
-          batchSize: p.batchSize,
-          loss: p.loss as LossReduction,
-          mode: o.mode,
-          adam: { learningRate: p.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-          logEvery: p.logEvery,
-          checkpointEvery: p.checkpointEvery,
-          checkpointDir: `${ctx.scratchDir}/checkpoints-${k}`,
-          onProgress: (step, total, values) =>
-            ctx.progress({
-              step: k * total + step,
-              total: p.seeds * total,
-              values,
-              phase: `run ${k + 1}/${p.seeds}`,
-            }),
-          onLog: (m) => ctx.log(`run ${k}: ${m}`),
+      for (const [k, t] of trained.entries()) {
+        runs.push({
+          index: k,
+          seed: t.loss.seed,
+          finalLoss: t.loss.records.at(-1)?.loss ?? NaN,
+          weights: await numberWeights(t.model),
         });
-        try {
-          trained.push(result);
-          const values = await result.model.readWeights();
-          const run: PositionRun = {
-            index: k,
-            seed,
-            finalLoss: result.lossCurve.at(-1)?.loss ?? NaN,
-            weights: Object.fromEntries(
-              Object.entries(values).map(([name, v]) => [name, Array.from(v)]),
-            ),
-          };
-          ctx.log(`run ${k}: seed ${seed}, final loss ${run.finalLoss.toExponential(3)}`);
-          if (k === 0) {
-            await saveWeights(
-              result.model,
-              ctx.outPath("weights.json"),
-              ctx.outPath("weights.bin"),
-              {
-                training: { seed, count, mode: o.mode, params: p },
-              },
-            );
-          }
-          runs.push(run);
-          curves.push(result.lossCurve);
-          await Deno.writeTextFile(donePath, JSON.stringify({ run, curve: result.lossCurve }));
-        } finally {
-          result.model.dispose();
-        }
       }
-      if (runs[0] && !(await exists(ctx.outPath("weights.json")))) {
-        // Run 0 was reused from an earlier attempt: write its weights from the saved values.
-        const model = runModel({ config, mode: o.mode, runs }, 0);
-        try {
-          await saveWeights(model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
-            training: { seed: runs[0].seed, count, mode: o.mode, params: p },
-          });
-        } finally {
-          model.dispose();
-        }
-      }
-      recordTraining(ctx.record, trained);
+      await saveWeights(trained[0].model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
+        training: { seed: runs[0].seed, count: data.count, mode: o.mode, params: p },
+      });
       const out: PositionRuns = { config, mode: o.mode, runs };
       await Deno.writeTextFile(ctx.outPath("runs.json"), stableJson(out) + "\n");
-      const terms = [...new Set(curves.flat().flatMap((r) => Object.keys(r.terms)))];
-      await Deno.writeTextFile(
-        ctx.outPath("loss.json"),
-        stableJson({
-          terms,
-          records: curves[0] ?? [],
-          runs: curves.map((records, index) => ({ index, records })),
-        }) +
-          "\n",
-      );
     },
-  };
+    dispose: (model) => model.dispose(),
+  });
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** Every variable of a model by name, as numbers (float32 values, exactly). */
+async function numberWeights(model: Autoencoder): Promise<Record<string, number[]>> {
+  const values = await model.readWeights();
+  return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, Array.from(v)]));
 }

@@ -71,7 +71,9 @@ function series(
 function singleRun(panel: string, run: TrainingRun): Series[] {
   const [objective, ...rest] = run.curves;
   // A term equal to the total (a stage with no regulariser) would only hide it.
-  const terms = rest.filter((c) => drawable(c.values) && !sameValues(c.values, objective.values));
+  const terms = rest.filter((c) =>
+    c.role !== "monitor" && drawable(c.values) && !sameValues(c.values, objective.values)
+  );
   const regularisers = terms.filter((c) => c.role === "regulariser").length;
   const out = terms.map((c) => {
     // Names are unique within a panel (lines of the same name are joined), so two

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseLossFile } from "../../lib/train/loss_file.ts";
+import { lossFileText, parseLossFile, termRunLoss } from "../../lib/train/loss_file.ts";
 import { curvesChart, logValues, stageSeries, undrawnStages } from "./chart.ts";
 import {
   AUTOENCODER_LOSS,
@@ -40,10 +40,9 @@ Deno.test("stageSeries(): runs share a panel, DCGAN seeds get one each", () => {
     ["train-dcgan · seed 2", "generator loss"],
   ]);
   // Two regularisers in one stage keep their names apart (a panel joins lines of one name).
-  const two = {
-    terms: ["data", "weightDecay", "denoising"],
-    records: [{ step: 1, loss: 3, terms: { data: 1, weightDecay: 1, denoising: 1 } }],
-  };
+  const two = JSON.parse(lossFileText([
+    termRunLoss("", 1, [{ step: 1, loss: 3, terms: { data: 1, weightDecay: 1, denoising: 1 } }]),
+  ]));
   assert.deepEqual(lines("train-x", two).map(([, n]) => n), [
     "data term",
     "regulariser term: weightDecay",

@@ -1,11 +1,10 @@
 /**
- * Training curves: reading every training stage's `loss.json` (four formats), the figure of
+ * Training curves: reading every training stage's `loss.json`, the figure of
  * loss against update, the table of first and final losses, and the `training-curves` stage.
  *
  * @module
  */
 
-export * from "../../lib/train/loss_file.ts";
 export * from "./summary.ts";
 export * from "./chart.ts";
 export * from "./stage.ts";

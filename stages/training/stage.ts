@@ -11,13 +11,11 @@ import type { AnyStage, OutputRef, Stage } from "../../pipeline/stage.ts";
 import { renderLineChart } from "../../lib/figures/line_chart.ts";
 import { curvesChart, undrawnStages } from "./chart.ts";
 import { readLossFile, type StageLoss } from "../../lib/train/loss_file.ts";
+import { LOSS_FILE } from "../../lib/train/training_stage.ts";
 import { curvesMarkdown } from "./summary.ts";
 
 /** Id of the training-curves stage. */
 export const TRAINING_CURVES_ID = "training-curves";
-
-/** The file every training stage writes its loss curve to. */
-export const LOSS_FILE = "loss.json";
 
 /** The table's file among the stage's outputs. */
 export const CURVES_TABLE = "curves.md";
