@@ -112,6 +112,29 @@ export function termRunLoss(
   };
 }
 
+/**
+ * A run's loss from records that hold each declared curve as a field of their own (the PCA-like
+ * autoencoder's `{ step, loss, reconstruction, covariance }`, the DCGAN's `{ step,
+ * discriminator, … }`): the step and the declared fields are kept, in that order.
+ */
+export function fieldRunLoss<R extends { step: number }>(
+  label: string,
+  seed: number,
+  curves: readonly CurveDecl[],
+  records: readonly R[],
+): RunLoss {
+  return {
+    label,
+    seed,
+    curves,
+    records: records.map((r) => {
+      const row: Record<string, number> = { step: r.step };
+      for (const c of curves) row[c.name] = (r as unknown as Record<string, number>)[c.name];
+      return row as LossRow;
+    }),
+  };
+}
+
 /** A read failure with the path inside the file where it happened. */
 class LossFileError extends Error {}
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  fieldRunLoss,
   lossFileText,
   parseLossFile,
   readLossFile,
@@ -129,4 +130,17 @@ Deno.test("readLossFile() reads a file, and names the stage when it is missing o
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("fieldRunLoss() keeps the step and the declared fields of each record, nothing else", () => {
+  const run = fieldRunLoss("seed 2", 9, [
+    { name: "discriminator", role: "objective" },
+    { name: "realScore", role: "monitor" },
+  ], [{ step: 10, discriminator: 0.5, generator: 2, realScore: 0.7 }]);
+  assert.deepEqual(run.records, [{ step: 10, discriminator: 0.5, realScore: 0.7 }]);
+  const read = parseLossFile("train-dcgan", parsed([run]));
+  assert.deepEqual(read.runs[0].curves.map((c) => [c.name, c.role, c.values]), [
+    ["discriminator", "objective", [0.5]],
+    ["realScore", "monitor", [0.7]],
+  ]);
 });

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { fieldRunLoss } from "../../lib/train/loss_file.ts";
 import { trainingStage } from "../../lib/train/training_stage.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
 import { measuredStepTime } from "../../lib/ml/step_times.ts";
@@ -240,24 +241,13 @@ export const trainDcganStage = trainingStage<TrainDcganParams, GanData, Dcgan>({
     });
     return {
       ...result,
-      loss: {
-        label: run.label,
-        seed: run.seed,
-        // D and G minimise their losses in turn; the scores are mean probabilities, watched.
-        curves: [
-          { name: "discriminator", role: "objective" },
-          { name: "generator", role: "objective" },
-          { name: "realScore", role: "monitor" },
-          { name: "fakeScore", role: "monitor" },
-        ],
-        records: result.lossCurve.map((r) => ({
-          step: r.step,
-          discriminator: r.discriminator,
-          generator: r.generator,
-          realScore: r.realScore,
-          fakeScore: r.fakeScore,
-        })),
-      },
+      // D and G minimise their losses in turn; the scores are mean probabilities, watched.
+      loss: fieldRunLoss(run.label, run.seed, [
+        { name: "discriminator", role: "objective" },
+        { name: "generator", role: "objective" },
+        { name: "realScore", role: "monitor" },
+        { name: "fakeScore", role: "monitor" },
+      ], result.lossCurve),
     };
   },
   async save(ctx, { count, config }, trained) {

@@ -36,6 +36,7 @@
  *
  * @module
  */
+import { fieldRunLoss } from "../../lib/train/loss_file.ts";
 import { trainingStage } from "../../lib/train/training_stage.ts";
 import type { OutputRef, ParamsOf, Stage } from "../../pipeline/stage.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
@@ -297,21 +298,11 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
       return {
         ...result,
         model,
-        loss: {
-          label: run.label,
-          seed: run.seed,
-          curves: [
-            { name: "loss", role: "objective" },
-            { name: "reconstruction", role: "data" },
-            { name: "covariance", role: "regulariser" },
-          ],
-          records: result.lossCurve.map((r) => ({
-            step: r.step,
-            loss: r.loss,
-            reconstruction: r.reconstruction,
-            covariance: r.covariance,
-          })),
-        },
+        loss: fieldRunLoss(run.label, run.seed, [
+          { name: "loss", role: "objective" },
+          { name: "reconstruction", role: "data" },
+          { name: "covariance", role: "regulariser" },
+        ], result.lossCurve),
       };
     },
     async save(ctx, loaded, [run]) {
