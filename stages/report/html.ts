@@ -29,6 +29,7 @@ import type {
 import { profileText } from "./model.ts";
 import { PAPER_TITLE, partialBanner, QUICK_CAVEAT } from "./build.ts";
 import { REPORT_CSS } from "./style.ts";
+import { SCALE_TITLE, scaleMarkdown } from "./paper_scale.ts";
 import { isNotAvailable, NOT_AVAILABLE_KEY } from "../../lib/common/not_available.ts";
 
 /** Options of `renderHtml`. */
@@ -91,6 +92,10 @@ export function renderHtml(report: Report, options: HtmlOptions = {}): string {
   const body = [
     renderHeader(report),
     renderSummary(report),
+    report.againstPaperScale
+      ? `<section id="against-paper-scale">\n<h2>${esc(SCALE_TITLE)}</h2>\n` +
+        markdownToHtml(scaleMarkdown(report.againstPaperScale).join("\n")) + `\n</section>`
+      : "",
     ...report.sections.map((section) =>
       `<section id="section-${section.id}">\n<h2>${esc(section.title)}</h2>\n` +
       section.items.map((it) => renderItem(it, images)).join("\n") + `\n</section>`

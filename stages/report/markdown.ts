@@ -5,6 +5,7 @@
  * @module
  */
 
+import { SCALE_TITLE, scaleMarkdown } from "./paper_scale.ts";
 import { escapeMarkdownCell as cell } from "./escape.ts";
 import {
   formatBar,
@@ -95,6 +96,9 @@ export function renderMarkdown(report: Report): string {
     }
   }
   out.push("");
+  if (report.againstPaperScale) {
+    out.push(`## ${SCALE_TITLE}`, "", ...scaleMarkdown(report.againstPaperScale), "");
+  }
   for (const section of report.sections) {
     out.push(`## ${section.title}`, "");
     for (const it of section.items) out.push(...renderItem(it), "");

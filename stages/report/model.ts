@@ -151,6 +151,27 @@ export interface FigureSection {
   readonly errors: readonly string[];
 }
 
+/** One item decided in both a quick run and a paper-scale run (`paper_scale.ts`). */
+export interface ScaleRow {
+  readonly item: string;
+  readonly quick: "pass" | "fail";
+  readonly paperScale: "pass" | "fail";
+  /** Why they differ, when they do and a reason is recorded. */
+  readonly why?: string;
+}
+
+/** The comparison shown in a quick run's report. */
+export interface ScaleComparison {
+  /** The reference's path, relative to the project. */
+  readonly run: string;
+  /** When the reference's results finished, as it says. */
+  readonly finished?: string;
+  /** Items decided (pass or fail) in both, in the report's order. */
+  readonly rows: readonly ScaleRow[];
+  /** Items decided here that the reference leaves undecided (not reproduced, reported). */
+  readonly unknown: readonly string[];
+}
+
 /** The whole report, as rendered and as written to `report.json`. */
 export interface Report {
   /** Title, which names the quick profile when it was used. */
@@ -171,6 +192,8 @@ export interface Report {
   readonly training?: FigureSection;
   /** Items out of reach here, with reasons. */
   readonly unreproducible: readonly UnreproducibleItem[];
+  /** A quick run's verdicts against a published paper-scale run's (`paper_scale.ts`). */
+  readonly againstPaperScale?: ScaleComparison;
   /**
    * Stages the report goes without because they had no up-to-date result in its profile
    * (`reproduce --partial`); absent from a whole report.

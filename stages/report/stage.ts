@@ -7,13 +7,14 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { OutputRef, Stage } from "../../pipeline/stage.ts";
 import { buildReport } from "./build.ts";
 import { collectOutputs, collectStage } from "./collect.ts";
 import { renderHtml } from "./html.ts";
 import { renderMarkdown } from "./markdown.ts";
-import type { StageEntry } from "./model.ts";
+import type { Report, StageEntry } from "./model.ts";
+import { compareWithPaperScale, PAPER_SCALE_RUN } from "./paper_scale.ts";
 
 /** Id of the report stage. */
 export const REPORT_STAGE_ID = "report";
@@ -69,7 +70,15 @@ export function makeReportStage(
     id: REPORT_STAGE_ID,
     description: "Reproduction report (HTML and Markdown) from every stage's checks and figures",
     module: import.meta.url,
-    params: {},
+    params: {
+      paperScaleRun: {
+        type: "string",
+        default: PAPER_SCALE_RUN,
+        doc:
+          "report.json of a published paper-profile run, relative to the project: a quick run's report sets its verdicts against it (absent file: no comparison)",
+      },
+    },
+    externalFiles: ["paperScaleRun"],
     inputs,
     outputs: REPORT_OUTPUTS,
     // The report is the front page of its profile: index.html and REPORT.md sit at the top of
@@ -100,11 +109,14 @@ export function makeReportStage(
         for (const [name, bytes] of collected.images) images.set(name, bytes);
         for (const e of collected.entry.errors) ctx.log(`${training.stage}: ${e}`);
       }
-      const report = buildReport(entries, {
+      const built = buildReport(entries, {
         profile: ctx.profile,
         training: trainingEntry,
         leftOut,
       });
+      const report = built.quick
+        ? await withPaperScale(built, String(ctx.params.paperScaleRun), ctx.log)
+        : built;
       await Deno.writeTextFile(ctx.outPath("index.html"), renderHtml(report, { images }));
       await Deno.writeTextFile(ctx.outPath("REPORT.md"), renderMarkdown(report));
       await Deno.writeTextFile(ctx.outPath("report.json"), JSON.stringify(report, null, 2) + "\n");
@@ -123,4 +135,42 @@ export function makeReportStage(
       );
     },
   };
+}
+
+/**
+ * A quick run's report with its verdicts set against the published paper-scale run named by
+ * `paperScaleRun` (an external file: the engine resolves it against the project root, the
+ * stage's working directory); without that file, the report as it is, and a log line.
+ */
+async function withPaperScale(
+  report: Report,
+  run: string,
+  log: (message: string) => void,
+): Promise<Report> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(resolve(Deno.cwd(), run));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    log(`no paper-scale run at ${run}: the quick verdicts are not compared`);
+    return report;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `Cannot compare with the paper-scale run "${run}": it is not JSON (${
+        (e as Error).message
+      }); fix: --set report.paperScaleRun=<a published run's report.json>`,
+    );
+  }
+  const againstPaperScale = compareWithPaperScale(report, run, json);
+  const differ = againstPaperScale.rows.filter((r) => r.quick !== r.paperScale).length;
+  log(
+    `against the paper-scale run ${run}: ${
+      againstPaperScale.rows.length - differ
+    } of ${againstPaperScale.rows.length} verdicts agree`,
+  );
+  return { ...report, againstPaperScale };
 }

@@ -20,10 +20,15 @@ const NO_RNG: Rng = {
   seed: 0,
 };
 
-function context(inputs: Record<string, string>, outDir: string, profile: string): Context {
+function context(
+  inputs: Record<string, string>,
+  outDir: string,
+  profile: string,
+  params: Record<string, string> = {},
+): Context {
   return {
     id: "report",
-    params: {},
+    params,
     profile,
     backend: "cpu",
     threads: 1,
@@ -131,6 +136,48 @@ Deno.test("report stage run() writes the HTML, Markdown, JSON and figure copies"
     assert.match(
       md,
       /^> \*\*Partial report\.\*\* .* 1 stage had no up-to-date result and is left out: `dcgan`\./m,
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("report stage run() of a quick run sets its verdicts against a paper-scale run's", async () => {
+  const root = await Deno.makeTempDir({ prefix: "report_stage_" });
+  try {
+    const inputs = await writeFixtureCache(root);
+    const outDir = join(root, "out");
+    await Deno.mkdir(outDir);
+    const stage = makeReportStage(Object.keys(inputs));
+    // A paper-scale run whose report says the opposite of the quick one's every decided item.
+    await stage.run(context(inputs, outDir, "quick"));
+    const quick = JSON.parse(await Deno.readTextFile(join(outDir, "report.json"))) as Report;
+    assert.equal(quick.againstPaperScale, undefined, "no comparison without a paper-scale run");
+    const flipped = {
+      ...quick,
+      profile: "paper",
+      sections: quick.sections.map((s) => ({
+        ...s,
+        items: s.items.map((it) => ({
+          ...it,
+          status: it.status === "pass" ? "fail" : it.status === "fail" ? "pass" : it.status,
+        })),
+      })),
+    };
+    const paperRun = join(root, "paper-report.json");
+    await Deno.writeTextFile(paperRun, JSON.stringify(flipped));
+    await stage.run(context(inputs, outDir, "quick", { paperScaleRun: paperRun }));
+    const report = JSON.parse(await Deno.readTextFile(join(outDir, "report.json"))) as Report;
+    const rows = report.againstPaperScale?.rows ?? [];
+    assert.ok(rows.length >= 2, `only ${rows.length} decided items in the fixture`);
+    assert.ok(rows.every((r) => r.quick !== r.paperScale));
+    assert.match(
+      await Deno.readTextFile(join(outDir, "REPORT.md")),
+      /\n## Quick profile against the paper-scale run\n\nVerdicts of this quick run beside those .*: 0 of \d+ items decided in both agree/,
+    );
+    assert.match(
+      await Deno.readTextFile(join(outDir, "index.html")),
+      /<h2>Quick profile against the paper-scale run<\/h2>/,
     );
   } finally {
     await Deno.remove(root, { recursive: true });
