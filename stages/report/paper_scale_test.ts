@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { compareWithPaperScale, scaleMarkdown } from "./paper_scale.ts";
+import { compareWithPaperScale, QUICK_DIFFERENCES, scaleMarkdown } from "./paper_scale.ts";
+import { CATALOGUE } from "../../paper/catalogue.ts";
 import type { ItemStatus } from "./model.ts";
 
 /** A report's sections, as far as the comparison reads them. */
@@ -74,4 +75,12 @@ Deno.test("compareWithPaperScale() refuses what is not a paper-profile report", 
     () => compareWithPaperScale(quick, "r.json", { ...PAPER, profile: "quick" }),
     /its profile is "quick", not paper/,
   );
+});
+
+Deno.test("QUICK_DIFFERENCES names catalogue items only, each with a reason", () => {
+  const ids = new Set(CATALOGUE.map((c) => c.id));
+  for (const [id, why] of Object.entries(QUICK_DIFFERENCES)) {
+    assert.ok(ids.has(id), `${id} is no catalogue item`);
+    assert.ok(why.length > 40, `${id}: say what was measured`);
+  }
 });
