@@ -17,7 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues, runRanges } from "./cpu_threads.ts";
+import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
 
 /**
  * The loops of one operation: `full` (same shape), `scalarB`/`scalarA` (that operand is one
@@ -251,7 +251,7 @@ export function makeBinaryCpu(kernelName: string, fallback: tf.KernelFunc): tf.K
     const n = sizeOf(outShape);
     const aSize = sizeOf(a.shape), bSize = sizeOf(b.shape);
     const av = cpuValues(backend, a), bv = cpuValues(backend, b);
-    const r = dtype === "bool" ? new Uint8Array(n) : newValues(n);
+    const r = dtype === "bool" ? new Uint8Array(n) : newValuesToOverwrite(n);
     if (aSize === n && bSize === n) {
       loops.full(av, bv, r);
     } else if (aSize === n && bSize === 1) {

@@ -215,6 +215,14 @@ export function newValues(n: number): Float32Array {
   return takeValues(n, workers.length > 0);
 }
 
+/**
+ * An output array for a kernel that writes every one of its `n` values: as {@linkcode newValues},
+ * but a recycled array is not zeroed first (its old values are all overwritten).
+ */
+export function newValuesToOverwrite(n: number): Float32Array {
+  return takeValues(n, workers.length > 0, false);
+}
+
 /** A zeroed float64 array, in shared memory when workers may write it. */
 export function newAccumulators(n: number): Float64Array {
   return workers.length > 0 ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);

@@ -17,7 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues, runRanges } from "./cpu_threads.ts";
+import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
 export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
@@ -33,7 +33,7 @@ export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
  * convolution need not copy its input.
  */
 export function leakyReluValues(x: Float32Array, alpha: number): Float32Array {
-  const y = newValues(x.length);
+  const y = newValuesToOverwrite(x.length);
   runRanges(leakyReluRange, "leakyRelu", x, x, y, alpha, x.length);
   return y;
 }
@@ -67,7 +67,7 @@ export function leakyReluGradValues(
   x: Float32Array,
   alpha: number,
 ): Float32Array {
-  const dx = newValues(x.length);
+  const dx = newValuesToOverwrite(x.length);
   runRanges(leakyReluGradRange, "leakyReluGrad", dy, x, dx, alpha, x.length);
   return dx;
 }

@@ -12,11 +12,11 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues } from "./cpu_threads.ts";
+import { newValuesToOverwrite } from "./cpu_threads.ts";
 
 /** `step` of every value of `x` with the given value for x ≤ 0. */
 export function stepValues(x: Float32Array, alpha: number): Float32Array {
-  const r = newValues(x.length);
+  const r = newValuesToOverwrite(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     r[i] = v > 0 ? 1 : v !== v ? NaN : alpha;

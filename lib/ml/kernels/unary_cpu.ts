@@ -12,18 +12,18 @@
 
 import type * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValues } from "./cpu_threads.ts";
+import { newValuesToOverwrite } from "./cpu_threads.ts";
 
 /** −x for every value of `x`. */
 export function negValues(x: Float32Array): Float32Array {
-  const r = newValues(x.length);
+  const r = newValuesToOverwrite(x.length);
   for (let i = 0; i < x.length; i++) r[i] = -x[i];
   return r;
 }
 
 /** x² for every value of `x` (rounded to float32 on store, as the stock kernel's). */
 export function squareValues(x: Float32Array): Float32Array {
-  const r = newValues(x.length);
+  const r = newValuesToOverwrite(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
     r[i] = v * v;
@@ -33,14 +33,14 @@ export function squareValues(x: Float32Array): Float32Array {
 
 /** max(0, x) for every value of `x` (the stock kernel's expression: NaN stays NaN, −0 gives 0). */
 export function reluValues(x: Float32Array): Float32Array {
-  const r = newValues(x.length);
+  const r = newValuesToOverwrite(x.length);
   for (let i = 0; i < x.length; i++) r[i] = Math.max(0, x[i]);
   return r;
 }
 
 /** 1 / (1 + e^(−x)) for every value of `x`, in float64 and rounded once, as the stock kernel. */
 export function sigmoidValues(x: Float32Array): Float32Array {
-  const r = newValues(x.length);
+  const r = newValuesToOverwrite(x.length);
   for (let i = 0; i < x.length; i++) r[i] = 1 / (1 + Math.exp(-x[i]));
   return r;
 }

@@ -17,7 +17,10 @@
  * - A buffer whose values were ever read out (`readSync`: `dataSync()`, `data()`, `buffer()` and
  *   the stock kernels' `bufferSync` all go through it) has escaped to code that may keep it and
  *   is never recycled.
- * Recycled arrays are zeroed before reuse, so results are the bytes of fresh arrays.
+ * Recycled arrays are zeroed before reuse, so results are the bytes of fresh arrays; a kernel
+ * that writes every value of its output asks for one as it is (`zeroed` false), saving a pass
+ * over memory that, made on the calling thread alone, cost about as much as the kernel's own
+ * pass spread over the threads.
  *
  * @module
  */
@@ -70,16 +73,17 @@ function key(shared: boolean, n: number): string {
 }
 
 /**
- * A zeroed float32 array of `n` values (in a `SharedArrayBuffer` when `shared`): a recycled one
- * when the pool holds one of that size, else a fresh one.
+ * A float32 array of `n` values (in a `SharedArrayBuffer` when `shared`): a recycled one when the
+ * pool holds one of that size, else a fresh one. Zeroed, unless `zeroed` is false: then a
+ * recycled array keeps the values of its last use, for a caller that writes every value.
  */
-export function takeValues(n: number, shared: boolean): Float32Array {
+export function takeValues(n: number, shared: boolean, zeroed = true): Float32Array {
   if (attached > 0 && pooled(n, shared)) {
     const list = free.get(key(shared, n));
     const reused = list?.pop();
     if (reused !== undefined) {
       freeBytes -= reused.byteLength;
-      reused.fill(0);
+      if (zeroed) reused.fill(0);
       return reused;
     }
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { installFastKernels, restoreStockKernels } from "./install.ts";
-import { valuePoolStats } from "./value_pool.ts";
+import { giveBackValues, takeValues, valuePoolStats } from "./value_pool.ts";
 
 await tf.setBackend("cpu");
 
@@ -59,4 +59,49 @@ Deno.test("results with the pool are the bytes of fresh arrays (reused arrays ar
   installFastKernels("cpu"); // a fresh, empty pool
   const fresh = run();
   for (const p of pooled) assert.deepEqual(p, fresh);
+});
+
+Deno.test("kernels that take their output unzeroed write every value (a pool of NaN arrays shows none)", () => {
+  const x = () => tf.linspace(-3, 3, SHAPE[0] * SHAPE[1]).reshape(SHAPE) as tf.Tensor2D;
+  const bias = () => tf.linspace(-1, 1, SHAPE[1]);
+  // Every kernel that asks for its output unzeroed, on each of its loops.
+  const run = () =>
+    tf.tidy(() => {
+      const a = x(), b = bias(), c = tf.scalar(1.5);
+      const outs = [
+        tf.neg(a),
+        tf.square(a),
+        tf.relu(a),
+        tf.sigmoid(a),
+        tf.step(a, 0.3),
+        tf.leakyRelu(a, 0.2),
+        tf.grad((v: tf.Tensor) => tf.leakyRelu(v, 0.2).sum())(a),
+        tf.add(a, a),
+        tf.add(a, c),
+        tf.add(c, a),
+        tf.add(a, b),
+        tf.add(b, a),
+        tf.sub(a, b),
+        tf.sub(b, a),
+        tf.mul(a, b),
+        tf.mul(c, a),
+        tf.div(a, c),
+        tf.div(b, a.add(9)),
+      ];
+      return outs.map((t) => t.dataSync().slice());
+    });
+  restoreStockKernels("cpu");
+  const stock = run();
+  installFastKernels("cpu");
+  // Fill the pool with NaN arrays of the outputs' size: a value a kernel left unwritten shows.
+  const poisoned = Array.from({ length: 40 }, () => takeValues(SHAPE[0] * SHAPE[1], false));
+  for (const v of poisoned) {
+    v.fill(NaN);
+    giveBackValues(v);
+  }
+  const fast = run();
+  fast.forEach((values, k) => {
+    assert.ok(values.every((v) => !Number.isNaN(v)), `output ${k} kept a value of the pool`);
+    assert.deepEqual(values, stock[k], `output ${k}`);
+  });
 });
