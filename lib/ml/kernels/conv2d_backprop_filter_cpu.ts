@@ -24,6 +24,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
 import {
+  giveBackAccumulators,
   imageChunkCount,
   imageKernelImpl,
   newAccumulators,
@@ -199,6 +200,7 @@ export function conv2dBackpropFilterNhwc(
     const base = c * size;
     for (let i = 0; i < size; i++) acc[i] += partial[base + i];
   }
+  giveBackAccumulators(partial);
   return Float32Array.from(acc);
 }
 

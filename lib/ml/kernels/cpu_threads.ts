@@ -223,9 +223,33 @@ export function newValuesToOverwrite(n: number): Float32Array {
   return takeValues(n, workers.length > 0, false);
 }
 
+/**
+ * Shared accumulator arrays given back, by length: a fresh `SharedArrayBuffer` per call cost a
+ * system call and page faults on the calling thread, and the garbage collector frees shared
+ * memory late (a training grew by about 0.1 MB per update).
+ */
+const freeAccumulators = new Map<number, Float64Array[]>();
+/** At most this many given-back arrays of one length wait (a step uses a handful). */
+const MAX_FREE_ACCUMULATORS = 8;
+
 /** A zeroed float64 array, in shared memory when workers may write it. */
 export function newAccumulators(n: number): Float64Array {
-  return workers.length > 0 ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  if (workers.length === 0) return new Float64Array(n);
+  const reused = freeAccumulators.get(n)?.pop();
+  if (reused !== undefined) return reused.fill(0);
+  return new Float64Array(new SharedArrayBuffer(n * 8));
+}
+
+/**
+ * Gives back an array from {@linkcode newAccumulators} once the kernel that filled it has read
+ * it (the threads are done with it when their task has returned); reused zeroed.
+ */
+export function giveBackAccumulators(a: Float64Array): void {
+  if (!(a.buffer instanceof SharedArrayBuffer)) return;
+  const list = freeAccumulators.get(a.length) ?? [];
+  if (list.length >= MAX_FREE_ACCUMULATORS || list.includes(a)) return;
+  list.push(a);
+  freeAccumulators.set(a.length, list);
 }
 
 /** `v` itself when it lives in shared memory, else a shared copy. */

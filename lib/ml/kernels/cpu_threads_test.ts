@@ -8,7 +8,9 @@ import { convGeometry, geometrySizes } from "./conv_geometry.ts";
 import {
   cpuThreads,
   cpuThreadShare,
+  giveBackAccumulators,
   imageChunkCount,
+  newAccumulators,
   newValues,
   setCpuThreads,
   stopCpuThreads,
@@ -168,4 +170,25 @@ Deno.test("cpuThreadShare() is all of the time on one thread and 0.55 on two", (
   assert.equal(cpuThreadShare(0), 1);
   assert.ok(Math.abs(cpuThreadShare(2) - 0.55) < 1e-12);
   assert.ok(cpuThreadShare(64) > 0.1);
+});
+
+Deno.test("shared accumulators given back are reused zeroed, and repeated calls keep their bytes", async () => {
+  try {
+    await setCpuThreads(2);
+    const a = newAccumulators(300);
+    assert.ok(a.buffer instanceof SharedArrayBuffer);
+    a.fill(7);
+    giveBackAccumulators(a);
+    const b = newAccumulators(300);
+    assert.equal(b, a, "the given-back array is handed out again");
+    assert.ok(b.every((v) => v === 0), "zeroed");
+    // The filter gradient gives its accumulators back: calls in a row give the same bytes.
+    const first = allOutputs(11);
+    const again = allOutputs(11);
+    again.forEach((t, i) =>
+      assert.deepEqual(new Uint8Array(t.buffer), new Uint8Array(first[i].buffer), `output ${i}`)
+    );
+  } finally {
+    stopCpuThreads();
+  }
 });
