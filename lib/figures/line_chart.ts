@@ -10,6 +10,7 @@
 import { type ChartOptions, renderChart, type VegaLiteSpec } from "./chart.ts";
 import type { FigureFiles } from "./render.ts";
 import { COLOR, FONT_SIZE, PALETTE, SHADE_OPACITY } from "./theme.ts";
+import { textWidth } from "./font_metrics.ts";
 
 /** One series of points. */
 export interface Series {
@@ -452,13 +453,50 @@ export function lineChart(o: LineChartOptions): VegaLiteSpec {
   const resolve: Record<string, string> = {};
   if (o.independent?.includes("x")) resolve.x = "independent";
   if (o.independent?.includes("y")) resolve.y = "independent";
+  const header = panelHeader(panels, width);
   return {
     ...top,
-    facet: { field: "panel", type: "nominal", sort: panels, title: null },
+    facet: {
+      field: "panel",
+      type: "nominal",
+      sort: panels,
+      title: null,
+      ...(header ? { header } : {}),
+    },
     columns: o.columns ?? Math.min(panels.length, 4),
     spec: { width, height, layer: layers },
     ...(Object.keys(resolve).length ? { resolve: { scale: resolve } } : {}),
   };
+}
+
+/**
+ * Panel titles wider than their panel, in two lines: split at the comma (else the space) nearest
+ * the middle. Vega-lite would otherwise let a long title run past the panel and shift it up.
+ * Returns the facet header that draws them so, or null when every title fits.
+ */
+export function panelHeader(
+  panels: readonly string[],
+  width: number,
+): { labelExpr: string } | null {
+  const wrapped = new Map<string, [string, string]>();
+  for (const p of panels) {
+    if (textWidth(p, FONT_SIZE.normal) <= width) continue;
+    const breaks = [...p.matchAll(/, | /g)].map((m) => ({ at: m.index!, len: m[0].length }));
+    if (breaks.length === 0) continue;
+    const comma = breaks.filter((b) => b.len === 2);
+    const pool = comma.length > 0 ? comma : breaks;
+    const best = pool.reduce((a, b) =>
+      Math.abs(b.at - p.length / 2) < Math.abs(a.at - p.length / 2) ? b : a
+    );
+    const cut = best.len === 2 ? best.at + 1 : best.at;
+    wrapped.set(p, [p.slice(0, cut), p.slice(best.at + best.len)]);
+  }
+  if (wrapped.size === 0) return null;
+  let expr = "datum.value";
+  for (const [p, lines] of wrapped) {
+    expr = `datum.value === ${JSON.stringify(p)} ? ${JSON.stringify(lines)} : ${expr}`;
+  }
+  return { labelExpr: expr };
 }
 
 /**

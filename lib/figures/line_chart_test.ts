@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { chartToSvg } from "./chart.ts";
-import { lineChart, lineChartRows, logTicks, powerLabel, renderLineChart } from "./line_chart.ts";
+import {
+  lineChart,
+  lineChartRows,
+  logTicks,
+  panelHeader,
+  powerLabel,
+  renderLineChart,
+} from "./line_chart.ts";
 
 const OPTS = {
   title: "Latent code against radius",
@@ -143,4 +150,15 @@ Deno.test("renderLineChart() draws labelled rules in independent panels without 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("panelHeader() puts a title wider than its panel on two lines, at the comma nearest the middle", () => {
+  assert.equal(panelHeader(["no regularisation", "ψ1, λ = 1"], 220), null);
+  const header = panelHeader(["ψ2 weight decay, encoder + decoder, λ = 1", "short"], 220);
+  assert.ok(header);
+  assert.equal(
+    header.labelExpr,
+    'datum.value === "ψ2 weight decay, encoder + decoder, λ = 1" ? ' +
+      '["ψ2 weight decay,","encoder + decoder, λ = 1"] : datum.value',
+  );
 });
