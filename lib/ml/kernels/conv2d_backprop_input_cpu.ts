@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { imageKernelImpl, newValues, runImageChunks } from "./cpu_threads.ts";
+import { imageKernelImpl, newValues, newValuesToOverwrite, runImageChunks } from "./cpu_threads.ts";
 import { conv2dBackpropInputImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 
@@ -166,8 +166,11 @@ export function conv2dBackpropInputNhwc(
   w: Float32Array,
   g: ConvGeometry,
 ): Float32Array {
-  const dx = newValues(g.batch * g.inHeight * g.inWidth * g.inChannels);
   const impl = imageKernelImpl();
+  // The WebAssembly kernels add the taps in their own memory and copy each chunk's whole output
+  // into place: no zeroing needed (the JavaScript ones add into dx).
+  const n = g.batch * g.inHeight * g.inWidth * g.inChannels;
+  const dx = impl === "wasm" ? newValuesToOverwrite(n) : newValues(n);
   const kernel = impl === "wasm" ? conv2dBackpropInputImagesWasm : conv2dBackpropInputImages;
   runImageChunks(kernel as ImageKernel, "conv2dBackpropInput", impl, g, dy, w, dx);
   return dx;

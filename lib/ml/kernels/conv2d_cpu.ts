@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { imageKernelImpl, newValues, runImageChunks } from "./cpu_threads.ts";
+import { imageKernelImpl, newValues, newValuesToOverwrite, runImageChunks } from "./cpu_threads.ts";
 import { conv2dImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 
@@ -190,8 +190,10 @@ export function conv2dImages(
  * returns `y` (`N·OH·OW·K`), computed on the cpu threads in force (see `./cpu_threads.ts`).
  */
 export function conv2dNhwc(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
-  const y = newValues(g.batch * g.outHeight * g.outWidth * g.outChannels);
   const impl = imageKernelImpl();
+  // The WebAssembly kernels copy each chunk's whole output into place: no zeroing needed.
+  const n = g.batch * g.outHeight * g.outWidth * g.outChannels;
+  const y = impl === "wasm" ? newValuesToOverwrite(n) : newValues(n);
   const kernel = impl === "wasm" ? conv2dImagesWasm : conv2dImages;
   runImageChunks(kernel as ImageKernel, "conv2d", impl, g, x, w, y);
   return y;

@@ -105,3 +105,48 @@ Deno.test("kernels that take their output unzeroed write every value (a pool of 
     assert.deepEqual(values, stock[k], `output ${k}`);
   });
 });
+
+Deno.test("the WebAssembly convolutions write every value of their output (a pool of NaN arrays shows none)", () => {
+  // Outputs of the pool's size (300 × 512 values), in both layouts of the WebAssembly kernels
+  // (channels a multiple of 4 or not), forward and input gradient.
+  const a = () => tf.linspace(-3, 3, SHAPE[0] * SHAPE[1]);
+  const w = (shape: [number, number, number, number]) =>
+    tf.linspace(-1, 1, shape.reduce((p, q) => p * q)).reshape(shape) as tf.Tensor4D;
+  const x = (side: number, channels: number) =>
+    tf.tile(a().slice(0, 300 * side * side).reshape([300, side, side, 1]), [
+      1,
+      1,
+      1,
+      channels,
+    ]) as tf.Tensor4D;
+  const run = () =>
+    tf.tidy(() =>
+      [
+        tf.conv2d(tf.tile(x(16, 1), [1, 2, 2, 1]) as tf.Tensor4D, w([3, 3, 1, 2]), 2, "same"),
+        tf.conv2d(x(8, 4), w([3, 3, 4, 32]), 2, "same"),
+        tf.conv2dTranspose(x(8, 3), w([3, 3, 2, 3]), [300, 16, 16, 2], 2, "same"),
+        tf.conv2dTranspose(x(4, 8), w([3, 3, 8, 8]), [300, 8, 8, 8], 2, "same"),
+      ].map((t) => t.dataSync().slice())
+    );
+  restoreStockKernels("cpu");
+  const stock = run();
+  installFastKernels("cpu");
+  const poisoned = Array.from({ length: 8 }, () => takeValues(SHAPE[0] * SHAPE[1], false));
+  for (const v of poisoned) {
+    v.fill(NaN);
+    giveBackValues(v);
+  }
+  const fast = run();
+  fast.forEach((values, k) => {
+    assert.equal(values.length, SHAPE[0] * SHAPE[1]);
+    assert.ok(
+      Array.from(values).every((v) => !Number.isNaN(v)),
+      `convolution ${k} kept a value of the pool`,
+    );
+    // Within float32 rounding of the stock kernels (the sums run in another order).
+    const want = Array.from(stock[k]), got = Array.from(values);
+    const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i])), 0);
+    assert.ok(worst <= 1e-5 * scale, `convolution ${k}: off by ${worst} (scale ${scale})`);
+  });
+});
