@@ -61,6 +61,22 @@ Deno.test("results with the pool are the bytes of fresh arrays (reused arrays ar
   for (const p of pooled) assert.deepEqual(p, fresh);
 });
 
+/**
+ * `run()` with the stock kernels, then with ours over a pool holding `count` NaN arrays of the
+ * outputs' size: a value a kernel leaves unwritten shows as NaN.
+ */
+function stockThenPoisoned<T>(run: () => T, count: number): [T, T] {
+  restoreStockKernels("cpu");
+  const stock = run();
+  installFastKernels("cpu");
+  const poisoned = Array.from({ length: count }, () => takeValues(SHAPE[0] * SHAPE[1], false));
+  for (const v of poisoned) {
+    v.fill(NaN);
+    giveBackValues(v);
+  }
+  return [stock, run()];
+}
+
 Deno.test("kernels that take their output unzeroed write every value (a pool of NaN arrays shows none)", () => {
   const x = () => tf.linspace(-3, 3, SHAPE[0] * SHAPE[1]).reshape(SHAPE) as tf.Tensor2D;
   const bias = () => tf.linspace(-1, 1, SHAPE[1]);
@@ -90,16 +106,7 @@ Deno.test("kernels that take their output unzeroed write every value (a pool of 
       ];
       return outs.map((t) => t.dataSync().slice());
     });
-  restoreStockKernels("cpu");
-  const stock = run();
-  installFastKernels("cpu");
-  // Fill the pool with NaN arrays of the outputs' size: a value a kernel left unwritten shows.
-  const poisoned = Array.from({ length: 40 }, () => takeValues(SHAPE[0] * SHAPE[1], false));
-  for (const v of poisoned) {
-    v.fill(NaN);
-    giveBackValues(v);
-  }
-  const fast = run();
+  const [stock, fast] = stockThenPoisoned(run, 40);
   fast.forEach((values, k) => {
     assert.ok(values.every((v) => !Number.isNaN(v)), `output ${k} kept a value of the pool`);
     assert.deepEqual(values, stock[k], `output ${k}`);
@@ -128,15 +135,7 @@ Deno.test("the WebAssembly convolutions write every value of their output (a poo
         tf.conv2dTranspose(x(4, 8), w([3, 3, 8, 8]), [300, 8, 8, 8], 2, "same"),
       ].map((t) => t.dataSync().slice())
     );
-  restoreStockKernels("cpu");
-  const stock = run();
-  installFastKernels("cpu");
-  const poisoned = Array.from({ length: 8 }, () => takeValues(SHAPE[0] * SHAPE[1], false));
-  for (const v of poisoned) {
-    v.fill(NaN);
-    giveBackValues(v);
-  }
-  const fast = run();
+  const [stock, fast] = stockThenPoisoned(run, 8);
   fast.forEach((values, k) => {
     assert.equal(values.length, SHAPE[0] * SHAPE[1]);
     assert.ok(
