@@ -42,7 +42,14 @@ import { fastKernelsInstalled } from "./kernels/install.ts";
 import { aloneReason, groupCompatibility, trainGroup } from "./group/group_train.ts";
 import { saveWeights } from "./weights_io.ts";
 import { termRunLoss } from "../train/loss_file.ts";
-import { singleRun, type TrainedRun, trainingStage } from "../train/training_stage.ts";
+import {
+  type RunIo,
+  runIo,
+  type RunPlan,
+  singleRun,
+  type TrainedRun,
+  trainingStage,
+} from "../train/training_stage.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Dataset stage
@@ -602,19 +609,10 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
     estimate: (p, backend, threads) =>
       p.iterations * secondsPerUpdate(p.batchSize, backend, threads),
     load: loadData,
-    async train(ctx, { data, config }, run, io) {
+    async train(ctx, loaded, run, io) {
       const grouping = groupingOf(ctx.params, ctx.backend);
       if ("alone" in grouping) io.onLog(`trains alone: this training ${grouping.alone}`);
-      const result = await train(data, {
-        ...trainSettings(ctx.params, config, run.seed),
-        checkpointDir: io.checkpointDir,
-        onProgress: io.onProgress,
-        onLog: io.onLog,
-      });
-      return {
-        ...result,
-        loss: termRunLoss(run.label, run.seed, result.lossCurve, result.kept),
-      };
+      return await trainAlone(ctx, loaded, run, io);
     },
     async save(ctx, { data }, [run]) {
       const kept = run.loss.kept ? { kept: run.loss.kept } : {};
@@ -638,22 +636,16 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
           // ones either: each member trains alone, as it would in a group of one.
           for (const [k, ctx] of ctxs.entries()) {
             ctx.log(`training alone: backend "${tf.getBackend()}" has no grouped kernels here`);
-            const result = await train(data, {
-              ...trainSettings(ctx.params, config, plans[k].seed),
-              checkpointDir: `${ctx.scratchDir}/checkpoints`,
-              onProgress: (step, total, values) => ctx.progress({ step, total, values }),
-              onLog: (m) => ctx.log(m),
-            });
-            trained.push({
-              ...result,
-              loss: termRunLoss("", plans[k].seed, result.lossCurve, result.kept),
-            });
+            trained.push(
+              await trainAlone(ctx, { data, config }, plans[k], runIo(ctx, plans[k])),
+            );
           }
           return trained;
         }
+        // Each member checkpoints where it would alone, so either resumes the other's.
         const members: TrainSettings[] = ctxs.map((ctx, k) => ({
           ...trainSettings(ctx.params, config, plans[k].seed),
-          checkpointDir: `${ctx.scratchDir}/checkpoints`,
+          checkpointDir: runIo(ctx, plans[k]).checkpointDir,
         }));
         const result = await trainGroup(data, members, {
           onLog: (k, m) => ctxs[k].log(m),
@@ -678,6 +670,22 @@ export function trainStage(o: TrainStageOptions): Stage<TrainStageParams> {
       },
     },
   });
+
+  /** Trains one stage's model by itself (`train()`) from its run's seed. */
+  async function trainAlone(
+    ctx: Context<TrainStageParams>,
+    { data, config }: LoadedData,
+    run: RunPlan,
+    io: RunIo,
+  ): Promise<TrainedRun<Autoencoder>> {
+    const result = await train(data, {
+      ...trainSettings(ctx.params, config, run.seed),
+      checkpointDir: io.checkpointDir,
+      onProgress: io.onProgress,
+      onLog: io.onLog,
+    });
+    return { ...result, loss: termRunLoss(run.label, run.seed, result.lossCurve, result.kept) };
+  }
 
   /**
    * A stage's group key (the group's rule, `groupCompatibility`, on its settings, with the

@@ -100,6 +100,28 @@ export function singleRun(ctx: Pick<Context, "rng">): RunPlan {
   return { index: 0, label: "", seed: ctx.rng.fork("train").seed };
 }
 
+/**
+ * Where run `plan` of a stage with `runs` runs checkpoints, logs and reports progress: its own
+ * checkpoint directory (`checkpoints`, or `checkpoints-<index>` among several), and, among
+ * several, progress over all runs and log lines prefixed by its label. A family that trains a
+ * stage's run outside the factory (a group's member) uses it, so that a checkpoint saved there
+ * resumes alone and the other way round.
+ */
+export function runIo(ctx: Context<unknown>, plan: RunPlan, runs = 1): RunIo {
+  const many = runs > 1;
+  const prefix = many ? `${plan.label}: ` : "";
+  return {
+    checkpointDir: `${ctx.scratchDir}/checkpoints${many ? `-${plan.index}` : ""}`,
+    onProgress: (step, total, values) =>
+      ctx.progress(
+        many
+          ? { step: plan.index * total + step, total: runs * total, values, phase: plan.label }
+          : { step, total, values },
+      ),
+    onLog: (m) => ctx.log(prefix + m),
+  };
+}
+
 /** A training stage from a model family's parts (see the module documentation). */
 export function trainingStage<P, D, M>(o: TrainingStageOptions<P, D, M>): Stage<P> {
   const plans = (ctx: Context<P>) => o.runs ? o.runs(ctx) : [singleRun(ctx)];
@@ -137,26 +159,8 @@ export function trainingStage<P, D, M>(o: TrainingStageOptions<P, D, M>): Stage<
       const trained: TrainedRun<M>[] = [];
       try {
         const runs = plans(ctx);
-        const many = runs.length > 1;
         for (const plan of runs) {
-          const prefix = many ? `${plan.label}: ` : "";
-          trained.push(
-            await o.train(ctx, data, plan, {
-              checkpointDir: `${ctx.scratchDir}/checkpoints${many ? `-${plan.index}` : ""}`,
-              onProgress: (step, total, values) =>
-                ctx.progress(
-                  many
-                    ? {
-                      step: plan.index * total + step,
-                      total: runs.length * total,
-                      values,
-                      phase: plan.label,
-                    }
-                    : { step, total, values },
-                ),
-              onLog: (m) => ctx.log(prefix + m),
-            }),
-          );
+          trained.push(await o.train(ctx, data, plan, runIo(ctx, plan, runs.length)));
         }
         await finish(ctx, data, trained);
       } finally {

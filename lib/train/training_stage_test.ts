@@ -3,6 +3,7 @@ import { fakeContext } from "../ml/test_fixtures.ts";
 import { readLossFile } from "./loss_file.ts";
 import {
   type RunIo,
+  runIo,
   type RunPlan,
   singleRun,
   type TrainedRun,
@@ -76,13 +77,9 @@ function toyStage(events: string[], withRuns: boolean) {
       key: () => "toy",
       trainGroup: (ctxs) => {
         events.push(`group of ${ctxs.length}`);
-        return Promise.resolve(ctxs.map((ctx) =>
-          toyTrain(ctx.params, singleRun(ctx), {
-            checkpointDir: `${ctx.scratchDir}/checkpoints`,
-            onProgress: (step, total) => ctx.progress({ step, total }),
-            onLog: (m) => ctx.log(m),
-          })
-        ));
+        return Promise.resolve(
+          ctxs.map((ctx) => toyTrain(ctx.params, singleRun(ctx), runIo(ctx, singleRun(ctx)))),
+        );
       },
     },
   });
