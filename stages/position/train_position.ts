@@ -217,6 +217,12 @@ export function runModel(runs: PositionRuns, k: number) {
   return model;
 }
 
+/** One trained position network and its variables as numbers (read back once). */
+interface PositionModel {
+  net: Autoencoder;
+  weights: Record<string, number[]>;
+}
+
 /** What a position training stage loads once. */
 interface PositionData {
   data: TrainData;
@@ -231,7 +237,7 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
   const inputs: Record<string, `${string}:${string}`> = { images: `${o.dataset}:images.npy` };
   if (o.mode !== "autoencoder") inputs.codes = `${o.dataset}:codes.npy`;
   const cost = o.cost ?? { perStep: 0.004, perExample: 0.00005 };
-  return trainingStage<PositionTrainParams, PositionData, Autoencoder>({
+  return trainingStage<PositionTrainParams, PositionData, PositionModel>({
     id: o.id,
     description: o.description,
     module: o.module,
@@ -283,13 +289,19 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
         | null;
       if (done && done.seed === run.seed) {
         io.onLog("reused from an earlier attempt");
-        const model = createAutoencoder(config, 0);
-        model.writeWeights(
+        const net = createAutoencoder(config, 0);
+        net.writeWeights(
           Object.fromEntries(
             Object.entries(done.weights).map(([name, v]) => [name, Float32Array.from(v)]),
           ),
         );
-        return { model, loss: done.loss, seconds: 0, stepsRun: 0, resumedFrom: p.iterations };
+        return {
+          model: { net, weights: done.weights },
+          loss: done.loss,
+          seconds: 0,
+          stepsRun: 0,
+          resumedFrom: p.iterations,
+        };
       }
       const result = await train(data, {
         config,
@@ -306,28 +318,29 @@ export function positionTrainStage(o: PositionTrainOptions): Stage<PositionTrain
         onLog: io.onLog,
       });
       const loss = termRunLoss(run.label, run.seed, result.lossCurve);
-      const weights = await numberWeights(result.model);
-      await Deno.writeTextFile(donePath, JSON.stringify({ seed: run.seed, weights, loss }));
-      return { ...result, loss };
+      const model = { net: result.model, weights: await numberWeights(result.model) };
+      await Deno.writeTextFile(
+        donePath,
+        JSON.stringify({ seed: run.seed, weights: model.weights, loss }),
+      );
+      return { ...result, model, loss };
     },
     async save(ctx, { data, config }, trained) {
       const p = ctx.params;
-      const runs: PositionRun[] = [];
-      for (const [k, t] of trained.entries()) {
-        runs.push({
-          index: k,
-          seed: t.loss.seed,
-          finalLoss: t.loss.records.at(-1)?.loss ?? NaN,
-          weights: await numberWeights(t.model),
-        });
-      }
-      await saveWeights(trained[0].model, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
+      const runs: PositionRun[] = trained.map((t, k) => ({
+        index: k,
+        seed: t.loss.seed,
+        finalLoss: t.loss.records.at(-1)?.loss ?? NaN,
+        weights: t.model.weights,
+      }));
+      const net = trained[0].model.net;
+      await saveWeights(net, ctx.outPath("weights.json"), ctx.outPath("weights.bin"), {
         training: { seed: runs[0].seed, count: data.count, mode: o.mode, params: p },
       });
       const out: PositionRuns = { config, mode: o.mode, runs };
       await Deno.writeTextFile(ctx.outPath("runs.json"), stableJson(out) + "\n");
     },
-    dispose: (model) => model.dispose(),
+    dispose: (model) => model.net.dispose(),
   });
 }
 
