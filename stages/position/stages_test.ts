@@ -117,3 +117,47 @@ Deno.test("positionTrainStage() reuses finished runs and writes the same bytes a
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a position stage run again on its scratch directory reuses every finished run, to the same bytes", async () => {
+  const root = await Deno.makeTempDir({ prefix: "position-reuse-" });
+  try {
+    const data = fakeContext(dataPosOnehot, { root, profile: "quick" });
+    await dataPosOnehot.run(data.ctx);
+    const inputs = {
+      images: data.ctx.outPath("images.npy"),
+      codes: data.ctx.outPath("codes.npy"),
+    };
+    const set = { iterations: 4, logEvery: 2, checkpointEvery: 2, seeds: 2 };
+    const scratchDir = `${root}/scratch`;
+    const first = fakeContext(trainPosEncRegress, {
+      root: `${root}/1`,
+      profile: "quick",
+      inputs,
+      set,
+      scratchDir,
+    });
+    await trainPosEncRegress.run(first.ctx);
+    const again = fakeContext(trainPosEncRegress, {
+      root: `${root}/2`,
+      profile: "quick",
+      inputs,
+      set,
+      scratchDir,
+    });
+    await trainPosEncRegress.run(again.ctx);
+    assert.deepEqual(
+      again.recorded.logs.filter((l) => l.endsWith("reused from an earlier attempt")),
+      ["run 0: reused from an earlier attempt", "run 1: reused from an earlier attempt"],
+    );
+    assert.equal(again.recorded.records.steps_run, 0);
+    for (const f of trainPosEncRegress.outputs) {
+      assert.deepEqual(
+        await Deno.readFile(again.ctx.outPath(f)),
+        await Deno.readFile(first.ctx.outPath(f)),
+        f,
+      );
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
