@@ -313,7 +313,8 @@ export function latentTrainStage(o: LatentTrainStageOptions): Stage<LatentTrainP
           count: loaded.count,
           params: ctx.params,
           step: config.encoders.length,
-          frozen: config.encoders.length - 1,
+          // Code components taken frozen from the previous step (f), as before this step.
+          frozen: run.model.latentSize - o.outputs,
         },
       });
     },
