@@ -33,6 +33,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { createRng, deriveSeed } from "./random.ts";
 import { leakyReluGrad } from "./kernels/leaky_relu_cpu.ts";
+import { convBiasLeakyRelu } from "./kernels/conv_bias_leaky_relu.ts";
 
 /** Activation functions a layer can end with. */
 export type Activation = "leaky_relu" | "linear" | "relu" | "sigmoid";
@@ -449,6 +450,28 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
     return b ? tf.add(y, b.variable) : y;
   };
 
+  // A layer with a bias and leaky ReLU in one kernel where the backend has it (see
+  // kernels/conv_bias_leaky_relu.ts: the same values and gradients as the three ops); null
+  // otherwise, and for double backprop, which the fused gradient does not support.
+  const fusedLayer = (
+    h: tf.Tensor4D,
+    k: tf.Tensor4D,
+    part: string,
+    l: number,
+    a: Activation,
+    opts: ForwardOptions | undefined,
+    outShape?: [number, number, number, number],
+  ): tf.Tensor4D | null => {
+    const b = byName.get(`${part}_${l}_bias`);
+    if (b === undefined || a !== "leaky_relu" || opts?.twiceDifferentiable) return null;
+    return convBiasLeakyRelu(h, k, b.variable, {
+      strides: [sh, sw],
+      pad: padding,
+      alpha: config.alpha,
+      outShape,
+    });
+  };
+
   const encode = (x: tf.Tensor, opts?: ForwardOptions): tf.Tensor2D => {
     if (!config.encoderDepths) throw new Error(`Cannot encode: this model has no encoder`);
     return tf.tidy(() => {
@@ -456,12 +479,9 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
       const L = config.encoderDepths!.length - 1;
       for (let l = 0; l < L; l++) {
         const k = byName.get(`encoder_${l}_kernel`)!.variable as tf.Tensor4D;
-        h = tf.conv2d(h, k, [sh, sw], padding);
-        h = activate(
-          withBias(h, "encoder", l),
-          l === L - 1 ? config.latentActivation : config.hiddenActivation,
-          opts,
-        );
+        const a = l === L - 1 ? config.latentActivation : config.hiddenActivation;
+        h = fusedLayer(h, k, "encoder", l, a, opts) ??
+          activate(withBias(tf.conv2d(h, k, [sh, sw], padding), "encoder", l), a, opts);
       }
       return tf.reshape(h, [-1, d]) as tf.Tensor2D;
     });
@@ -482,12 +502,13 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
           convTransposeOutSize(ww, kw, sw, padding),
           dec[l + 1],
         ];
-        h = tf.conv2dTranspose(h, k, outShape, [sh, sw], padding);
-        h = activate(
-          withBias(h, "decoder", l),
-          l === L - 1 ? config.outputActivation : config.hiddenActivation,
-          opts,
-        );
+        const a = l === L - 1 ? config.outputActivation : config.hiddenActivation;
+        h = fusedLayer(h, k, "decoder", l, a, opts, outShape) ??
+          activate(
+            withBias(tf.conv2dTranspose(h, k, outShape, [sh, sw], padding), "decoder", l),
+            a,
+            opts,
+          );
       }
       return h;
     });

@@ -21,6 +21,7 @@ import { cpuValues } from "./cpu_data.ts";
 import { imageKernelImpl, newValues, newValuesToOverwrite, runImageChunks } from "./cpu_threads.ts";
 import { conv2dBackpropInputImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
+import { applyEpilogue, type Epilogue } from "./epilogue.ts";
 
 /**
  * For each input position p in [0, size): the (filter index, output index) pairs with
@@ -132,8 +133,9 @@ function rowBlock1(
 }
 
 /**
- * Images [b0, b1) of the input gradient of an NHWC convolution, written into `dx`. Each dx value
- * depends only on its own image, so any split of the batch gives the same bytes.
+ * Images [b0, b1) of the input gradient of an NHWC convolution, written into `dx`, with a
+ * transposed convolution's epilogue `e` applied when given. Each dx value depends only on its
+ * own image, so any split of the batch gives the same bytes.
  */
 export function conv2dBackpropInputImages(
   dy: Float32Array,
@@ -142,6 +144,7 @@ export function conv2dBackpropInputImages(
   g: ConvGeometry,
   b0: number,
   b1: number,
+  e?: Epilogue,
 ): void {
   const C = g.inChannels;
   const taps: Taps = {
@@ -155,16 +158,22 @@ export function conv2dBackpropInputImages(
       for (let d1 = C4; d1 < C; d1++) rowBlock1(dy, w, dx, g, taps, b, xR, d1);
     }
   }
+  if (e !== undefined) {
+    const image = g.inHeight * g.inWidth * C;
+    applyEpilogue(dx, b0 * image, b1 * image, e);
+  }
 }
 
 /**
  * The input gradient of an NHWC convolution: `dy` holds `N·OH·OW·K` values, `w` the HWIO
- * filter (`FH·FW·C·K`); returns `dx` (`N·H·W·C`), computed on the cpu threads in force.
+ * filter (`FH·FW·C·K`); returns `dx` (`N·H·W·C`), computed on the cpu threads in force. As the
+ * forward pass of a transposed convolution, it applies that layer's epilogue when given.
  */
 export function conv2dBackpropInputNhwc(
   dy: Float32Array,
   w: Float32Array,
   g: ConvGeometry,
+  epilogue?: Epilogue,
 ): Float32Array {
   const impl = imageKernelImpl();
   // The WebAssembly kernels add the taps in their own memory and copy each chunk's whole output
@@ -172,7 +181,7 @@ export function conv2dBackpropInputNhwc(
   const n = g.batch * g.inHeight * g.inWidth * g.inChannels;
   const dx = impl === "wasm" ? newValuesToOverwrite(n) : newValues(n);
   const kernel = impl === "wasm" ? conv2dBackpropInputImagesWasm : conv2dBackpropInputImages;
-  runImageChunks(kernel as ImageKernel, "conv2dBackpropInput", impl, g, dy, w, dx);
+  runImageChunks(kernel as ImageKernel, "conv2dBackpropInput", impl, g, dy, w, dx, 0, epilogue);
   return dx;
 }
 

@@ -17,6 +17,7 @@ import { cpuValues } from "./cpu_data.ts";
 import { imageKernelImpl, newValues, newValuesToOverwrite, runImageChunks } from "./cpu_threads.ts";
 import { conv2dImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
+import { applyEpilogue, type Epilogue } from "./epilogue.ts";
 
 /**
  * Output channels [d2, d2 + 8) of output row (b, yR): eight dot products at a time.
@@ -160,8 +161,9 @@ function rowBlock1(
 }
 
 /**
- * Images [b0, b1) of a forward NHWC convolution, written into `y`. Each output value depends
- * only on its own image, so any split of the batch gives the same bytes.
+ * Images [b0, b1) of a forward NHWC convolution, written into `y`, with the layer's epilogue `e`
+ * applied when given. Each output value depends only on its own image, so any split of the
+ * batch gives the same bytes.
  */
 export function conv2dImages(
   x: Float32Array,
@@ -170,6 +172,7 @@ export function conv2dImages(
   g: ConvGeometry,
   b0: number,
   b1: number,
+  e?: Epilogue,
 ): void {
   const K = g.outChannels;
   // Eight output channels per pass while there are that many (the paper's widest layer has 8),
@@ -183,19 +186,29 @@ export function conv2dImages(
       for (let d2 = K4; d2 < K; d2++) rowBlock1(x, w, y, g, b, yR, d2);
     }
   }
+  if (e !== undefined) {
+    const image = g.outHeight * g.outWidth * K;
+    applyEpilogue(y, b0 * image, b1 * image, e);
+  }
 }
 
 /**
  * Forward NHWC convolution: `x` holds `N·H·W·C` values, `w` the HWIO filter (`FH·FW·C·K`);
- * returns `y` (`N·OH·OW·K`), computed on the cpu threads in force (see `./cpu_threads.ts`).
+ * returns `y` (`N·OH·OW·K`), computed on the cpu threads in force (see `./cpu_threads.ts`),
+ * with the layer's epilogue applied when given.
  */
-export function conv2dNhwc(x: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+export function conv2dNhwc(
+  x: Float32Array,
+  w: Float32Array,
+  g: ConvGeometry,
+  epilogue?: Epilogue,
+): Float32Array {
   const impl = imageKernelImpl();
   // The WebAssembly kernels copy each chunk's whole output into place: no zeroing needed.
   const n = g.batch * g.outHeight * g.outWidth * g.outChannels;
   const y = impl === "wasm" ? newValuesToOverwrite(n) : newValues(n);
   const kernel = impl === "wasm" ? conv2dImagesWasm : conv2dImages;
-  runImageChunks(kernel as ImageKernel, "conv2d", impl, g, x, w, y);
+  runImageChunks(kernel as ImageKernel, "conv2d", impl, g, x, w, y, 0, epilogue);
   return y;
 }
 

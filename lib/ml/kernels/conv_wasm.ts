@@ -18,6 +18,7 @@
  */
 
 import type { ConvGeometry } from "./conv_geometry.ts";
+import type { Epilogue } from "./epilogue.ts";
 import { CONV_WASM_BASE64 } from "./conv_wasm_binary.ts";
 import { decodeBase64 } from "./wasm/base64.ts";
 
@@ -45,6 +46,7 @@ interface ConvExports {
   dotPix(col: number, dy: number, acc: number, L: number, K: number, pp: number): void;
   toChannelRows(src: number, dst: number, P: number, K: number, pp: number): void;
   fromChannelRows(src: number, dst: number, P: number, K: number, pp: number): void;
+  biasLeakyRelu(y: number, n: number, K: number, bias: number, alpha: number): void;
 }
 
 /** The smallest module using a SIMD instruction (`f32x4.splat` of 0), to probe for support. */
@@ -168,7 +170,20 @@ function put(k: ConvExports, at: number, src: Float32Array): void {
   new Float32Array(k.memory.buffer, at, src.length).set(src);
 }
 
-/** Images [b0, b1) of a forward NHWC convolution (`x`, HWIO filter `w`), written into `y`. */
+/**
+ * Applies `e` (if any) to the `n` NHWC values at byte address `at`, with its bias placed at
+ * `biasAt` (K = e.bias.length values, reserved by the caller's layout).
+ */
+function epilogue(k: ConvExports, at: number, n: number, biasAt: number, e?: Epilogue): void {
+  if (e === undefined) return;
+  put(k, biasAt, e.bias);
+  k.biasLeakyRelu(at, n, e.bias.length, biasAt, e.alpha);
+}
+
+/**
+ * Images [b0, b1) of a forward NHWC convolution (`x`, HWIO filter `w`), written into `y`, with
+ * the layer's epilogue `e` applied when given.
+ */
 export function conv2dImagesWasm(
   x: Float32Array,
   w: Float32Array,
@@ -176,6 +191,7 @@ export function conv2dImagesWasm(
   g: ConvGeometry,
   b0: number,
   b1: number,
+  e?: Epilogue,
 ): void {
   const k = kernels();
   const nb = b1 - b0;
@@ -185,32 +201,42 @@ export function conv2dImagesWasm(
   if (K % 4 === 0 && g.inChannels % 4 === 0) {
     // Pixel-major: vectors along the output channels (and the patches' copies along the input
     // channels); y comes out in NHWC order.
-    const [xA, wA, colA, yA] = layout(k, [nb * imageIn * 4, L * K * 4, pp * L * 4, pp * K * 4]);
+    const [xA, wA, colA, yA, biasA] = layout(k, [
+      nb * imageIn * 4,
+      L * K * 4,
+      pp * L * 4,
+      pp * K * 4,
+      K * 4,
+    ]);
     put(k, xA, x.subarray(b0 * imageIn, b1 * imageIn));
     put(k, wA, w.subarray(0, L * K));
     k.im2colPix(xA, colA, ...geometryArgs(g, nb, pp));
     k.gemmPix(colA, L, wA, K, yA, pp, L);
+    epilogue(k, yA, P * K, biasA, e);
     y.set(new Float32Array(k.memory.buffer, yA, P * K), b0 * g.outHeight * g.outWidth * K);
     return;
   }
-  const [xA, wA, colA, yTA, yA] = layout(k, [
+  const [xA, wA, colA, yTA, yA, biasA] = layout(k, [
     nb * imageIn * 4,
     L * K * 4,
     L * pp * 4,
     K * pp * 4,
     P * K * 4,
+    K * 4,
   ]);
   put(k, xA, x.subarray(b0 * imageIn, b1 * imageIn));
   put(k, wA, w.subarray(0, L * K));
   k.im2colT(xA, colA, ...geometryArgs(g, nb, pp));
   k.gemmRows(wA, 1, K, colA, yTA, K, L, pp);
   k.fromChannelRows(yTA, yA, P, K, pp);
+  epilogue(k, yA, P * K, biasA, e);
   y.set(new Float32Array(k.memory.buffer, yA, P * K), b0 * g.outHeight * g.outWidth * K);
 }
 
 /**
  * Images [b0, b1) of the input gradient of an NHWC convolution (`dy`, HWIO filter `w`), written
- * into `dx`: also the forward pass of a transposed convolution.
+ * into `dx`: also the forward pass of a transposed convolution, whose epilogue `e` (bias of
+ * `g.inChannels` values) is applied when given.
  */
 export function conv2dBackpropInputImagesWasm(
   dy: Float32Array,
@@ -219,6 +245,7 @@ export function conv2dBackpropInputImagesWasm(
   g: ConvGeometry,
   b0: number,
   b1: number,
+  e?: Epilogue,
 ): void {
   const k = kernels();
   const nb = b1 - b0;
@@ -228,12 +255,13 @@ export function conv2dBackpropInputImagesWasm(
   if (g.inChannels % 4 === 0) {
     // Pixel-major: vectors along the input channels, so the taps of one pixel (its C channels
     // together) are added into dx four channels at a time.
-    const [dyA, wA, wtA, colA, dxA] = layout(k, [
+    const [dyA, wA, wtA, colA, dxA, biasA] = layout(k, [
       pp * K * 4,
       L * K * 4,
       K * L * 4,
       pp * L * 4,
       nb * imageIn * 4,
+      g.inChannels * 4,
     ]);
     put(k, dyA, dy.subarray(b0 * g.outHeight * g.outWidth * K, b1 * g.outHeight * g.outWidth * K));
     new Float32Array(k.memory.buffer, dyA + P * K * 4, (pp - P) * K).fill(0);
@@ -241,21 +269,24 @@ export function conv2dBackpropInputImagesWasm(
     k.transpose(wA, wtA, L, K);
     k.gemmPix(dyA, K, wtA, L, colA, pp, K);
     k.col2imPixAdd(colA, dxA, ...geometryArgs(g, nb, pp));
+    epilogue(k, dxA, nb * imageIn, biasA, e);
     dx.set(new Float32Array(k.memory.buffer, dxA, nb * imageIn), b0 * imageIn);
     return;
   }
-  const [dyA, wA, dyTA, colA, dxA] = layout(k, [
+  const [dyA, wA, dyTA, colA, dxA, biasA] = layout(k, [
     P * K * 4,
     L * K * 4,
     K * pp * 4,
     L * pp * 4,
     nb * imageIn * 4,
+    g.inChannels * 4,
   ]);
   put(k, dyA, dy.subarray(b0 * g.outHeight * g.outWidth * K, b1 * g.outHeight * g.outWidth * K));
   put(k, wA, w.subarray(0, L * K));
   k.toChannelRows(dyA, dyTA, P, K, pp);
   k.gemmRows(wA, K, 1, dyTA, colA, L, K, pp);
   k.col2imAdd(colA, dxA, ...geometryArgs(g, nb, pp));
+  epilogue(k, dxA, nb * imageIn, biasA, e);
   dx.set(new Float32Array(k.memory.buffer, dxA, nb * imageIn), b0 * imageIn);
 }
 

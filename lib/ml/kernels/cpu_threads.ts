@@ -18,6 +18,7 @@
  */
 
 import type { ConvGeometry } from "./conv_geometry.ts";
+import type { Epilogue } from "./epilogue.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
 import { takeValues } from "./value_pool.ts";
 
@@ -30,7 +31,10 @@ export const IMAGE_CHUNK = 10;
  */
 const MIN_PARALLEL_WORK = 1 << 18;
 
-/** A kernel's work on images [b0, b1), written into `out`. */
+/**
+ * A kernel's work on images [b0, b1), written into `out`, with the layer's epilogue applied to
+ * them when one is given (the forward kernels only).
+ */
 export type ImageKernel = (
   a: Float32Array,
   b: Float32Array,
@@ -38,6 +42,7 @@ export type ImageKernel = (
   g: ConvGeometry,
   b0: number,
   b1: number,
+  epilogue?: Epilogue,
 ) => void;
 
 /** The kernels a worker can run, by name (the worker module holds the same table). */
@@ -101,6 +106,8 @@ export interface ImageTask {
   out: Float32Array | Float64Array;
   /** Values of `out` per chunk when each chunk has its own slice (a reduction), else 0. */
   outPerChunk: number;
+  /** Bias and leaky ReLU applied to each chunk's output (see `./epilogue.ts`), if any. */
+  epilogue?: Epilogue;
   chunks: number;
   control: Int32Array;
 }
@@ -271,14 +278,15 @@ function runChunk(
   const out = t.outPerChunk > 0
     ? t.out.subarray(c * t.outPerChunk, (c + 1) * t.outPerChunk)
     : t.out;
-  kernel(t.a, t.b, out, t.g, b0, b1);
+  kernel(t.a, t.b, out, t.g, b0, b1, t.epilogue);
 }
 
 /**
  * Runs `kernel` (registered in the worker module as `name`) over every chunk of the batch of
  * `g`: on the calling thread alone for small calls or one thread, else on all threads. `out`
  * must come from {@linkcode newValues} / {@linkcode newAccumulators}; with `outPerChunk` > 0,
- * chunk c writes `out[c·outPerChunk, (c + 1)·outPerChunk)`.
+ * chunk c writes `out[c·outPerChunk, (c + 1)·outPerChunk)`. A forward kernel applies `epilogue`
+ * to each chunk it writes.
  */
 export function runImageChunks(
   kernel: ImageKernel,
@@ -289,12 +297,13 @@ export function runImageChunks(
   b: Float32Array,
   out: Float32Array | Float64Array,
   outPerChunk = 0,
+  epilogue?: Epilogue,
 ): void {
   const chunks = imageChunkCount(g.batch);
   const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
     g.filterHeight * g.filterWidth * g.inChannels;
   if (workers.length === 0 || chunks === 1 || work < MIN_PARALLEL_WORK) {
-    const t = { g, a, b, out, outPerChunk, chunks };
+    const t = { g, a, b, out, outPerChunk, epilogue, chunks };
     for (let c = 0; c < chunks; c++) runChunk(kernel, t, c);
     return;
   }
@@ -311,6 +320,7 @@ export function runImageChunks(
     b: shared(b),
     out,
     outPerChunk,
+    epilogue,
     chunks,
     control,
   };

@@ -23,6 +23,13 @@ import { makeMeanCpu, makeSumCpu } from "./sum_cpu.ts";
 import { LEAKY_RELU_GRAD, leakyReluGradCpu, makeLeakyReluCpu } from "./leaky_relu_cpu.ts";
 import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
 import { ADAM_STEP } from "./adam_step.ts";
+import {
+  CONV2D_BIAS_LEAKY_RELU,
+  CONV2D_TRANSPOSE_BIAS_LEAKY_RELU,
+  conv2dBiasLeakyReluCpu,
+  conv2dTransposeBiasLeakyReluCpu,
+  registerConvBiasLeakyReluGradients,
+} from "./conv_bias_leaky_relu.ts";
 import { attachValuePool } from "./value_pool.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
@@ -62,7 +69,11 @@ const REPLACEMENTS: Readonly<Record<string, readonly Replacement[]>> = {
 const ADDITIONS: Readonly<
   Record<string, readonly { kernelName: string; kernelFunc: tf.KernelFunc }[]>
 > = {
-  cpu: [{ kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradCpu }],
+  cpu: [
+    { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradCpu },
+    { kernelName: CONV2D_BIAS_LEAKY_RELU, kernelFunc: conv2dBiasLeakyReluCpu },
+    { kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, kernelFunc: conv2dTransposeBiasLeakyReluCpu },
+  ],
   webgpu: [
     { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWebgpu },
     { kernelName: ADAM_STEP, kernelFunc: adamStepWebgpu },
@@ -126,6 +137,7 @@ export function installFastKernels(backend: string): void {
     tf.unregisterKernel(r.kernelName, backend);
     tf.registerKernel({ ...stock, kernelFunc: r.make(stock.kernelFunc) });
   });
+  registerConvBiasLeakyReluGradients();
   for (const a of ADDITIONS[backend] ?? []) {
     if (tf.getKernel(a.kernelName, backend) === undefined) {
       tf.registerKernel({

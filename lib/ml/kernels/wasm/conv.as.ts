@@ -81,6 +81,17 @@ export function im2colT(
           let dst = row0 + (<usize>oxLo << 2);
           const end = row0 + (<usize>oxHi << 2);
           if (C == 1) {
+            if (SW == 2) {
+              // Four columns per step: the even lanes of eight consecutive inputs. The eighth is
+              // one value past the last one used, still inside this memory (x is followed by the
+              // caller's other arrays) and only read.
+              while (dst + 16 <= end) {
+                const v0 = v128.load(src), v1 = v128.load(src, 16);
+                v128.store(dst, evenLanes(v0, v1));
+                dst += 16;
+                src += 32;
+              }
+            }
             while (dst < end) {
               store<f32>(dst, load<f32>(src));
               dst += 4;
@@ -138,6 +149,20 @@ export function col2imAdd(
           let src = row0 + (<usize>oxLo << 2);
           const end = row0 + (<usize>oxHi << 2);
           if (C == 1) {
+            if (SW == 2) {
+              // Four columns per step into the even lanes of eight consecutive values; the odd
+              // lanes get −0, which leaves every value as it is (also ±0 and NaN), so each value
+              // still receives its additions one at a time in the loop order. The eighth value
+              // may lie past the row (or the chunk: the caller's arrays follow dx in this
+              // memory): it is written back unchanged.
+              while (src + 16 <= end) {
+                const c = v128.load(src);
+                v128.store(dst, f32x4.add(v128.load(dst), interleaveNegZero(c, false)));
+                v128.store(dst, f32x4.add(v128.load(dst, 16), interleaveNegZero(c, true)), 16);
+                src += 16;
+                dst += 32;
+              }
+            }
             while (src < end) {
               store<f32>(dst, load<f32>(dst) + load<f32>(src));
               src += 4;
@@ -273,22 +298,26 @@ function laneSum(v: v128): f64 {
 
 /**
  * acc[l·K + k] += Σ_p colT[l][p] · dyT[k][p] (f64 totals, HWIO order), for l < L, k < K, over
- * pp pixels (a multiple of 8). Each block of 256 pixels is summed in four f32 lanes (lane q
- * takes p ≡ q mod 4), its lanes added in a fixed order and the block total added to the f64
- * total: f32 rounding stays within a block, and the order depends on the shapes only.
+ * pp pixels (a multiple of 8); `acc` must be zero on entry. Each block of 256 pixels is summed
+ * in four f32 lanes (lane q takes p ≡ q mod 4), its lanes added in a fixed order and the block
+ * total added to the f64 total: f32 rounding stays within a block, and the order depends on the
+ * shapes only.
+ *
+ * The blocks are the outer loop, so that the block's rows of colT and dyT (1 KB each) stay in
+ * the L1 cache while every (l, k) pair reads them; with the rows outer, each l read all of dyT
+ * (a chunk's 8 rows of 10,240 pixels: 320 KB) again from further away.
  */
 export function dotRows(
   col: usize, dyT: usize, acc: usize, L: i32, K: i32, pp: i32,
 ): void {
   const rowBytes = <usize>pp << 2;
-  for (let l = 0; l < L; l++) {
-    const c0 = col + <usize>l * rowBytes;
-    let k = 0;
-    for (; k + 4 <= K; k += 4) {
-      const d0 = dyT + <usize>k * rowBytes;
-      let t0: f64 = 0, t1: f64 = 0, t2: f64 = 0, t3: f64 = 0;
-      for (let p0: usize = 0; p0 < rowBytes; p0 += DOT_BLOCK) {
-        const p1 = p0 + DOT_BLOCK < rowBytes ? p0 + DOT_BLOCK : rowBytes;
+  for (let p0: usize = 0; p0 < rowBytes; p0 += DOT_BLOCK) {
+    const p1 = p0 + DOT_BLOCK < rowBytes ? p0 + DOT_BLOCK : rowBytes;
+    for (let l = 0; l < L; l++) {
+      const c0 = col + <usize>l * rowBytes;
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        const d0 = dyT + <usize>k * rowBytes;
         let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
         for (let p = p0; p < p1; p += 16) {
           const x = v128.load(c0 + p);
@@ -298,40 +327,99 @@ export function dotRows(
           s2 = f32x4.add(s2, f32x4.mul(x, v128.load(q + 2 * rowBytes)));
           s3 = f32x4.add(s3, f32x4.mul(x, v128.load(q + 3 * rowBytes)));
         }
-        t0 += laneSum(s0);
-        t1 += laneSum(s1);
-        t2 += laneSum(s2);
-        t3 += laneSum(s3);
+        const a = acc + (<usize>(l * K + k) << 3);
+        store<f64>(a, load<f64>(a) + laneSum(s0));
+        store<f64>(a, load<f64>(a, 8) + laneSum(s1), 8);
+        store<f64>(a, load<f64>(a, 16) + laneSum(s2), 16);
+        store<f64>(a, load<f64>(a, 24) + laneSum(s3), 24);
       }
-      const a = acc + (<usize>(l * K + k) << 3);
-      store<f64>(a, load<f64>(a) + t0);
-      store<f64>(a, load<f64>(a, 8) + t1, 8);
-      store<f64>(a, load<f64>(a, 16) + t2, 16);
-      store<f64>(a, load<f64>(a, 24) + t3, 24);
-    }
-    for (; k < K; k++) {
-      const d0 = dyT + <usize>k * rowBytes;
-      let t: f64 = 0;
-      for (let p0: usize = 0; p0 < rowBytes; p0 += DOT_BLOCK) {
-        const p1 = p0 + DOT_BLOCK < rowBytes ? p0 + DOT_BLOCK : rowBytes;
+      for (; k < K; k++) {
+        const d0 = dyT + <usize>k * rowBytes;
         let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
-        let p = p0;
         // Two accumulators, for pixels [p, p+4) and [p+4, p+8): pp is a multiple of 8.
-        for (; p < p1; p += 32) {
+        for (let p = p0; p < p1; p += 32) {
           s0 = f32x4.add(s0, f32x4.mul(v128.load(c0 + p), v128.load(d0 + p)));
           s1 = f32x4.add(s1, f32x4.mul(v128.load(c0 + p, 16), v128.load(d0 + p, 16)));
         }
-        t += laneSum(f32x4.add(s0, s1));
+        const a = acc + (<usize>(l * K + k) << 3);
+        store<f64>(a, load<f64>(a) + laneSum(f32x4.add(s0, s1)));
       }
-      const a = acc + (<usize>(l * K + k) << 3);
-      store<f64>(a, load<f64>(a) + t);
     }
   }
 }
 
-/** dst[k][p] = src[p][k] for p < P, k < K; dst rows pp floats apart, zero for p in [P, pp). */
+/** [v0₀, v0₂, v1₀, v1₂]: the even lanes of eight consecutive floats. */
+@inline
+function evenLanes(v0: v128, v1: v128): v128 {
+  return i8x16.shuffle(v0, v1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+}
+
+/** [c₀, −0, c₁, −0] (or [c₂, −0, c₃, −0] for the high half). */
+@inline
+function interleaveNegZero(c: v128, high: bool): v128 {
+  const z = f32x4.splat(-0.0);
+  return high
+    ? i8x16.shuffle(c, z, 8, 9, 10, 11, 16, 17, 18, 19, 12, 13, 14, 15, 16, 17, 18, 19)
+    : i8x16.shuffle(c, z, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 16, 17, 18, 19);
+}
+
+/**
+ * Transposes the 4×4 block of vectors a, b, c, d (rows) and stores its columns at `o0` … `o3`:
+ * o0 gets [a₀, b₀, c₀, d₀], and so on.
+ */
+@inline
+function storeTransposed(a: v128, b: v128, c: v128, d: v128, o0: usize, o1: usize, o2: usize, o3: usize): void {
+  const abLo = i8x16.shuffle(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  const abHi = i8x16.shuffle(a, b, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  const cdLo = i8x16.shuffle(c, d, 0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+  const cdHi = i8x16.shuffle(c, d, 8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+  v128.store(o0, i8x16.shuffle(abLo, cdLo, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+  v128.store(o1, i8x16.shuffle(abLo, cdLo, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+  v128.store(o2, i8x16.shuffle(abHi, cdHi, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+  v128.store(o3, i8x16.shuffle(abHi, cdHi, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31));
+}
+
+/**
+ * dst[k][p] = src[p][k] for p < P, k < K; dst rows pp floats apart, zero for p in [P, pp).
+ * Four channels by four pixels per step (a 4×4 transposition in registers) where K is a
+ * multiple of 4; a plain copy for K = 1; one value at a time otherwise.
+ */
 export function toChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32): void {
   const rowBytes = <usize>pp << 2;
+  if (K == 1) {
+    memory.copy(dst, src, <usize>P << 2);
+    memory.fill(dst + (<usize>P << 2), 0, <usize>(pp - P) << 2);
+    return;
+  }
+  if (K % 4 == 0) {
+    const pixelBytes = <usize>K << 2;
+    const P4 = P & ~3;
+    for (let k = 0; k < K; k += 4) {
+      const r0 = dst + <usize>k * rowBytes;
+      for (let p = 0; p < P4; p += 4) {
+        const s = src + <usize>p * pixelBytes + (<usize>k << 2);
+        const o = r0 + (<usize>p << 2);
+        storeTransposed(
+          v128.load(s),
+          v128.load(s + pixelBytes),
+          v128.load(s + 2 * pixelBytes),
+          v128.load(s + 3 * pixelBytes),
+          o,
+          o + rowBytes,
+          o + 2 * rowBytes,
+          o + 3 * rowBytes,
+        );
+      }
+      for (let kk = k; kk < k + 4; kk++) {
+        const row = dst + <usize>kk * rowBytes;
+        for (let p = P4; p < P; p++) {
+          store<f32>(row + (<usize>p << 2), load<f32>(src + (<usize>(p * K + kk) << 2)));
+        }
+        memory.fill(row + (<usize>P << 2), 0, <usize>(pp - P) << 2);
+      }
+    }
+    return;
+  }
   for (let k = 0; k < K; k++) {
     const row = dst + <usize>k * rowBytes;
     let s = src + (<usize>k << 2);
@@ -344,10 +432,44 @@ export function toChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32): 
   }
 }
 
-/** dst[p][k] = src[k][p] for p < P, k < K (src rows pp floats apart): back to NHWC. */
+/**
+ * dst[p][k] = src[k][p] for p < P, k < K (src rows pp floats apart): back to NHWC. Four by four
+ * in registers where K is a multiple of 4, a copy for K = 1 (as {@linkcode toChannelRows}).
+ */
 export function fromChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32): void {
   const rowBytes = <usize>pp << 2;
   const step = <usize>K << 2;
+  if (K == 1) {
+    memory.copy(dst, src, <usize>P << 2);
+    return;
+  }
+  if (K % 4 == 0) {
+    const P4 = P & ~3;
+    for (let k = 0; k < K; k += 4) {
+      const r0 = src + <usize>k * rowBytes;
+      for (let p = 0; p < P4; p += 4) {
+        const r = r0 + (<usize>p << 2);
+        const o = dst + <usize>p * step + (<usize>k << 2);
+        storeTransposed(
+          v128.load(r),
+          v128.load(r + rowBytes),
+          v128.load(r + 2 * rowBytes),
+          v128.load(r + 3 * rowBytes),
+          o,
+          o + step,
+          o + 2 * step,
+          o + 3 * step,
+        );
+      }
+      for (let kk = k; kk < k + 4; kk++) {
+        const row = src + <usize>kk * rowBytes;
+        for (let p = P4; p < P; p++) {
+          store<f32>(dst + (<usize>(p * K + kk) << 2), load<f32>(row + (<usize>p << 2)));
+        }
+      }
+    }
+    return;
+  }
   for (let k = 0; k < K; k++) {
     const row = src + <usize>k * rowBytes;
     let d = dst + (<usize>k << 2);
@@ -606,4 +728,69 @@ function addLanes(acc: usize, l: i32, k: i32, K: i32, v: v128): void {
   store<f64>(a + s, load<f64>(a + s) + <f64>f32x4.extract_lane(v, 1));
   store<f64>(a + 2 * s, load<f64>(a + 2 * s) + <f64>f32x4.extract_lane(v, 2));
   store<f64>(a + 3 * s, load<f64>(a + 3 * s) + <f64>f32x4.extract_lane(v, 3));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Epilogue of a layer: bias and leaky ReLU applied to a chunk's output while it is still in this
+// memory (and in cache), instead of two more passes over the whole activation in JavaScript.
+
+/**
+ * φ(v) = v for v ≥ 0 (and NaN, and −0), float32(α·v) in double precision below: the value the
+ * JavaScript `LeakyRelu` stores, rounding for rounding (it multiplies a double by α, a double).
+ */
+@inline
+function leakyScalar(v: f32, alpha: f64): f32 {
+  return v < 0 ? <f32>(<f64>v * alpha) : v;
+}
+
+/**
+ * The same for four lanes: both products in f64x2 (α·v is exact-then-rounded as above, never a
+ * float32 product), chosen lane by lane where v < 0 (false for NaN, which is kept).
+ */
+@inline
+function leakyVector(v: v128, a2: v128): v128 {
+  const lo = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v), a2));
+  const hiIn = i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+  const hi = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(hiIn), a2));
+  const scaled = i8x16.shuffle(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  return v128.bitselect(scaled, v, f32x4.lt(v, f32x4.splat(0)));
+}
+
+/**
+ * In place over the `n` values at `y` (NHWC, K channels per pixel): y = φ(float32(y + bias[k])),
+ * the bytes of the JavaScript bias addition followed by `LeakyRelu`. Vectors along channels when
+ * K is a multiple of 4, along pixels with the bias repeated when K is 1 or 2, else one value at
+ * a time.
+ */
+export function biasLeakyRelu(y: usize, n: i32, K: i32, bias: usize, alpha: f64): void {
+  const a2 = f64x2.splat(alpha);
+  if (K % 4 == 0) {
+    const end = y + (<usize>n << 2);
+    const pixelBytes = <usize>K << 2;
+    for (let p = y; p < end; p += pixelBytes) {
+      for (let k = 0; k < K; k += 4) {
+        const at = p + (<usize>k << 2);
+        const v = f32x4.add(v128.load(at), v128.load(bias + (<usize>k << 2)));
+        v128.store(at, leakyVector(v, a2));
+      }
+    }
+    return;
+  }
+  let i = 0;
+  if (K == 1 || K == 2) {
+    const b0 = load<f32>(bias), b1 = load<f32>(bias + (<usize>(K - 1) << 2));
+    const pattern = f32x4.replace_lane(
+      f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(b0), 1, b1), 2, b0),
+      3,
+      b1,
+    );
+    for (; i + 4 <= n; i += 4) {
+      const at = y + (<usize>i << 2);
+      v128.store(at, leakyVector(f32x4.add(v128.load(at), pattern), a2));
+    }
+  }
+  for (; i < n; i++) {
+    const at = y + (<usize>i << 2);
+    store<f32>(at, leakyScalar(load<f32>(at) + load<f32>(bias + (<usize>(i % K) << 2)), alpha));
+  }
 }

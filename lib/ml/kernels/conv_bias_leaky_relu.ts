@@ -1,0 +1,233 @@
+/**
+ * A convolution layer in one kernel: convolution (or transposed convolution), bias, leaky ReLU.
+ *
+ * Written as three tfjs ops, a layer makes three passes over its activation (up to 2.4 M values
+ * at batch 300) and keeps two of them; here the convolution applies the bias and the activation
+ * to each chunk of its output while the chunk is in cache (`./epilogue.ts`), with the very
+ * float32 values of the three ops. Its gradient is the three ops' gradients, by the same kernels
+ * in the same order of rounding, so a training gives the same bytes either way:
+ *
+ *     dz = dy·φ'(y)                 (LeakyReluGradOfModel: y > 0 exactly where y + b > 0, since
+ *                                    α ≥ 0 keeps the sign, and y is NaN exactly where y + b is)
+ *     d bias = Σ over N, H, W of dz  (Sum, as tfjs's `Add` gradient)
+ *     d x, d filter                  (Conv2DBackpropInput / Conv2DBackpropFilter for a
+ *                                    convolution; Conv2D / Conv2DBackpropFilter for a transposed
+ *                                    one, as tfjs's own gradients)
+ *
+ * Only the gradients a backward pass asks for are computed (the first layer's input gradient
+ * is not). Backends without these kernels (webgpu, or cpu with the stock kernels) get `null`
+ * from {@linkcode convBiasLeakyRelu} and run the three ops.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { geometryFromInfo } from "./conv_geometry.ts";
+import { conv2dNhwc } from "./conv2d_cpu.ts";
+import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
+import { cpuValues } from "./cpu_data.ts";
+import { leakyReluGrad } from "./leaky_relu_cpu.ts";
+
+/** Convolution + bias + leaky ReLU: inputs `x`, `filter` (HWIO), `bias`. */
+export const CONV2D_BIAS_LEAKY_RELU = "Conv2DBiasLeakyReluOfModel";
+/** Transposed convolution + bias + leaky ReLU: inputs `x`, `filter`, `bias`; attr `outShape`. */
+export const CONV2D_TRANSPOSE_BIAS_LEAKY_RELU = "Conv2DTransposeBiasLeakyReluOfModel";
+
+/** Attributes of both kernels (NHWC, dilation 1). */
+export interface ConvBiasLeakyReluAttrs {
+  /** [vertical, horizontal]. */
+  strides: [number, number];
+  /** As tfjs: `same` or `valid`. */
+  pad: "same" | "valid";
+  /** The leaky ReLU's slope below zero (≥ 0). */
+  alpha: number;
+  /** The output shape of a transposed convolution (4-D); absent for a convolution. */
+  outShape?: [number, number, number, number];
+}
+
+type Shape4 = [number, number, number, number];
+
+/** The checked inputs and attributes of a call. */
+function parseArgs(name: string, args: Parameters<tf.KernelFunc>[0]) {
+  const { x, filter, bias } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  if (x === undefined || filter === undefined || bias === undefined) {
+    throw new Error(`Cannot run ${name}: inputs x, filter and bias are required; pass all three`);
+  }
+  for (const [what, t] of [["x", x], ["filter", filter], ["bias", bias]] as const) {
+    if (t.dtype !== "float32") {
+      throw new Error(`Cannot run ${name}: ${what} is ${t.dtype}; the kernel takes float32`);
+    }
+  }
+  const attrs = args.attrs as unknown as ConvBiasLeakyReluAttrs;
+  if (x.shape.length !== 4 || filter.shape.length !== 4) {
+    throw new Error(`Cannot run ${name}: x and filter must be 4-D (NHWC, HWIO)`);
+  }
+  return { x, filter, bias, attrs, backend: args.backend as tf.MathBackendCPU };
+}
+
+/** The `CONV2D_BIAS_LEAKY_RELU` kernel function of the cpu backend. */
+export const conv2dBiasLeakyReluCpu: tf.KernelFunc = (args) => {
+  const { x, filter, bias, attrs, backend } = parseArgs(CONV2D_BIAS_LEAKY_RELU, args);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as Shape4,
+    filter.shape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    undefined,
+    false,
+    "channelsLast",
+  );
+  if (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels) {
+    throw new Error(
+      `Cannot run ${CONV2D_BIAS_LEAKY_RELU}: bias must have ${info.outChannels} values (got shape ${
+        JSON.stringify(bias.shape)
+      })`,
+    );
+  }
+  // A copy of the (small) bias: it travels to the worker threads with each task.
+  const epilogue = { bias: cpuValues(backend, bias).slice(), alpha: attrs.alpha };
+  const y = conv2dNhwc(
+    cpuValues(backend, x),
+    cpuValues(backend, filter),
+    geometryFromInfo(info),
+    epilogue,
+  );
+  return backend.makeTensorInfo(info.outShape, "float32", y);
+};
+
+/** The `CONV2D_TRANSPOSE_BIAS_LEAKY_RELU` kernel function of the cpu backend. */
+export const conv2dTransposeBiasLeakyReluCpu: tf.KernelFunc = (args) => {
+  const { x, filter, bias, attrs, backend } = parseArgs(CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, args);
+  if (attrs.outShape === undefined || attrs.outShape.length !== 4) {
+    throw new Error(
+      `Cannot run ${CONV2D_TRANSPOSE_BIAS_LEAKY_RELU}: attribute outShape (4-D) is required`,
+    );
+  }
+  // A transposed convolution is the input gradient of the convolution from outShape to x.
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.outShape,
+    filter.shape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    undefined,
+    false,
+    "channelsLast",
+  );
+  if (bias.shape.length !== 1 || bias.shape[0] !== info.inChannels) {
+    throw new Error(
+      `Cannot run ${CONV2D_TRANSPOSE_BIAS_LEAKY_RELU}: bias must have ${info.inChannels} values (got shape ${
+        JSON.stringify(bias.shape)
+      })`,
+    );
+  }
+  const epilogue = { bias: cpuValues(backend, bias).slice(), alpha: attrs.alpha };
+  const y = conv2dBackpropInputNhwc(
+    cpuValues(backend, x),
+    cpuValues(backend, filter),
+    geometryFromInfo(info),
+    epilogue,
+  );
+  return backend.makeTensorInfo(info.inShape, "float32", y);
+};
+
+/** dz = dy·φ'(y) and the bias gradient Σ dz over N, H, W (see the module doc). */
+function activationGrads(dy: tf.Tensor, y: tf.Tensor, alpha: number) {
+  const dz = leakyReluGrad(
+    dy,
+    y,
+    alpha,
+    () => tf.mul(dy, tf.add(tf.scalar(alpha), tf.mul(tf.scalar(1 - alpha), tf.step(y)))),
+  ) as tf.Tensor4D;
+  return { dz, bias: () => tf.sum(dz, [0, 1, 2]) };
+}
+
+/** The gradients of both kernels (saved: x, filter, then the output y). */
+const GRADIENTS: tf.GradConfig[] = [
+  {
+    kernelName: CONV2D_BIAS_LEAKY_RELU,
+    inputsToSave: ["x", "filter"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const { strides, pad, alpha } = attrs as unknown as ConvBiasLeakyReluAttrs;
+      const { dz, bias } = activationGrads(dy as tf.Tensor, y, alpha);
+      return {
+        x: () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropInput,
+            { dy: dz, filter },
+            { strides, pad, dataFormat: "NHWC", inputShape: x.shape },
+          ) as tf.Tensor,
+        filter: () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropFilter,
+            { x, dy: dz },
+            { strides, pad, dataFormat: "NHWC", filterShape: filter.shape },
+          ) as tf.Tensor,
+        bias,
+      };
+    },
+  },
+  {
+    kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU,
+    inputsToSave: ["x", "filter"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const { strides, pad, alpha } = attrs as unknown as ConvBiasLeakyReluAttrs;
+      const { dz, bias } = activationGrads(dy as tf.Tensor, y, alpha);
+      return {
+        x: () => tf.conv2d(dz, filter, strides, pad),
+        filter: () =>
+          tf.engine().runKernel(
+            tf.Conv2DBackpropFilter,
+            { x: dz, dy: x },
+            { strides, pad, dataFormat: "NHWC", filterShape: filter.shape },
+          ) as tf.Tensor,
+        bias,
+      };
+    },
+  },
+];
+
+let gradientsRegistered = false;
+
+/**
+ * Registers the two kernels' gradients (once: a gradient is registered for every backend, and
+ * a later registration would replace it with a warning).
+ */
+export function registerConvBiasLeakyReluGradients(): void {
+  if (gradientsRegistered) return;
+  for (const g of GRADIENTS) tf.registerGradient(g);
+  gradientsRegistered = true;
+}
+
+/**
+ * φ(conv(x, filter) + bias), or φ(conv2dTranspose(x, filter, outShape) + bias) with
+ * `attrs.outShape`, in one kernel where the active backend has it; `null` where it has not (or
+ * for α < 0, where the gradient's use of the output's sign would not hold): the caller then
+ * runs the separate ops.
+ */
+export function convBiasLeakyRelu(
+  x: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  bias: tf.Tensor,
+  attrs: ConvBiasLeakyReluAttrs,
+): tf.Tensor4D | null {
+  const name = attrs.outShape === undefined
+    ? CONV2D_BIAS_LEAKY_RELU
+    : CONV2D_TRANSPOSE_BIAS_LEAKY_RELU;
+  if (
+    !(attrs.alpha >= 0) || x.dtype !== "float32" || filter.dtype !== "float32" ||
+    bias.dtype !== "float32" || tf.getKernel(name, tf.getBackend()) === undefined
+  ) {
+    return null;
+  }
+  return tf.engine().runKernel(
+    name,
+    { x, filter, bias },
+    attrs as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor4D;
+}
