@@ -26,7 +26,7 @@ import { geometryFromInfo } from "./conv_geometry.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { leakyReluGrad } from "./leaky_relu_cpu.ts";
+import { LEAKY_RELU_GRAD_AND_BIAS_GRAD, leakyReluGrad } from "./leaky_relu_cpu.ts";
 
 /** Convolution + bias + leaky ReLU: inputs `x`, `filter` (HWIO), `bias`. */
 export const CONV2D_BIAS_LEAKY_RELU = "Conv2DBiasLeakyReluOfModel";
@@ -132,8 +132,19 @@ export const conv2dTransposeBiasLeakyReluCpu: tf.KernelFunc = (args) => {
   return backend.makeTensorInfo(info.inShape, "float32", y);
 };
 
-/** dz = dy·φ'(y) and the bias gradient Σ dz over N, H, W (see the module doc). */
+/**
+ * dz = dy·φ'(y) and the bias gradient Σ over N, H, W of dz (see the module doc): from one kernel
+ * where the backend has it (the bytes of the two below), else `LeakyReluGradOfModel` and `Sum`.
+ */
 function activationGrads(dy: tf.Tensor, y: tf.Tensor, alpha: number) {
+  if (tf.getKernel(LEAKY_RELU_GRAD_AND_BIAS_GRAD, tf.getBackend()) !== undefined) {
+    const [dz, bias] = tf.engine().runKernel(
+      LEAKY_RELU_GRAD_AND_BIAS_GRAD,
+      { dy, x: y },
+      { alpha },
+    ) as tf.Tensor[];
+    return { dz: dz as tf.Tensor4D, bias: () => bias };
+  }
   const dz = leakyReluGrad(
     dy,
     y,

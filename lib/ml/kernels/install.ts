@@ -20,7 +20,13 @@ import { makeStepCpu } from "./step_cpu.ts";
 import { makeGatherCpu } from "./gather_cpu.ts";
 import { makeNegCpu, makeReluCpu, makeSigmoidCpu, makeSquareCpu } from "./unary_cpu.ts";
 import { makeMeanCpu, makeSumCpu } from "./sum_cpu.ts";
-import { LEAKY_RELU_GRAD, leakyReluGradCpu, makeLeakyReluCpu } from "./leaky_relu_cpu.ts";
+import {
+  LEAKY_RELU_GRAD,
+  LEAKY_RELU_GRAD_AND_BIAS_GRAD,
+  leakyReluGradAndBiasGradCpu,
+  leakyReluGradCpu,
+  makeLeakyReluCpu,
+} from "./leaky_relu_cpu.ts";
 import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
 import { ADAM_STEP } from "./adam_step.ts";
 import {
@@ -71,6 +77,7 @@ const ADDITIONS: Readonly<
 > = {
   cpu: [
     { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradCpu },
+    { kernelName: LEAKY_RELU_GRAD_AND_BIAS_GRAD, kernelFunc: leakyReluGradAndBiasGradCpu },
     { kernelName: CONV2D_BIAS_LEAKY_RELU, kernelFunc: conv2dBiasLeakyReluCpu },
     { kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, kernelFunc: conv2dTransposeBiasLeakyReluCpu },
   ],

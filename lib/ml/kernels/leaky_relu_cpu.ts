@@ -17,10 +17,17 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
+import { cpuThreads, newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
+import { sumLeading } from "./sum_cpu.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
 export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
+
+/**
+ * Name of the kernel giving the gradient and a bias gradient (inputs `dy`, `x` NHWC; attribute
+ * `alpha`; outputs dz and its sums per channel, see {@linkcode leakyReluGradAndBiasGradValues}).
+ */
+export const LEAKY_RELU_GRAD_AND_BIAS_GRAD = "LeakyReluGradAndBiasGradOfModel";
 
 /**
  * The forward values, exactly as the stock kernel computes them: x for x ≥ 0 (and NaN),
@@ -103,6 +110,94 @@ export function leakyReluGradRange(
   }
 }
 
+/**
+ * The gradient values and, from them, a bias gradient: `dz` as {@linkcode leakyReluGradValues}
+ * and the sum of dz over every value of each of the K channels (value i has channel i mod K),
+ * exactly as `sumLeading(dz, n / K, K)` sums it: in order, in a float64 accumulator per channel,
+ * each dz value as stored (float32).
+ *
+ * On one thread both come from one pass (the sum reads no memory); on several threads dz is
+ * computed on all of them and summed afterwards, since splitting the sum would change its order.
+ * The one pass uses the branch-free loop of {@linkcode leakyReluGradRange}, with the same check:
+ * a non-finite sum of x redoes both with the plain loops.
+ */
+export function leakyReluGradAndBiasGradValues(
+  dy: Float32Array,
+  x: Float32Array,
+  alpha: number,
+  K: number,
+): { dz: Float32Array; bias: Float32Array } {
+  const n = x.length;
+  const a = Math.fround(alpha);
+  const s = Math.fround(a + Math.fround(1 - alpha));
+  const d = s - a;
+  const onePass = K === 1 ? gradSum1 : K === 4 ? gradSum4 : K === 8 ? gradSum8 : undefined;
+  if (onePass !== undefined && cpuThreads() === 1 && a + d === s && n % K === 0) {
+    const dz = newValuesToOverwrite(n);
+    const bias = onePass(dy, x, dz, a, d);
+    if (bias !== null) return { dz, bias };
+    leakyReluGradRange(dy, x, dz, alpha, 0, n);
+    return { dz, bias: sumLeading(dz, n / K, K) };
+  }
+  const dz = leakyReluGradValues(dy, x, alpha);
+  return { dz, bias: sumLeading(dz, n / K, K) };
+}
+
+// The one-pass loops of leakyReluGradAndBiasGradValues for 1, 4 and 8 channels (the paper's
+// widest layer has 8), each channel's sum in a local: a loop over an accumulator array was
+// slower than the two passes. Each returns the sums, or null when the sum of x is not finite.
+
+function gradSum1(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number, d: number) {
+  let xSum = 0, s0 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    xSum += v;
+    s0 += dz[i] = Math.fround(dy[i] * (a + d * +(v > 0)));
+  }
+  return Number.isFinite(xSum) ? Float32Array.of(s0) : null;
+}
+
+function gradSum4(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number, d: number) {
+  let xSum = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let i = 0; i < x.length; i += 4) {
+    const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
+    xSum += v0;
+    xSum += v1;
+    xSum += v2;
+    xSum += v3;
+    s0 += dz[i] = Math.fround(dy[i] * (a + d * +(v0 > 0)));
+    s1 += dz[i + 1] = Math.fround(dy[i + 1] * (a + d * +(v1 > 0)));
+    s2 += dz[i + 2] = Math.fround(dy[i + 2] * (a + d * +(v2 > 0)));
+    s3 += dz[i + 3] = Math.fround(dy[i + 3] * (a + d * +(v3 > 0)));
+  }
+  return Number.isFinite(xSum) ? Float32Array.of(s0, s1, s2, s3) : null;
+}
+
+function gradSum8(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number, d: number) {
+  let xSum = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  for (let i = 0; i < x.length; i += 8) {
+    const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
+    const v4 = x[i + 4], v5 = x[i + 5], v6 = x[i + 6], v7 = x[i + 7];
+    xSum += v0;
+    xSum += v1;
+    xSum += v2;
+    xSum += v3;
+    xSum += v4;
+    xSum += v5;
+    xSum += v6;
+    xSum += v7;
+    s0 += dz[i] = Math.fround(dy[i] * (a + d * +(v0 > 0)));
+    s1 += dz[i + 1] = Math.fround(dy[i + 1] * (a + d * +(v1 > 0)));
+    s2 += dz[i + 2] = Math.fround(dy[i + 2] * (a + d * +(v2 > 0)));
+    s3 += dz[i + 3] = Math.fround(dy[i + 3] * (a + d * +(v3 > 0)));
+    s4 += dz[i + 4] = Math.fround(dy[i + 4] * (a + d * +(v4 > 0)));
+    s5 += dz[i + 5] = Math.fround(dy[i + 5] * (a + d * +(v5 > 0)));
+    s6 += dz[i + 6] = Math.fround(dy[i + 6] * (a + d * +(v6 > 0)));
+    s7 += dz[i + 7] = Math.fround(dy[i + 7] * (a + d * +(v7 > 0)));
+  }
+  return Number.isFinite(xSum) ? Float32Array.of(s0, s1, s2, s3, s4, s5, s6, s7) : null;
+}
+
 /** Builds the `LeakyRelu` kernel function for the cpu backend; non-float32 goes to `fallback`. */
 export function makeLeakyReluCpu(fallback: tf.KernelFunc): tf.KernelFunc {
   return (args) => {
@@ -138,6 +233,39 @@ export const leakyReluGradCpu: tf.KernelFunc = (args) => {
   }
   const dx = leakyReluGradValues(cpuValues(backend, dy), cpuValues(backend, x), alpha);
   return backend.makeTensorInfo(x.shape, "float32", dx);
+};
+
+/** The {@linkcode LEAKY_RELU_GRAD_AND_BIAS_GRAD} kernel function of the cpu backend (float32). */
+export const leakyReluGradAndBiasGradCpu: tf.KernelFunc = (args) => {
+  const { dy, x } = args.inputs as { dy?: tf.TensorInfo; x?: tf.TensorInfo };
+  const name = LEAKY_RELU_GRAD_AND_BIAS_GRAD;
+  if (dy === undefined || x === undefined) {
+    throw new Error(`Cannot run ${name}: inputs dy and x are required; pass both`);
+  }
+  if (
+    dy.dtype !== "float32" || x.dtype !== "float32" || !tf.util.arraysEqual(dy.shape, x.shape) ||
+    x.shape.length === 0
+  ) {
+    throw new Error(
+      `Cannot run ${name}: dy and x must be float32 of one shape, at least 1-D (got ${dy.dtype} ${
+        JSON.stringify(dy.shape)
+      }, ${x.dtype} ${JSON.stringify(x.shape)})`,
+    );
+  }
+  const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha;
+  if (typeof alpha !== "number") throw new Error(`Cannot run ${name}: attribute alpha is required`);
+  const backend = args.backend as tf.MathBackendCPU;
+  const K = x.shape[x.shape.length - 1];
+  const { dz, bias } = leakyReluGradAndBiasGradValues(
+    cpuValues(backend, dy),
+    cpuValues(backend, x),
+    alpha,
+    K,
+  );
+  return [
+    backend.makeTensorInfo(x.shape, "float32", dz),
+    backend.makeTensorInfo([K], "float32", bias),
+  ];
 };
 
 /**
