@@ -41,6 +41,36 @@ function validHi(size: i32, t: i32, pad: i32, s: i32, n: i32, lo: i32): i32 {
   return hi < n ? (hi < lo ? lo : hi) : n;
 }
 
+/** Filter columns whose valid output ranges {@linkcode columnRanges} keeps in a table. */
+const MAX_TABLE_FW = 64;
+/** Per filter column fx: [oxLo, oxHi) of the output columns whose tap lies inside the image. */
+const COLUMN_RANGES = memory.data(MAX_TABLE_FW * 8);
+
+/**
+ * Fills {@linkcode COLUMN_RANGES} for a geometry, once per call rather than once per output row
+ * and tap (two integer divisions each: a large share of the patch copies' time). Returns false
+ * when FW is too large for the table; the caller then computes each range where it needs it.
+ */
+function columnRanges(W: i32, FW: i32, SW: i32, PL: i32, OW: i32): bool {
+  if (FW > MAX_TABLE_FW) return false;
+  for (let fx = 0; fx < FW; fx++) {
+    const lo = ceilDivNonNeg(PL - fx, SW);
+    store<i32>(COLUMN_RANGES + (<usize>fx << 3), lo);
+    store<i32>(COLUMN_RANGES + (<usize>fx << 3), validHi(W, fx, PL, SW, OW, lo), 4);
+  }
+  return true;
+}
+
+/** Zeroes n floats at `at`: a loop for the few padding columns of a row, else memory.fill. */
+@inline
+function zeroFloats(at: usize, n: i32): void {
+  if (n <= 4) {
+    for (let i = 0; i < n; i++) store<f32>(at + (<usize>i << 2), 0);
+  } else {
+    memory.fill(at, 0, <usize>n << 2);
+  }
+}
+
 /**
  * colT[l][p] (row stride `pp` floats) from the NHWC images at `x` (`nb` images H×W×C): the
  * value tap l reads for output pixel p, 0 in the padding and for p ≥ nb·OH·OW.
@@ -57,6 +87,7 @@ export function im2colT(
 ): void {
   const rowBytes = <usize>pp << 2;
   const step = <usize>(SW * C) << 2;
+  const tabled = columnRanges(W, FW, SW, PL, OW);
   for (let b = 0; b < nb; b++) {
     for (let oy = 0; oy < OH; oy++) {
       const p0 = (b * OH + oy) * OW;
@@ -67,14 +98,19 @@ export function im2colT(
           const row0 = col + <usize>((fy * FW + fx) * C) * rowBytes + (<usize>p0 << 2);
           let oxLo = 0, oxHi = 0;
           if (rowInside) {
-            oxLo = ceilDivNonNeg(PL - fx, SW);
-            oxHi = validHi(W, fx, PL, SW, OW, oxLo);
+            if (tabled) {
+              oxLo = load<i32>(COLUMN_RANGES + (<usize>fx << 3));
+              oxHi = load<i32>(COLUMN_RANGES + (<usize>fx << 3), 4);
+            } else {
+              oxLo = ceilDivNonNeg(PL - fx, SW);
+              oxHi = validHi(W, fx, PL, SW, OW, oxLo);
+            }
           }
           // Zero the columns this tap does not reach (padding), then copy the others.
           for (let c = 0; c < C; c++) {
             const row = row0 + <usize>c * rowBytes;
-            if (oxLo > 0) memory.fill(row, 0, <usize>oxLo << 2);
-            if (oxHi < OW) memory.fill(row + (<usize>oxHi << 2), 0, <usize>(OW - oxHi) << 2);
+            if (oxLo > 0) zeroFloats(row, oxLo);
+            if (oxHi < OW) zeroFloats(row + (<usize>oxHi << 2), OW - oxHi);
           }
           if (oxHi <= oxLo) continue;
           let src = x + (<usize>(((b * H + iy) * W + oxLo * SW + fx - PL) * C) << 2);
@@ -134,6 +170,7 @@ export function col2imAdd(
   memory.fill(dx, 0, <usize>(nb * H * W * C) << 2);
   const rowBytes = <usize>pp << 2;
   const step = <usize>(SW * C) << 2;
+  const tabled = columnRanges(W, FW, SW, PL, OW);
   for (let b = 0; b < nb; b++) {
     for (let oy = 0; oy < OH; oy++) {
       const p0 = (b * OH + oy) * OW;
@@ -141,8 +178,14 @@ export function col2imAdd(
         const iy = oy * SH + fy - PT;
         if (iy < 0 || iy >= H) continue;
         for (let fx = 0; fx < FW; fx++) {
-          const oxLo = ceilDivNonNeg(PL - fx, SW);
-          const oxHi = validHi(W, fx, PL, SW, OW, oxLo);
+          let oxLo = 0, oxHi = 0;
+          if (tabled) {
+            oxLo = load<i32>(COLUMN_RANGES + (<usize>fx << 3));
+            oxHi = load<i32>(COLUMN_RANGES + (<usize>fx << 3), 4);
+          } else {
+            oxLo = ceilDivNonNeg(PL - fx, SW);
+            oxHi = validHi(W, fx, PL, SW, OW, oxLo);
+          }
           if (oxHi <= oxLo) continue;
           const row0 = col + <usize>((fy * FW + fx) * C) * rowBytes + (<usize>p0 << 2);
           let dst = dx + (<usize>(((b * H + iy) * W + oxLo * SW + fx - PL) * C) << 2);
