@@ -15,9 +15,11 @@
 import * as tf from "@tensorflow/tfjs";
 import type { NamedVariable } from "./model.ts";
 import type { LossReduction } from "./regularisers.ts";
+import { squaredError } from "./kernels/squared_error_cpu.ts";
 
 /** Loss terms for a fixed batch shape, with their constants on the device. */
 export class FusedLosses {
+  #s: number;
   #scale: tf.Scalar;
   #twoScale: tf.Scalar;
   #two: tf.Scalar;
@@ -34,6 +36,7 @@ export class FusedLosses {
    */
   constructor(reduction: LossReduction, batch: number, perExample: number) {
     const s = reduction === "sum" ? 1 / batch : 1 / (batch * perExample);
+    this.#s = s;
     this.#scale = tf.scalar(s, "float32");
     this.#twoScale = tf.scalar(2 * s, "float32");
     this.#two = tf.scalar(2, "float32");
@@ -98,9 +101,13 @@ export class FusedLosses {
     });
   }
 
-  /** Squared error of y against t, reduced as configured (same shape for both). */
+  /**
+   * Squared error of y against t, reduced as configured (same shape for both): one kernel and
+   * its gradient where the backend has them (`kernels/squared_error_cpu.ts`, the same values),
+   * else the ops above.
+   */
   squaredError(y: tf.Tensor, t: tf.Tensor): tf.Scalar {
-    return this.#squaredError(y, t);
+    return squaredError(y, t, this.#s) ?? this.#squaredError(y, t);
   }
 
   /** Σ ‖w‖² over the kernels (never the biases) among `variables`. */

@@ -155,7 +155,7 @@ function activationGrads(dy: tf.Tensor, y: tf.Tensor, alpha: number) {
 }
 
 /** The gradients of both kernels (saved: x, filter, then the output y). */
-const GRADIENTS: tf.GradConfig[] = [
+export const CONV_BIAS_LEAKY_RELU_GRADIENTS: tf.GradConfig[] = [
   {
     kernelName: CONV2D_BIAS_LEAKY_RELU,
     inputsToSave: ["x", "filter"],
@@ -202,18 +202,6 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
 ];
-
-let gradientsRegistered = false;
-
-/**
- * Registers the two kernels' gradients (once: a gradient is registered for every backend, and
- * a later registration would replace it with a warning).
- */
-export function registerConvBiasLeakyReluGradients(): void {
-  if (gradientsRegistered) return;
-  for (const g of GRADIENTS) tf.registerGradient(g);
-  gradientsRegistered = true;
-}
 
 /**
  * φ(conv(x, filter) + bias), or φ(conv2dTranspose(x, filter, outShape) + bias) with

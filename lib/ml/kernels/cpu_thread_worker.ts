@@ -19,6 +19,7 @@ import {
 } from "./cpu_threads.ts";
 import { leakyReluGradRange, leakyReluRange } from "./leaky_relu_cpu.ts";
 import { addPeriodicRange } from "./binary_cpu.ts";
+import { squaredErrorGradRange } from "./squared_error_cpu.ts";
 import {
   conv2dBackpropFilterImagesWasm,
   conv2dBackpropInputImagesWasm,
@@ -47,6 +48,7 @@ const RANGE_KERNELS: Record<RangeKernelName, RangeKernel> = {
   leakyRelu: leakyReluRange,
   leakyReluGrad: leakyReluGradRange,
   addPeriodic: addPeriodicRange,
+  squaredErrorGrad: squaredErrorGradRange,
 };
 
 self.onmessage = (e: MessageEvent<ImageTask | RangeTask>) => {

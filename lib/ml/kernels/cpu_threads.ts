@@ -126,7 +126,7 @@ export type RangeKernel = (
 ) => void;
 
 /** The elementwise kernels a worker can run, by name (the worker module holds the table). */
-export type RangeKernelName = "leakyRelu" | "leakyReluGrad" | "addPeriodic";
+export type RangeKernelName = "leakyRelu" | "leakyReluGrad" | "addPeriodic" | "squaredErrorGrad";
 
 /** One elementwise call as a worker receives it. */
 export interface RangeTask {

@@ -12,7 +12,7 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
-import { newValues } from "./cpu_threads.ts";
+import { newValuesToOverwrite } from "./cpu_threads.ts";
 
 /** Rows `indices` of `x` (rows of `row` values), as one array. */
 export function gatherRows(
@@ -21,7 +21,8 @@ export function gatherRows(
   rows: number,
   indices: ArrayLike<number>,
 ): Float32Array {
-  const out = newValues(indices.length * row);
+  // Every row is copied in below (or the call throws): the array need not be zeroed first.
+  const out = newValuesToOverwrite(indices.length * row);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
     if (!(r >= 0 && r < rows && Number.isInteger(r))) {

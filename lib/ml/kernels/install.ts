@@ -34,8 +34,15 @@ import {
   CONV2D_TRANSPOSE_BIAS_LEAKY_RELU,
   conv2dBiasLeakyReluCpu,
   conv2dTransposeBiasLeakyReluCpu,
-  registerConvBiasLeakyReluGradients,
+  CONV_BIAS_LEAKY_RELU_GRADIENTS,
 } from "./conv_bias_leaky_relu.ts";
+import {
+  SQUARED_ERROR,
+  SQUARED_ERROR_GRAD,
+  SQUARED_ERROR_GRADIENTS,
+  squaredErrorCpu,
+  squaredErrorGradCpu,
+} from "./squared_error_cpu.ts";
 import { attachValuePool } from "./value_pool.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
@@ -80,6 +87,8 @@ const ADDITIONS: Readonly<
     { kernelName: LEAKY_RELU_GRAD_AND_BIAS_GRAD, kernelFunc: leakyReluGradAndBiasGradCpu },
     { kernelName: CONV2D_BIAS_LEAKY_RELU, kernelFunc: conv2dBiasLeakyReluCpu },
     { kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, kernelFunc: conv2dTransposeBiasLeakyReluCpu },
+    { kernelName: SQUARED_ERROR, kernelFunc: squaredErrorCpu },
+    { kernelName: SQUARED_ERROR_GRAD, kernelFunc: squaredErrorGradCpu },
   ],
   webgpu: [
     { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWebgpu },
@@ -100,6 +109,17 @@ const FLAGS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
 
 /** Flag values saved at installation, by `backend/flag`. */
 const savedFlags = new Map<string, number | boolean | string>();
+
+/**
+ * Gradients of our own kernels. A gradient is registered for all backends at once, and a second
+ * registration would replace it with a warning: they are registered once, and left in place
+ * (a kernel that is not registered is never run, so its gradient is never looked up).
+ */
+const GRADIENTS: readonly tf.GradConfig[] = [
+  ...CONV_BIAS_LEAKY_RELU_GRADIENTS,
+  ...SQUARED_ERROR_GRADIENTS,
+];
+let gradientsRegistered = false;
 
 /** Stock configurations saved at installation, by `backend/kernelName`. */
 const stockConfigs = new Map<string, tf.KernelConfig>();
@@ -144,7 +164,10 @@ export function installFastKernels(backend: string): void {
     tf.unregisterKernel(r.kernelName, backend);
     tf.registerKernel({ ...stock, kernelFunc: r.make(stock.kernelFunc) });
   });
-  registerConvBiasLeakyReluGradients();
+  if (!gradientsRegistered) {
+    for (const g of GRADIENTS) tf.registerGradient(g);
+    gradientsRegistered = true;
+  }
   for (const a of ADDITIONS[backend] ?? []) {
     if (tf.getKernel(a.kernelName, backend) === undefined) {
       tf.registerKernel({

@@ -1,0 +1,119 @@
+/**
+ * The training loss's squared error s·Σ(y − t)² in one kernel on the tfjs `cpu` backend, and its
+ * gradient in another.
+ *
+ * As tfjs ops (`../fused_losses.ts`) the value is four passes over the batch (Sub, Square, Sum,
+ * then the scale) and the gradient two more (the product for y and its negation for t, which is
+ * data and never needs it: a custom gradient computes every input's). Here the value is one pass
+ * and the gradient one pass, computed only for the inputs a backward pass asks for. The values
+ * are those of the ops, rounding for rounding:
+ *
+ *     d = float32(y − t),   value = float32(float32(Σ float32(d²)) · float32(s)),
+ *     the sum in order in float64, as the `Sum` kernel;
+ *     ∂/∂y = float32(d · float32(dy · float32(2s))),   ∂/∂t = −∂/∂y.
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { cpuValues } from "./cpu_data.ts";
+import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
+
+/** s·Σ(y − t)²: inputs `y`, `t` (float32, one shape); attribute `scale` (s); a scalar. */
+export const SQUARED_ERROR = "SquaredErrorOfModel";
+/** Its gradient for y: inputs `y`, `t`, `dy` (the scalar upstream gradient); attribute `scale`. */
+export const SQUARED_ERROR_GRAD = "SquaredErrorGradOfModel";
+
+/** Attributes of both kernels. */
+export interface SquaredErrorAttrs {
+  /** The scale s (a double; used as float32(s), as a float32 scalar tensor would hold it). */
+  scale: number;
+}
+
+/** float32(Σ float32(float32(y − t)²)), summed in order in float64. */
+export function squaredErrorSum(y: Float32Array, t: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    const d = Math.fround(y[i] - t[i]);
+    s += Math.fround(d * d);
+  }
+  return Math.fround(s);
+}
+
+/** Values [lo, hi) of the gradient for y: float32(float32(y − t) · c). */
+export function squaredErrorGradRange(
+  y: Float32Array,
+  t: Float32Array,
+  g: Float32Array,
+  c: number,
+  lo: number,
+  hi: number,
+): void {
+  for (let i = lo; i < hi; i++) g[i] = Math.fround(y[i] - t[i]) * c;
+}
+
+/** The checked inputs of either kernel. */
+function inputsOf(name: string, args: Parameters<tf.KernelFunc>[0]) {
+  const { y, t, dy } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+  if (y === undefined || t === undefined) {
+    throw new Error(`Cannot run ${name}: inputs y and t are required; pass both`);
+  }
+  if (y.dtype !== "float32" || t.dtype !== "float32" || !tf.util.arraysEqual(y.shape, t.shape)) {
+    throw new Error(
+      `Cannot run ${name}: y and t must be float32 of one shape (got ${y.dtype} ${
+        JSON.stringify(y.shape)
+      }, ${t.dtype} ${JSON.stringify(t.shape)})`,
+    );
+  }
+  const scale = (args.attrs as Partial<SquaredErrorAttrs> | undefined)?.scale;
+  if (typeof scale !== "number") throw new Error(`Cannot run ${name}: attribute scale is required`);
+  return { y, t, dy, scale, backend: args.backend as tf.MathBackendCPU };
+}
+
+/** The {@linkcode SQUARED_ERROR} kernel function of the cpu backend. */
+export const squaredErrorCpu: tf.KernelFunc = (args) => {
+  const { y, t, scale, backend } = inputsOf(SQUARED_ERROR, args);
+  const sum = squaredErrorSum(cpuValues(backend, y), cpuValues(backend, t));
+  return backend.makeTensorInfo([], "float32", Float32Array.of(sum * Math.fround(scale)));
+};
+
+/** The {@linkcode SQUARED_ERROR_GRAD} kernel function of the cpu backend. */
+export const squaredErrorGradCpu: tf.KernelFunc = (args) => {
+  const { y, t, dy, scale, backend } = inputsOf(SQUARED_ERROR_GRAD, args);
+  if (dy === undefined || dy.dtype !== "float32" || tf.util.sizeFromShape(dy.shape) !== 1) {
+    throw new Error(`Cannot run ${SQUARED_ERROR_GRAD}: input dy must be one float32 value`);
+  }
+  const c = Math.fround(cpuValues(backend, dy)[0] * Math.fround(2 * scale));
+  const yv = cpuValues(backend, y);
+  const g = newValuesToOverwrite(yv.length);
+  runRanges(squaredErrorGradRange, "squaredErrorGrad", yv, cpuValues(backend, t), g, c, yv.length);
+  return backend.makeTensorInfo(y.shape, "float32", g);
+};
+
+/** The gradient of {@linkcode SQUARED_ERROR} (saved: y, t). */
+export const SQUARED_ERROR_GRADIENTS: tf.GradConfig[] = [{
+  kernelName: SQUARED_ERROR,
+  inputsToSave: ["y", "t"],
+  gradFunc: (dy, saved, attrs) => {
+    const [y, t] = saved;
+    const gy = () =>
+      tf.engine().runKernel(SQUARED_ERROR_GRAD, { y, t, dy: dy as tf.Tensor }, {
+        scale: (attrs as unknown as SquaredErrorAttrs).scale,
+      }) as tf.Tensor;
+    return { y: gy, t: () => tf.neg(gy()) };
+  },
+}];
+
+/**
+ * s·Σ(y − t)² in one kernel where the active backend has it; `null` where it has not (the
+ * caller then runs its ops).
+ */
+export function squaredError(y: tf.Tensor, t: tf.Tensor, scale: number): tf.Scalar | null {
+  if (
+    y.dtype !== "float32" || t.dtype !== "float32" || !tf.util.arraysEqual(y.shape, t.shape) ||
+    tf.getKernel(SQUARED_ERROR, tf.getBackend()) === undefined
+  ) {
+    return null;
+  }
+  return tf.engine().runKernel(SQUARED_ERROR, { y, t }, { scale }) as tf.Scalar;
+}

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { createRng } from "../../../pipeline/rng.ts";
+import { setCpuThreads } from "./cpu_threads.ts";
+import { installFastKernels } from "./install.ts";
+import { squaredError } from "./squared_error_cpu.ts";
+import { randomValues } from "./_test_utils.ts";
+
+/** Whether two float arrays hold the same bytes. */
+function sameBytes(a: Float32Array, b: Float32Array): boolean {
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  return ua.length === ub.length && ua.every((v, i) => v === ub[i]);
+}
+
+/** The value and both gradients of 3·loss(y, t) (an upstream gradient other than 1). */
+function run(loss: (y: tf.Tensor, t: tf.Tensor) => tf.Scalar, y: tf.Tensor, t: tf.Tensor) {
+  return tf.tidy(() => {
+    const { value, grads } = tf.valueAndGrads((y, t) => tf.mul(loss(y, t), 3) as tf.Scalar)([y, t]);
+    return [value, ...grads].map((g) => g.dataSync() as Float32Array);
+  });
+}
+
+Deno.test("the squared-error kernel gives the bytes of Sub, Square, Sum, Mul and their gradients", async () => {
+  await tf.setBackend("cpu");
+  installFastKernels("cpu");
+  const rng = createRng(31);
+  // 300 000 values: shared out over two threads (above the elementwise threshold).
+  for (
+    const [shape, threads, poison] of [[[7, 5, 3], 1, false], [[30, 100, 100], 2, false], [
+      [4, 6],
+      1,
+      true,
+    ]] as const
+  ) {
+    await setCpuThreads(threads);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const yv = randomValues(rng, n), tv = randomValues(rng, n);
+    if (poison) yv[3] = NaN;
+    const y = tf.tensor(yv, [...shape]), t = tf.tensor(tv, [...shape]);
+    for (const s of [1 / 7, 1 / (300 * 4096)]) {
+      const scaleT = tf.scalar(s), twoScaleT = tf.scalar(2 * s);
+      const ops = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+        const [y, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+        const diff = tf.sub(y, t);
+        save([diff]);
+        return {
+          value: tf.mul(tf.sum(tf.square(diff)), scaleT) as tf.Scalar,
+          gradFunc: (dy: tf.Tensor, [d]: tf.Tensor[]) => {
+            const g = tf.mul(d, tf.mul(dy, twoScaleT));
+            return [g, tf.neg(g)];
+          },
+        };
+      }) as (y: tf.Tensor, t: tf.Tensor) => tf.Scalar;
+      const fused = run((y, t) => squaredError(y, t, s)!, y, t);
+      const plain = run(ops, y, t);
+      ["value", "dy", "dt"].forEach((what, i) =>
+        assert.ok(sameBytes(fused[i], plain[i]), `${what} differs (shape ${shape}, scale ${s})`)
+      );
+      tf.dispose([scaleT, twoScaleT]);
+    }
+    tf.dispose([y, t]);
+  }
+  await setCpuThreads(1);
+});
+
+Deno.test("squaredError() is null for shapes that differ, and the kernel names a bad input", async () => {
+  await tf.setBackend("cpu");
+  installFastKernels("cpu");
+  const a = tf.zeros([2, 3]), b = tf.zeros([3, 2]);
+  assert.equal(squaredError(a, b, 1), null);
+  assert.throws(
+    () => tf.engine().runKernel("SquaredErrorOfModel", { y: a, t: b }, { scale: 1 }),
+    /y and t must be float32 of one shape/,
+  );
+  tf.dispose([a, b]);
+});
