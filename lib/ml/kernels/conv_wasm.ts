@@ -198,9 +198,12 @@ export function conv2dImagesWasm(
   const { P, pp } = pixels(g, b0, b1);
   const imageIn = g.inHeight * g.inWidth * g.inChannels;
   const L = g.filterHeight * g.filterWidth * g.inChannels, K = g.outChannels;
-  if (K % 4 === 0 && g.inChannels % 4 === 0) {
+  if (K % 8 === 0 && g.inChannels % 4 === 0) {
     // Pixel-major: vectors along the output channels (and the patches' copies along the input
-    // channels); y comes out in NHWC order.
+    // channels); y comes out in NHWC order. With four output channels its product loads a
+    // splat per four products, and the channel-major path below is faster (3.4 against 3.95 ms
+    // for the paper's 32×32×8 → 16×16×4 layer at batch 300, one thread); both sum each output
+    // over the taps in the same order, so the choice does not change a byte.
     const [xA, wA, colA, yA, biasA] = layout(k, [
       nb * imageIn * 4,
       L * K * 4,

@@ -134,6 +134,29 @@ export function im2colT(
               src += step;
             }
           } else {
+            if (C % 4 == 0) {
+              // Four columns by four channels per step: the channels of four input pixels,
+              // transposed in registers into four rows of col.
+              while (dst + 16 <= end) {
+                let d = dst;
+                for (let c = 0; c < C; c += 4) {
+                  const s = src + (<usize>c << 2);
+                  storeTransposed(
+                    v128.load(s),
+                    v128.load(s + step),
+                    v128.load(s + 2 * step),
+                    v128.load(s + 3 * step),
+                    d,
+                    d + rowBytes,
+                    d + 2 * rowBytes,
+                    d + 3 * rowBytes,
+                  );
+                  d += 4 * rowBytes;
+                }
+                dst += 16;
+                src += 4 * step;
+              }
+            }
             while (dst < end) {
               let d = dst;
               for (let c = 0; c < C; c++) {
