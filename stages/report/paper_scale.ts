@@ -28,7 +28,9 @@ export const QUICK_DIFFERENCES: Readonly<Record<string, string>> = {
     "Other quick recipes tried (2026-12-04; roughness at λ = 0.1, 1, 10, then Spearman): " +
     "batches of 32: 2.34, 2.74, 2.11 (0.5); 32 at 0.001: 2.00, 2.45, 1.95 (0.5); 64: 2.13, " +
     "2.32, 2.02 (0.5); 32 for 3,000 updates: 2.12, 2.03, collapsed; 8 at 0.001 for 3,000: " +
-    "λ = 10 collapsed. Wherever λ = 10 keeps a code, λ = 1's is rougher than λ = 0.1's; the " +
+    "λ = 10 collapsed; the paper's batch and step (300 at 0.001) for 600 updates: 2.19, 2.92, " +
+    "2.20 (λ = 50 collapsed, check failed); 100 at 0.002 for 1,500: 5.01, 2.40, λ = 10 " +
+    "collapsed. Wherever λ = 10 keeps a code, λ = 1's is rougher than λ = 0.1's; the " +
     "paper-scale run (10,000 updates of 300) orders all three (2.50, 2.20, 2.03). The recipe " +
     "is shared with `reg` and `hole` (λ = 1 is `train-reg-psi3-s1`), whose quick verdicts agree",
 };
