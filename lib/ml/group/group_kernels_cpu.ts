@@ -20,12 +20,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { geometryFromInfo } from "../kernels/conv_geometry.ts";
 import { cpuValues } from "../kernels/cpu_data.ts";
-import { newValues } from "../kernels/cpu_threads.ts";
+import { imageKernelImpl, newValues, newValuesToOverwrite } from "../kernels/cpu_threads.ts";
 import { giveBackValues } from "../kernels/value_pool.ts";
 import { conv2dNhwc } from "../kernels/conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "../kernels/conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterNhwc } from "../kernels/conv2d_backprop_filter_cpu.ts";
 import { sumLeading } from "../kernels/sum_cpu.ts";
+import { leakyReluGradAndBiasGradValues } from "../kernels/leaky_relu_cpu.ts";
 
 /** K forward convolutions: inputs `x [K,B,H,W,C]`, `filter [K,kh,kw,C,O]`. */
 export const GROUP_CONV2D = "GroupConv2DOfModels";
@@ -39,6 +40,14 @@ export const GROUP_BIAS_ADD = "GroupBiasAddOfModels";
 export const GROUP_BIAS_GRAD = "GroupBiasGradOfModels";
 /** Each model's block times its own factor: inputs `x [K,…]`, `scale [K]`. */
 export const GROUP_SCALE = "GroupScaleOfModels";
+/**
+ * K layers in one kernel each (`../kernels/conv_bias_leaky_relu.ts`): inputs `x`, `filter`,
+ * `bias [K,O]`; attributes `strides`, `pad`, `alpha`, and `inputShape` (5-D output shape) for a
+ * transposed convolution.
+ */
+export const GROUP_CONV2D_BIAS_LEAKY_RELU = "GroupConv2DBiasLeakyReluOfModels";
+/** K leaky-ReLU gradients and bias gradients: inputs `dy`, `x [K,…,O]`; attribute `alpha`. */
+export const GROUP_LEAKY_RELU_GRAD_AND_BIAS_GRAD = "GroupLeakyReluGradAndBiasGradOfModels";
 
 /** Attributes of the three convolution kernels (NHWC, dilation 1). */
 export interface GroupConvAttrs {
@@ -50,6 +59,8 @@ export interface GroupConvAttrs {
   inputShape?: number[];
   /** The 5-D filter shape (backprop filter only). */
   filterShape?: number[];
+  /** The leaky ReLU's slope (the fused layer only). */
+  alpha?: number;
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -71,6 +82,22 @@ function modelInfo(xShape: readonly number[], filterShape: readonly number[], a:
     false,
     "channelsLast",
   );
+}
+
+/**
+ * An output of K blocks of `each` values, each written in place by `one(k, block)`: zeroed first
+ * only where the JavaScript convolutions run, which add into their output (the WebAssembly ones
+ * and the elementwise kernels write every value).
+ */
+function intoModels(
+  K: number,
+  each: number,
+  one: (k: number, block: Float32Array) => void,
+  zeroed = imageKernelImpl() !== "wasm",
+): Float32Array {
+  const out = zeroed ? newValues(K * each) : newValuesToOverwrite(K * each);
+  for (let k = 0; k < K; k++) one(k, out.subarray(k * each, (k + 1) * each));
+  return out;
 }
 
 /**
@@ -96,11 +123,15 @@ const groupConv2d: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const K = x.shape[0], xs = size(x.shape.slice(1)), ws = size(filter.shape.slice(1));
   const xv = cpuValues(cpu, x), wv = cpuValues(cpu, filter);
   const ys = size(info.outShape);
-  const y = perModel(
-    K,
-    ys,
-    (k) => conv2dNhwc(xv.subarray(k * xs, (k + 1) * xs), wv.subarray(k * ws, (k + 1) * ws), g),
-  );
+  const y = intoModels(K, ys, (k, block) => {
+    conv2dNhwc(
+      xv.subarray(k * xs, (k + 1) * xs),
+      wv.subarray(k * ws, (k + 1) * ws),
+      g,
+      undefined,
+      block,
+    );
+  });
   return cpu.makeTensorInfo([K, ...info.outShape], "float32", y);
 };
 
@@ -113,16 +144,15 @@ const groupConv2dBackpropInput: tf.KernelFunc = ({ inputs, backend, attrs }) => 
   const g = geometryFromInfo(info);
   const K = inputShape[0], ds = size(dy.shape.slice(1)), ws = size(filter.shape.slice(1));
   const dyv = cpuValues(cpu, dy), wv = cpuValues(cpu, filter);
-  const dx = perModel(
-    K,
-    size(inputShape.slice(1)),
-    (k) =>
-      conv2dBackpropInputNhwc(
-        dyv.subarray(k * ds, (k + 1) * ds),
-        wv.subarray(k * ws, (k + 1) * ws),
-        g,
-      ),
-  );
+  const dx = intoModels(K, size(inputShape.slice(1)), (k, block) => {
+    conv2dBackpropInputNhwc(
+      dyv.subarray(k * ds, (k + 1) * ds),
+      wv.subarray(k * ws, (k + 1) * ws),
+      g,
+      undefined,
+      block,
+    );
+  });
   return cpu.makeTensorInfo(inputShape, "float32", dx);
 };
 
@@ -204,6 +234,66 @@ const groupScale: tf.KernelFunc = ({ inputs, backend }) => {
   return cpu.makeTensorInfo(x.shape, "float32", y);
 };
 
+/** The per-model bias views of `bias [K,O]`, copied (each travels to the worker threads). */
+function biasOf(bv: Float32Array, K: number, O: number, shape: readonly number[]) {
+  if (shape.length !== 2 || shape[0] !== K || shape[1] !== O) {
+    throw new Error(`Cannot run a grouped layer: expected bias [${K}, ${O}], got [${shape}]`);
+  }
+  return (k: number) => bv.slice(k * O, (k + 1) * O);
+}
+
+const groupConv2dBiasLeakyRelu: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const cpu = backend as tf.MathBackendCPU;
+  const { x, filter, bias } = inputs as Record<string, tf.TensorInfo>;
+  const a = attrs as unknown as GroupConvAttrs;
+  const alpha = a.alpha!;
+  const K = x.shape[0], xs = size(x.shape.slice(1)), ws = size(filter.shape.slice(1));
+  const xv = cpuValues(cpu, x), wv = cpuValues(cpu, filter), bv = cpuValues(cpu, bias);
+  const xk = (k: number) => xv.subarray(k * xs, (k + 1) * xs);
+  const wk = (k: number) => wv.subarray(k * ws, (k + 1) * ws);
+  if (a.inputShape !== undefined) {
+    // Transposed: the input gradient of the convolution from inputShape, as the single model.
+    const g = geometryFromInfo(modelInfo(a.inputShape, filter.shape, a));
+    const biasK = biasOf(bv, K, g.inChannels, bias.shape);
+    const y = intoModels(K, size(a.inputShape.slice(1)), (k, block) => {
+      conv2dBackpropInputNhwc(xk(k), wk(k), g, { bias: biasK(k), alpha }, block);
+    });
+    return cpu.makeTensorInfo(a.inputShape, "float32", y);
+  }
+  const info = modelInfo(x.shape, filter.shape, a);
+  const g = geometryFromInfo(info);
+  const biasK = biasOf(bv, K, g.outChannels, bias.shape);
+  const y = intoModels(K, size(info.outShape), (k, block) => {
+    conv2dNhwc(xk(k), wk(k), g, { bias: biasK(k), alpha }, block);
+  });
+  return cpu.makeTensorInfo([K, ...info.outShape], "float32", y);
+};
+
+const groupLeakyReluGradAndBiasGrad: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const cpu = backend as tf.MathBackendCPU;
+  const { dy, x } = inputs as Record<string, tf.TensorInfo>;
+  const alpha = (attrs as { alpha: number }).alpha;
+  const K = x.shape[0], O = x.shape[x.shape.length - 1];
+  const dyv = cpuValues(cpu, dy), xv = cpuValues(cpu, x);
+  const per = xv.length / K;
+  const bias = newValues(K * O);
+  // Model k's block through the single model's kernel function: its bytes, whatever K.
+  const dz = intoModels(K, per, (k, block) => {
+    const r = leakyReluGradAndBiasGradValues(
+      dyv.subarray(k * per, (k + 1) * per),
+      xv.subarray(k * per, (k + 1) * per),
+      alpha,
+      O,
+      block,
+    );
+    bias.set(r.bias, k * O);
+  }, false);
+  return [
+    cpu.makeTensorInfo(x.shape, "float32", dz),
+    cpu.makeTensorInfo([K, O], "float32", bias),
+  ];
+};
+
 /** The grouped kernels of the cpu backend, for `tf.registerKernel`. */
 export const GROUP_CPU_KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: GROUP_CONV2D, backendName: "cpu", kernelFunc: groupConv2d },
@@ -220,6 +310,16 @@ export const GROUP_CPU_KERNELS: readonly tf.KernelConfig[] = [
   { kernelName: GROUP_BIAS_ADD, backendName: "cpu", kernelFunc: groupBiasAdd },
   { kernelName: GROUP_BIAS_GRAD, backendName: "cpu", kernelFunc: groupBiasGrad },
   { kernelName: GROUP_SCALE, backendName: "cpu", kernelFunc: groupScale },
+  {
+    kernelName: GROUP_CONV2D_BIAS_LEAKY_RELU,
+    backendName: "cpu",
+    kernelFunc: groupConv2dBiasLeakyRelu,
+  },
+  {
+    kernelName: GROUP_LEAKY_RELU_GRAD_AND_BIAS_GRAD,
+    backendName: "cpu",
+    kernelFunc: groupLeakyReluGradAndBiasGrad,
+  },
 ];
 
 /** Registers kernels not registered yet (the grouped kernels of either backend). */

@@ -21,7 +21,12 @@ import {
   ownVariable,
 } from "../model.ts";
 import { leakyReluGrad } from "../kernels/leaky_relu_cpu.ts";
-import { groupBiasAdd, groupConv2d, groupConv2dTranspose } from "./group_ops.ts";
+import {
+  groupBiasAdd,
+  groupConv2d,
+  groupConv2dTranspose,
+  groupConvBiasLeakyRelu,
+} from "./group_ops.ts";
 
 /** One variable of the group: the single model's name, `[K, …its shape]`. */
 export interface GroupVariable {
@@ -142,9 +147,16 @@ export async function createGroupAutoencoder(
     l: number,
     act: Activation,
     conv: (h: tf.Tensor, k: tf.Tensor) => tf.Tensor,
+    outShape?: number[],
   ) => {
-    let y = conv(h, byName.get(`${part}_${l}_kernel`)!);
+    const k = byName.get(`${part}_${l}_kernel`)!;
     const b = byName.get(`${part}_${l}_bias`);
+    // The single model's fused layer, model by model, where the backend has it (the same bytes).
+    const fused = b !== undefined && act === "leaky_relu"
+      ? groupConvBiasLeakyRelu(h, k, b, strides, padding, config.alpha, outShape)
+      : null;
+    if (fused !== null) return fused;
+    let y = conv(h, k);
     if (b) y = groupBiasAdd(y, b);
     return activate(y, act);
   };
@@ -187,6 +199,7 @@ export async function createGroupAutoencoder(
           l,
           l === L - 1 ? config.outputActivation : config.hiddenActivation,
           (a, k) => groupConv2dTranspose(a, k, outShape, strides, padding),
+          outShape,
         );
       }
       return h;

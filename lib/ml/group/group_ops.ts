@@ -17,6 +17,8 @@ import {
   GROUP_CONV2D,
   GROUP_CONV2D_BACKPROP_FILTER,
   GROUP_CONV2D_BACKPROP_INPUT,
+  GROUP_CONV2D_BIAS_LEAKY_RELU,
+  GROUP_LEAKY_RELU_GRAD_AND_BIAS_GRAD,
   GROUP_SCALE,
   type GroupConvAttrs,
 } from "./group_kernels_cpu.ts";
@@ -110,4 +112,75 @@ export function groupBiasAdd(x: tf.Tensor, bias: tf.Tensor): tf.Tensor {
  */
 export function groupScale(x: tf.Tensor, scale: tf.Tensor): tf.Tensor {
   return run(GROUP_SCALE, { x, scale }, {});
+}
+
+/**
+ * The gradient of {@linkcode GROUP_CONV2D_BIAS_LEAKY_RELU} (saved: x, filter, the output y): the
+ * grouped ops' gradients above, model by model the single model's fused layer's, computed only
+ * for the inputs a backward pass asks for.
+ */
+const GROUP_FUSED_GRADIENT: tf.GradConfig = {
+  kernelName: GROUP_CONV2D_BIAS_LEAKY_RELU,
+  inputsToSave: ["x", "filter"],
+  outputsToSave: [true],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, filter, y] = saved;
+    const a = attrs as unknown as GroupConvAttrs;
+    const { strides, pad } = a;
+    const [dz, db] = tf.engine().runKernel(
+      GROUP_LEAKY_RELU_GRAD_AND_BIAS_GRAD,
+      { dy: dy as tf.Tensor, x: y },
+      { alpha: a.alpha! },
+    ) as tf.Tensor[];
+    if (a.inputShape !== undefined) {
+      return {
+        x: () => run(GROUP_CONV2D, { x: dz, filter }, { strides, pad }),
+        filter: () =>
+          run(GROUP_CONV2D_BACKPROP_FILTER, { x: dz, dy: x }, {
+            strides,
+            pad,
+            filterShape: filter.shape,
+          }),
+        bias: () => db,
+      };
+    }
+    return {
+      x: () =>
+        run(GROUP_CONV2D_BACKPROP_INPUT, { dy: dz, filter }, { strides, pad, inputShape: x.shape }),
+      filter: () =>
+        run(GROUP_CONV2D_BACKPROP_FILTER, { x, dy: dz }, {
+          strides,
+          pad,
+          filterShape: filter.shape,
+        }),
+      bias: () => db,
+    };
+  },
+};
+
+let fusedGradientRegistered = false;
+
+/**
+ * K layers φ(conv(x, w) + bias) (or transposed, with `outShape`) in one kernel where the active
+ * backend has it (cpu), each model's bytes those of the separate grouped ops; `null` elsewhere
+ * (the caller then runs them).
+ */
+export function groupConvBiasLeakyRelu(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  bias: tf.Tensor,
+  strides: [number, number],
+  pad: "same" | "valid",
+  alpha: number,
+  outShape?: number[],
+): tf.Tensor | null {
+  if (!(alpha >= 0) || tf.getKernel(GROUP_CONV2D_BIAS_LEAKY_RELU, tf.getBackend()) === undefined) {
+    return null;
+  }
+  if (!fusedGradientRegistered) {
+    tf.registerGradient(GROUP_FUSED_GRADIENT);
+    fusedGradientRegistered = true;
+  }
+  const attrs: GroupConvAttrs = { strides, pad, alpha, inputShape: outShape };
+  return run(GROUP_CONV2D_BIAS_LEAKY_RELU, { x, filter: w, bias }, attrs);
 }

@@ -18,7 +18,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { imageKernelImpl, newValues, newValuesToOverwrite, runImageChunks } from "./cpu_threads.ts";
+import {
+  checkOut,
+  imageKernelImpl,
+  newValues,
+  newValuesToOverwrite,
+  runImageChunks,
+} from "./cpu_threads.ts";
 import { conv2dBackpropInputImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 import { applyEpilogue, type Epilogue } from "./epilogue.ts";
@@ -167,19 +173,23 @@ export function conv2dBackpropInputImages(
 /**
  * The input gradient of an NHWC convolution: `dy` holds `N·OH·OW·K` values, `w` the HWIO
  * filter (`FH·FW·C·K`); returns `dx` (`N·H·W·C`), computed on the cpu threads in force. As the
- * forward pass of a transposed convolution, it applies that layer's epilogue when given.
+ * forward pass of a transposed convolution, it applies that layer's epilogue when given. With
+ * `out` (n values from `newValues`, zeroed where the JavaScript kernels run, which add into it) it
+ * writes there instead of a new array (a group's block).
  */
 export function conv2dBackpropInputNhwc(
   dy: Float32Array,
   w: Float32Array,
   g: ConvGeometry,
   epilogue?: Epilogue,
+  out?: Float32Array,
 ): Float32Array {
   const impl = imageKernelImpl();
   // The WebAssembly kernels add the taps in their own memory and copy each chunk's whole output
   // into place: no zeroing needed (the JavaScript ones add into dx).
   const n = g.batch * g.inHeight * g.inWidth * g.inChannels;
-  const dx = impl === "wasm" ? newValuesToOverwrite(n) : newValues(n);
+  const dx = out ?? (impl === "wasm" ? newValuesToOverwrite(n) : newValues(n));
+  checkOut(dx, n);
   const kernel = impl === "wasm" ? conv2dBackpropInputImagesWasm : conv2dBackpropInputImages;
   runImageChunks(kernel as ImageKernel, "conv2dBackpropInput", impl, g, dy, w, dx, 0, epilogue);
   return dx;

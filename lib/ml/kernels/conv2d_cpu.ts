@@ -14,7 +14,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { imageKernelImpl, newValues, newValuesToOverwrite, runImageChunks } from "./cpu_threads.ts";
+import {
+  checkOut,
+  imageKernelImpl,
+  newValues,
+  newValuesToOverwrite,
+  runImageChunks,
+} from "./cpu_threads.ts";
 import { conv2dImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 import { applyEpilogue, type Epilogue } from "./epilogue.ts";
@@ -195,18 +201,21 @@ export function conv2dImages(
 /**
  * Forward NHWC convolution: `x` holds `N·H·W·C` values, `w` the HWIO filter (`FH·FW·C·K`);
  * returns `y` (`N·OH·OW·K`), computed on the cpu threads in force (see `./cpu_threads.ts`),
- * with the layer's epilogue applied when given.
+ * with the layer's epilogue applied when given. With `out` (n values, from `newValues`: in shared
+ * memory when threads run) it writes there instead of a new array (a group's block).
  */
 export function conv2dNhwc(
   x: Float32Array,
   w: Float32Array,
   g: ConvGeometry,
   epilogue?: Epilogue,
+  out?: Float32Array,
 ): Float32Array {
   const impl = imageKernelImpl();
   // The WebAssembly kernels copy each chunk's whole output into place: no zeroing needed.
   const n = g.batch * g.outHeight * g.outWidth * g.outChannels;
-  const y = impl === "wasm" ? newValuesToOverwrite(n) : newValues(n);
+  const y = out ?? (impl === "wasm" ? newValuesToOverwrite(n) : newValues(n));
+  checkOut(y, n);
   const kernel = impl === "wasm" ? conv2dImagesWasm : conv2dImages;
   runImageChunks(kernel as ImageKernel, "conv2d", impl, g, x, w, y, 0, epilogue);
   return y;

@@ -230,6 +230,13 @@ export function newValuesToOverwrite(n: number): Float32Array {
   return takeValues(n, workers.length > 0, false);
 }
 
+/** Throws unless `out`, an output array a caller passed in, has the `n` values asked for. */
+export function checkOut(out: Float32Array, n: number): void {
+  if (out.length !== n) {
+    throw new Error(`Cannot write a kernel's ${n} output values into an array of ${out.length}`);
+  }
+}
+
 /**
  * Shared accumulator arrays given back, by length: a fresh `SharedArrayBuffer` per call cost a
  * system call and page faults on the calling thread, and the garbage collector frees shared

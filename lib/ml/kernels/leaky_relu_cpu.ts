@@ -17,7 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { cpuThreads, newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
+import { checkOut, cpuThreads, newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
 import { sumLeading } from "./sum_cpu.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
@@ -61,7 +61,7 @@ export function leakyReluRange(
 }
 
 /**
- * The gradient values (see the module doc).
+ * The gradient values (see the module doc), into `out` when given (x.length values).
  *
  * Without branches, as the forward loop: the slope is a + (s − a)·[x > 0], which is exactly a or
  * s whenever a + (s − a) = s in double precision (true for α = 0.2: a and s are float32 values
@@ -73,8 +73,10 @@ export function leakyReluGradValues(
   dy: Float32Array,
   x: Float32Array,
   alpha: number,
+  out?: Float32Array,
 ): Float32Array {
-  const dx = newValuesToOverwrite(x.length);
+  const dx = out ?? newValuesToOverwrite(x.length);
+  checkOut(dx, x.length);
   runRanges(leakyReluGradRange, "leakyReluGrad", dy, x, dx, alpha, x.length);
   return dx;
 }
@@ -114,7 +116,7 @@ export function leakyReluGradRange(
  * The gradient values and, from them, a bias gradient: `dz` as {@linkcode leakyReluGradValues}
  * and the sum of dz over every value of each of the K channels (value i has channel i mod K),
  * exactly as `sumLeading(dz, n / K, K)` sums it: in order, in a float64 accumulator per channel,
- * each dz value as stored (float32).
+ * each dz value as stored (float32); dz goes into `out` when given (x.length values).
  *
  * On one thread both come from one pass (the sum reads no memory); on several threads dz is
  * computed on all of them and summed afterwards, since splitting the sum would change its order.
@@ -126,6 +128,7 @@ export function leakyReluGradAndBiasGradValues(
   x: Float32Array,
   alpha: number,
   K: number,
+  out?: Float32Array,
 ): { dz: Float32Array; bias: Float32Array } {
   const n = x.length;
   const a = Math.fround(alpha);
@@ -133,13 +136,14 @@ export function leakyReluGradAndBiasGradValues(
   const d = s - a;
   const onePass = K === 1 ? gradSum1 : K === 4 ? gradSum4 : K === 8 ? gradSum8 : undefined;
   if (onePass !== undefined && cpuThreads() === 1 && a + d === s && n % K === 0) {
-    const dz = newValuesToOverwrite(n);
+    const dz = out ?? newValuesToOverwrite(n);
+    checkOut(dz, n);
     const bias = onePass(dy, x, dz, a, d);
     if (bias !== null) return { dz, bias };
     leakyReluGradRange(dy, x, dz, alpha, 0, n);
     return { dz, bias: sumLeading(dz, n / K, K) };
   }
-  const dz = leakyReluGradValues(dy, x, alpha);
+  const dz = leakyReluGradValues(dy, x, alpha, out);
   return { dz, bias: sumLeading(dz, n / K, K) };
 }
 
