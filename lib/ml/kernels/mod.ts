@@ -4,7 +4,9 @@
  * On the cpu backend: `Conv2DBackpropFilter`, `Conv2DBackpropInput` and `Conv2D` (flat
  * typed-array loops), `Sum` over leading axes (bias gradients), `Step` (leaky-ReLU gradients),
  * and float32 `Add`, `Sub`, `Multiply`, `RealDiv`, `Greater`, `SquaredDifference` (no
- * per-element closure or index conversion). On webgpu: `Conv2DBackpropFilter` (a parallel
+ * per-element closure or index conversion); kernels of our own for a whole layer (convolution,
+ * bias and leaky ReLU), the leaky ReLU's gradient with its bias gradient, and the loss's squared
+ * error, each with the bytes of the ops it replaces. On webgpu: `Conv2DBackpropFilter` (a parallel
  * reduction per filter element), and one-dispatch leaky-ReLU gradient and Adam update kernels. Each is deterministic and hands the cases it does not cover to
  * the stock kernel. Call {@linkcode installFastKernels} once the backend is chosen.
  *
