@@ -65,11 +65,21 @@ function parseArgs(name: string, args: Parameters<tf.KernelFunc>[0]) {
   return { x, filter, bias, attrs, backend: args.backend as tf.MathBackendCPU };
 }
 
-/** The `CONV2D_BIAS_LEAKY_RELU` kernel function of the cpu backend. */
-export const conv2dBiasLeakyReluCpu: tf.KernelFunc = (args) => {
-  const { x, filter, bias, attrs, backend } = parseArgs(CONV2D_BIAS_LEAKY_RELU, args);
+/**
+ * The geometry of a call (the convolution from `from` to its output, whose input side is the
+ * output of a transposed one) and its epilogue, the bias checked against the `channels` it adds to.
+ */
+function layerOf(
+  name: string,
+  from: Shape4,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo,
+  attrs: ConvBiasLeakyReluAttrs,
+  channels: "outChannels" | "inChannels",
+  backend: tf.MathBackendCPU,
+) {
   const info = tf.backend_util.computeConv2DInfo(
-    x.shape as Shape4,
+    from,
     filter.shape as Shape4,
     attrs.strides,
     1,
@@ -78,58 +88,40 @@ export const conv2dBiasLeakyReluCpu: tf.KernelFunc = (args) => {
     false,
     "channelsLast",
   );
-  if (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels) {
+  if (bias.shape.length !== 1 || bias.shape[0] !== info[channels]) {
     throw new Error(
-      `Cannot run ${CONV2D_BIAS_LEAKY_RELU}: bias must have ${info.outChannels} values (got shape ${
+      `Cannot run ${name}: bias must have ${info[channels]} values (got shape ${
         JSON.stringify(bias.shape)
       })`,
     );
   }
   // A copy of the (small) bias: it travels to the worker threads with each task.
   const epilogue = { bias: cpuValues(backend, bias).slice(), alpha: attrs.alpha };
-  const y = conv2dNhwc(
-    cpuValues(backend, x),
-    cpuValues(backend, filter),
-    geometryFromInfo(info),
-    epilogue,
-  );
-  return backend.makeTensorInfo(info.outShape, "float32", y);
+  return { info, g: geometryFromInfo(info), epilogue };
+}
+
+/** The `CONV2D_BIAS_LEAKY_RELU` kernel function of the cpu backend. */
+export const conv2dBiasLeakyReluCpu: tf.KernelFunc = (args) => {
+  const name = CONV2D_BIAS_LEAKY_RELU;
+  const { x, filter, bias, attrs, backend } = parseArgs(name, args);
+  const l = layerOf(name, x.shape as Shape4, filter, bias, attrs, "outChannels", backend);
+  const xv = cpuValues(backend, x), wv = cpuValues(backend, filter);
+  const y = conv2dNhwc(xv, wv, l.g, l.epilogue);
+  return backend.makeTensorInfo(l.info.outShape, "float32", y);
 };
 
 /** The `CONV2D_TRANSPOSE_BIAS_LEAKY_RELU` kernel function of the cpu backend. */
 export const conv2dTransposeBiasLeakyReluCpu: tf.KernelFunc = (args) => {
-  const { x, filter, bias, attrs, backend } = parseArgs(CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, args);
+  const name = CONV2D_TRANSPOSE_BIAS_LEAKY_RELU;
+  const { x, filter, bias, attrs, backend } = parseArgs(name, args);
   if (attrs.outShape === undefined || attrs.outShape.length !== 4) {
-    throw new Error(
-      `Cannot run ${CONV2D_TRANSPOSE_BIAS_LEAKY_RELU}: attribute outShape (4-D) is required`,
-    );
+    throw new Error(`Cannot run ${name}: attribute outShape (4-D) is required`);
   }
   // A transposed convolution is the input gradient of the convolution from outShape to x.
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.outShape,
-    filter.shape as Shape4,
-    attrs.strides,
-    1,
-    attrs.pad,
-    undefined,
-    false,
-    "channelsLast",
-  );
-  if (bias.shape.length !== 1 || bias.shape[0] !== info.inChannels) {
-    throw new Error(
-      `Cannot run ${CONV2D_TRANSPOSE_BIAS_LEAKY_RELU}: bias must have ${info.inChannels} values (got shape ${
-        JSON.stringify(bias.shape)
-      })`,
-    );
-  }
-  const epilogue = { bias: cpuValues(backend, bias).slice(), alpha: attrs.alpha };
-  const y = conv2dBackpropInputNhwc(
-    cpuValues(backend, x),
-    cpuValues(backend, filter),
-    geometryFromInfo(info),
-    epilogue,
-  );
-  return backend.makeTensorInfo(info.inShape, "float32", y);
+  const l = layerOf(name, attrs.outShape, filter, bias, attrs, "inChannels", backend);
+  const xv = cpuValues(backend, x), wv = cpuValues(backend, filter);
+  const y = conv2dBackpropInputNhwc(xv, wv, l.g, l.epilogue);
+  return backend.makeTensorInfo(l.info.inShape, "float32", y);
 };
 
 /**
@@ -154,53 +146,62 @@ function activationGrads(dy: tf.Tensor, y: tf.Tensor, alpha: number) {
   return { dz, bias: () => tf.sum(dz, [0, 1, 2]) };
 }
 
-/** The gradients of both kernels (saved: x, filter, then the output y). */
+/**
+ * The gradient config of a fused kernel (saved: x, filter, then the output y): the activation's
+ * and the bias's gradients as above, `inputGrads` for x and the filter from dz.
+ */
+function layerGradient(
+  kernelName: string,
+  inputGrads: (
+    x: tf.Tensor4D,
+    filter: tf.Tensor4D,
+    dz: tf.Tensor4D,
+    a: ConvBiasLeakyReluAttrs,
+  ) => { x: () => tf.Tensor; filter: () => tf.Tensor },
+): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ["x", "filter"],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+      const a = attrs as unknown as ConvBiasLeakyReluAttrs;
+      const { dz, bias } = activationGrads(dy as tf.Tensor, y, a.alpha);
+      return { ...inputGrads(x, filter, dz, a), bias };
+    },
+  };
+}
+
+/** The filter gradient of the convolution from `x` with output gradient `dy`. */
+function filterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  { strides, pad }: ConvBiasLeakyReluAttrs,
+): tf.Tensor {
+  return tf.engine().runKernel(
+    tf.Conv2DBackpropFilter,
+    { x, dy },
+    { strides, pad, dataFormat: "NHWC", filterShape: filter.shape },
+  ) as tf.Tensor;
+}
+
+/** The gradients of both kernels, as tfjs's own for `Conv2D` and `Conv2DBackpropInput`. */
 export const CONV_BIAS_LEAKY_RELU_GRADIENTS: tf.GradConfig[] = [
-  {
-    kernelName: CONV2D_BIAS_LEAKY_RELU,
-    inputsToSave: ["x", "filter"],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const { strides, pad, alpha } = attrs as unknown as ConvBiasLeakyReluAttrs;
-      const { dz, bias } = activationGrads(dy as tf.Tensor, y, alpha);
-      return {
-        x: () =>
-          tf.engine().runKernel(
-            tf.Conv2DBackpropInput,
-            { dy: dz, filter },
-            { strides, pad, dataFormat: "NHWC", inputShape: x.shape },
-          ) as tf.Tensor,
-        filter: () =>
-          tf.engine().runKernel(
-            tf.Conv2DBackpropFilter,
-            { x, dy: dz },
-            { strides, pad, dataFormat: "NHWC", filterShape: filter.shape },
-          ) as tf.Tensor,
-        bias,
-      };
-    },
-  },
-  {
-    kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU,
-    inputsToSave: ["x", "filter"],
-    outputsToSave: [true],
-    gradFunc: (dy, saved, attrs) => {
-      const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-      const { strides, pad, alpha } = attrs as unknown as ConvBiasLeakyReluAttrs;
-      const { dz, bias } = activationGrads(dy as tf.Tensor, y, alpha);
-      return {
-        x: () => tf.conv2d(dz, filter, strides, pad),
-        filter: () =>
-          tf.engine().runKernel(
-            tf.Conv2DBackpropFilter,
-            { x: dz, dy: x },
-            { strides, pad, dataFormat: "NHWC", filterShape: filter.shape },
-          ) as tf.Tensor,
-        bias,
-      };
-    },
-  },
+  layerGradient(CONV2D_BIAS_LEAKY_RELU, (x, filter, dz, a) => ({
+    x: () =>
+      tf.engine().runKernel(
+        tf.Conv2DBackpropInput,
+        { dy: dz, filter },
+        { strides: a.strides, pad: a.pad, dataFormat: "NHWC", inputShape: x.shape },
+      ) as tf.Tensor,
+    filter: () => filterGrad(x, dz, filter, a),
+  })),
+  layerGradient(CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, (x, filter, dz, a) => ({
+    x: () => tf.conv2d(dz, filter, a.strides, a.pad),
+    // The transposed convolution's input x is the output side of the convolution it transposes.
+    filter: () => filterGrad(dz, x, filter, a),
+  })),
 ];
 
 /**

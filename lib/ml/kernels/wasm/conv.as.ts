@@ -61,6 +61,18 @@ function columnRanges(W: i32, FW: i32, SW: i32, PL: i32, OW: i32): bool {
   return true;
 }
 
+/** oxLo of filter column fx: from the table when {@linkcode columnRanges} filled it. */
+@inline
+function columnLo(tabled: bool, fx: i32, SW: i32, PL: i32): i32 {
+  return tabled ? load<i32>(COLUMN_RANGES + (<usize>fx << 3)) : ceilDivNonNeg(PL - fx, SW);
+}
+
+/** oxHi of filter column fx (see {@linkcode columnLo}). */
+@inline
+function columnHi(tabled: bool, fx: i32, W: i32, SW: i32, PL: i32, OW: i32, lo: i32): i32 {
+  return tabled ? load<i32>(COLUMN_RANGES + (<usize>fx << 3), 4) : validHi(W, fx, PL, SW, OW, lo);
+}
+
 /** Zeroes n floats at `at`: a loop for the few padding columns of a row, else memory.fill. */
 @inline
 function zeroFloats(at: usize, n: i32): void {
@@ -98,13 +110,8 @@ export function im2colT(
           const row0 = col + <usize>((fy * FW + fx) * C) * rowBytes + (<usize>p0 << 2);
           let oxLo = 0, oxHi = 0;
           if (rowInside) {
-            if (tabled) {
-              oxLo = load<i32>(COLUMN_RANGES + (<usize>fx << 3));
-              oxHi = load<i32>(COLUMN_RANGES + (<usize>fx << 3), 4);
-            } else {
-              oxLo = ceilDivNonNeg(PL - fx, SW);
-              oxHi = validHi(W, fx, PL, SW, OW, oxLo);
-            }
+            oxLo = columnLo(tabled, fx, SW, PL);
+            oxHi = columnHi(tabled, fx, W, SW, PL, OW, oxLo);
           }
           // Zero the columns this tap does not reach (padding), then copy the others.
           for (let c = 0; c < C; c++) {
@@ -141,16 +148,7 @@ export function im2colT(
                 let d = dst;
                 for (let c = 0; c < C; c += 4) {
                   const s = src + (<usize>c << 2);
-                  storeTransposed(
-                    v128.load(s),
-                    v128.load(s + step),
-                    v128.load(s + 2 * step),
-                    v128.load(s + 3 * step),
-                    d,
-                    d + rowBytes,
-                    d + 2 * rowBytes,
-                    d + 3 * rowBytes,
-                  );
+                  transpose4(s, step, d, rowBytes);
                   d += 4 * rowBytes;
                 }
                 dst += 16;
@@ -201,14 +199,8 @@ export function col2imAdd(
         const iy = oy * SH + fy - PT;
         if (iy < 0 || iy >= H) continue;
         for (let fx = 0; fx < FW; fx++) {
-          let oxLo = 0, oxHi = 0;
-          if (tabled) {
-            oxLo = load<i32>(COLUMN_RANGES + (<usize>fx << 3));
-            oxHi = load<i32>(COLUMN_RANGES + (<usize>fx << 3), 4);
-          } else {
-            oxLo = ceilDivNonNeg(PL - fx, SW);
-            oxHi = validHi(W, fx, PL, SW, OW, oxLo);
-          }
+          const oxLo = columnLo(tabled, fx, SW, PL);
+          const oxHi = columnHi(tabled, fx, W, SW, PL, OW, oxLo);
           if (oxHi <= oxLo) continue;
           const row0 = col + <usize>((fy * FW + fx) * C) * rowBytes + (<usize>p0 << 2);
           let dst = dx + (<usize>(((b * H + iy) * W + oxLo * SW + fx - PL) * C) << 2);
@@ -446,6 +438,24 @@ function storeTransposed(a: v128, b: v128, c: v128, d: v128, o0: usize, o1: usiz
 }
 
 /**
+ * The 4×4 block of floats whose rows start at src, src + srcStride, … (four floats each), stored
+ * transposed: row i of the result at dst + i·dstStride.
+ */
+@inline
+function transpose4(src: usize, srcStride: usize, dst: usize, dstStride: usize): void {
+  storeTransposed(
+    v128.load(src),
+    v128.load(src + srcStride),
+    v128.load(src + 2 * srcStride),
+    v128.load(src + 3 * srcStride),
+    dst,
+    dst + dstStride,
+    dst + 2 * dstStride,
+    dst + 3 * dstStride,
+  );
+}
+
+/**
  * dst[k][p] = src[p][k] for p < P, k < K; dst rows pp floats apart, zero for p in [P, pp).
  * Four channels by four pixels per step (a 4×4 transposition in registers) where K is a
  * multiple of 4; a plain copy for K = 1; one value at a time otherwise.
@@ -465,16 +475,7 @@ export function toChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32): 
       for (let p = 0; p < P4; p += 4) {
         const s = src + <usize>p * pixelBytes + (<usize>k << 2);
         const o = r0 + (<usize>p << 2);
-        storeTransposed(
-          v128.load(s),
-          v128.load(s + pixelBytes),
-          v128.load(s + 2 * pixelBytes),
-          v128.load(s + 3 * pixelBytes),
-          o,
-          o + rowBytes,
-          o + 2 * rowBytes,
-          o + 3 * rowBytes,
-        );
+        transpose4(s, pixelBytes, o, rowBytes);
       }
       for (let kk = k; kk < k + 4; kk++) {
         const row = dst + <usize>kk * rowBytes;
@@ -516,16 +517,7 @@ export function fromChannelRows(src: usize, dst: usize, P: i32, K: i32, pp: i32)
       for (let p = 0; p < P4; p += 4) {
         const r = r0 + (<usize>p << 2);
         const o = dst + <usize>p * step + (<usize>k << 2);
-        storeTransposed(
-          v128.load(r),
-          v128.load(r + rowBytes),
-          v128.load(r + 2 * rowBytes),
-          v128.load(r + 3 * rowBytes),
-          o,
-          o + step,
-          o + 2 * step,
-          o + 3 * step,
-        );
+        transpose4(r, rowBytes, o, step);
       }
       for (let kk = k; kk < k + 4; kk++) {
         const row = src + <usize>kk * rowBytes;
