@@ -82,6 +82,17 @@ export function leakyReluGradValues(
 }
 
 /**
+ * The gradient's two slopes as float32 values, a = float32(α) below zero and s = a + d above
+ * (d = s − a), and whether a + d gives exactly s, which the branch-free loops need.
+ */
+function gradSlopes(alpha: number): { a: number; s: number; d: number; exact: boolean } {
+  const a = Math.fround(alpha);
+  const s = Math.fround(a + Math.fround(1 - alpha));
+  const d = s - a;
+  return { a, s, d, exact: a + d === s };
+}
+
+/**
  * Values [lo, hi) of {@linkcode leakyReluGradValues}. The check for non-finite inputs is made per
  * range, which gives every value the same bytes as a check over the whole array: both loops
  * compute the same value for every finite x.
@@ -94,10 +105,8 @@ export function leakyReluGradRange(
   lo: number,
   hi: number,
 ): void {
-  const a = Math.fround(alpha);
-  const s = Math.fround(a + Math.fround(1 - alpha));
-  const d = s - a;
-  if (a + d === s) {
+  const { a, s, d, exact } = gradSlopes(alpha);
+  if (exact) {
     let sum = 0;
     for (let i = lo; i < hi; i++) {
       const v = x[i];
@@ -131,11 +140,9 @@ export function leakyReluGradAndBiasGradValues(
   out?: Float32Array,
 ): { dz: Float32Array; bias: Float32Array } {
   const n = x.length;
-  const a = Math.fround(alpha);
-  const s = Math.fround(a + Math.fround(1 - alpha));
-  const d = s - a;
+  const { a, d, exact } = gradSlopes(alpha);
   const onePass = K === 1 ? gradSum1 : K === 4 ? gradSum4 : K === 8 ? gradSum8 : undefined;
-  if (onePass !== undefined && cpuThreads() === 1 && a + d === s && n % K === 0) {
+  if (onePass !== undefined && cpuThreads() === 1 && exact && n % K === 0) {
     const dz = out ?? newValuesToOverwrite(n);
     checkOut(dz, n);
     const bias = onePass(dy, x, dz, a, d);
@@ -217,57 +224,44 @@ export function makeLeakyReluCpu(fallback: tf.KernelFunc): tf.KernelFunc {
   };
 }
 
-/** The {@linkcode LEAKY_RELU_GRAD} kernel function of the cpu backend (float32 only). */
-export const leakyReluGradCpu: tf.KernelFunc = (args) => {
+/**
+ * The checked inputs (dy, x: float32, one shape; at least 1-D where the last axis holds
+ * `channels`) and `alpha` of a gradient kernel.
+ */
+function gradArgs(name: string, args: Parameters<tf.KernelFunc>[0], channels: boolean) {
   const { dy, x } = args.inputs as { dy?: tf.TensorInfo; x?: tf.TensorInfo };
-  if (dy === undefined || x === undefined) {
-    throw new Error(`Cannot run ${LEAKY_RELU_GRAD}: inputs dy and x are required; pass both`);
-  }
-  if (dy.dtype !== "float32" || x.dtype !== "float32" || !tf.util.arraysEqual(dy.shape, x.shape)) {
-    throw new Error(
-      `Cannot run ${LEAKY_RELU_GRAD}: dy and x must be float32 of one shape (got ${dy.dtype} ${
-        JSON.stringify(dy.shape)
-      }, ${x.dtype} ${JSON.stringify(x.shape)})`,
-    );
-  }
-  const backend = args.backend as tf.MathBackendCPU;
-  const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha;
-  if (typeof alpha !== "number") {
-    throw new Error(`Cannot run ${LEAKY_RELU_GRAD}: attribute alpha is required`);
-  }
-  const dx = leakyReluGradValues(cpuValues(backend, dy), cpuValues(backend, x), alpha);
-  return backend.makeTensorInfo(x.shape, "float32", dx);
-};
-
-/** The {@linkcode LEAKY_RELU_GRAD_AND_BIAS_GRAD} kernel function of the cpu backend (float32). */
-export const leakyReluGradAndBiasGradCpu: tf.KernelFunc = (args) => {
-  const { dy, x } = args.inputs as { dy?: tf.TensorInfo; x?: tf.TensorInfo };
-  const name = LEAKY_RELU_GRAD_AND_BIAS_GRAD;
   if (dy === undefined || x === undefined) {
     throw new Error(`Cannot run ${name}: inputs dy and x are required; pass both`);
   }
   if (
     dy.dtype !== "float32" || x.dtype !== "float32" || !tf.util.arraysEqual(dy.shape, x.shape) ||
-    x.shape.length === 0
+    (channels && x.shape.length === 0)
   ) {
     throw new Error(
-      `Cannot run ${name}: dy and x must be float32 of one shape, at least 1-D (got ${dy.dtype} ${
-        JSON.stringify(dy.shape)
-      }, ${x.dtype} ${JSON.stringify(x.shape)})`,
+      `Cannot run ${name}: dy and x must be float32 of one shape${
+        channels ? ", at least 1-D" : ""
+      } (got ${dy.dtype} ${JSON.stringify(dy.shape)}, ${x.dtype} ${JSON.stringify(x.shape)})`,
     );
   }
   const alpha = (args.attrs as { alpha?: number } | undefined)?.alpha;
   if (typeof alpha !== "number") throw new Error(`Cannot run ${name}: attribute alpha is required`);
   const backend = args.backend as tf.MathBackendCPU;
-  const K = x.shape[x.shape.length - 1];
-  const { dz, bias } = leakyReluGradAndBiasGradValues(
-    cpuValues(backend, dy),
-    cpuValues(backend, x),
-    alpha,
-    K,
-  );
+  return { dy: cpuValues(backend, dy), x: cpuValues(backend, x), shape: x.shape, alpha, backend };
+}
+
+/** The {@linkcode LEAKY_RELU_GRAD} kernel function of the cpu backend (float32 only). */
+export const leakyReluGradCpu: tf.KernelFunc = (args) => {
+  const { dy, x, shape, alpha, backend } = gradArgs(LEAKY_RELU_GRAD, args, false);
+  return backend.makeTensorInfo(shape, "float32", leakyReluGradValues(dy, x, alpha));
+};
+
+/** The {@linkcode LEAKY_RELU_GRAD_AND_BIAS_GRAD} kernel function of the cpu backend (float32). */
+export const leakyReluGradAndBiasGradCpu: tf.KernelFunc = (args) => {
+  const { dy, x, shape, alpha, backend } = gradArgs(LEAKY_RELU_GRAD_AND_BIAS_GRAD, args, true);
+  const K = shape[shape.length - 1];
+  const { dz, bias } = leakyReluGradAndBiasGradValues(dy, x, alpha, K);
   return [
-    backend.makeTensorInfo(x.shape, "float32", dz),
+    backend.makeTensorInfo(shape, "float32", dz),
     backend.makeTensorInfo([K], "float32", bias),
   ];
 };
