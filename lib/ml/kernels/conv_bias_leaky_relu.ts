@@ -26,7 +26,7 @@ import { geometryFromInfo } from "./conv_geometry.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { LEAKY_RELU_GRAD_AND_BIAS_GRAD, leakyReluGrad } from "./leaky_relu_cpu.ts";
+import { LEAKY_RELU_GRAD_AND_BIAS_GRAD } from "./leaky_relu_cpu.ts";
 
 /** Convolution + bias + leaky ReLU: inputs `x`, `filter` (HWIO), `bias`. */
 export const CONV2D_BIAS_LEAKY_RELU = "Conv2DBiasLeakyReluOfModel";
@@ -125,25 +125,17 @@ export const conv2dTransposeBiasLeakyReluCpu: tf.KernelFunc = (args) => {
 };
 
 /**
- * dz = dy·φ'(y) and the bias gradient Σ over N, H, W of dz (see the module doc): from one kernel
- * where the backend has it (the bytes of the two below), else `LeakyReluGradOfModel` and `Sum`.
+ * dz = dy·φ'(y) and the bias gradient Σ over N, H, W of dz (see the module doc), from one kernel
+ * with the bytes of `LeakyReluGradOfModel` and `Sum`. It is registered wherever the fused
+ * kernels are (the cpu backend, with them), and only their outputs reach this gradient.
  */
 function activationGrads(dy: tf.Tensor, y: tf.Tensor, alpha: number) {
-  if (tf.getKernel(LEAKY_RELU_GRAD_AND_BIAS_GRAD, tf.getBackend()) !== undefined) {
-    const [dz, bias] = tf.engine().runKernel(
-      LEAKY_RELU_GRAD_AND_BIAS_GRAD,
-      { dy, x: y },
-      { alpha },
-    ) as tf.Tensor[];
-    return { dz: dz as tf.Tensor4D, bias: () => bias };
-  }
-  const dz = leakyReluGrad(
-    dy,
-    y,
-    alpha,
-    () => tf.mul(dy, tf.add(tf.scalar(alpha), tf.mul(tf.scalar(1 - alpha), tf.step(y)))),
-  ) as tf.Tensor4D;
-  return { dz, bias: () => tf.sum(dz, [0, 1, 2]) };
+  const [dz, bias] = tf.engine().runKernel(
+    LEAKY_RELU_GRAD_AND_BIAS_GRAD,
+    { dy, x: y },
+    { alpha },
+  ) as tf.Tensor[];
+  return { dz: dz as tf.Tensor4D, bias: () => bias };
 }
 
 /**
