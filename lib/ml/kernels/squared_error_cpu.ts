@@ -96,8 +96,10 @@ export const SQUARED_ERROR_GRADIENTS: tf.GradConfig[] = [{
   inputsToSave: ["y", "t"],
   gradFunc: (dy, saved, attrs) => {
     const [y, t] = saved;
+    // Computed once, whether one or both inputs ask for it (t's is its negation).
+    let g: tf.Tensor | undefined;
     const gy = () =>
-      tf.engine().runKernel(SQUARED_ERROR_GRAD, { y, t, dy: dy as tf.Tensor }, {
+      g ??= tf.engine().runKernel(SQUARED_ERROR_GRAD, { y, t, dy: dy as tf.Tensor }, {
         scale: (attrs as unknown as SquaredErrorAttrs).scale,
       }) as tf.Tensor;
     return { y: gy, t: () => tf.neg(gy()) };
