@@ -23,10 +23,41 @@ import {
   type GroupConvAttrs,
 } from "./group_kernels_cpu.ts";
 
+import { registerGradientsOnce } from "../kernels/register_gradients.ts";
+
 type Args = (tf.Tensor | tf.GradSaveFunc)[];
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: GroupConvAttrs | object) =>
   tf.engine().runKernel(name, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+
+/**
+ * The input and filter gradients of K convolutions of `x` with filters `w` (or, `transposed`,
+ * of K transposed convolutions), from the gradient `dy` of their output: tfjs's own gradients
+ * of `conv2d` and `conv2dTranspose`, model by model. Each is computed when called.
+ */
+function groupConvGrads(
+  x: tf.Tensor,
+  w: tf.Tensor,
+  dy: tf.Tensor,
+  strides: [number, number],
+  pad: "same" | "valid",
+  transposed: boolean,
+): { x: () => tf.Tensor; filter: () => tf.Tensor } {
+  const filterShape = w.shape;
+  if (transposed) {
+    // A transposed convolution's input is the output side of the convolution it transposes.
+    return {
+      x: () => run(GROUP_CONV2D, { x: dy, filter: w }, { strides, pad }),
+      filter: () =>
+        run(GROUP_CONV2D_BACKPROP_FILTER, { x: dy, dy: x }, { strides, pad, filterShape }),
+    };
+  }
+  return {
+    x: () =>
+      run(GROUP_CONV2D_BACKPROP_INPUT, { dy, filter: w }, { strides, pad, inputShape: x.shape }),
+    filter: () => run(GROUP_CONV2D_BACKPROP_FILTER, { x, dy }, { strides, pad, filterShape }),
+  };
+}
 
 /**
  * K convolutions: `x [K,B,H,W,C]` with `w [K,kh,kw,C,O]` → `[K,B,OH,OW,O]`, as `tf.conv2d`
@@ -43,18 +74,10 @@ export function groupConv2d(
     save([xx, ww]);
     return {
       value: run(GROUP_CONV2D, { x: xx, filter: ww }, { strides, pad }),
-      gradFunc: (dy: tf.Tensor, [xs, wsv]: tf.Tensor[]) => [
-        run(GROUP_CONV2D_BACKPROP_INPUT, { dy, filter: wsv }, {
-          strides,
-          pad,
-          inputShape: xs.shape,
-        }),
-        run(GROUP_CONV2D_BACKPROP_FILTER, { x: xs, dy }, {
-          strides,
-          pad,
-          filterShape: wsv.shape,
-        }),
-      ],
+      gradFunc: (dy: tf.Tensor, [xs, wsv]: tf.Tensor[]) => {
+        const g = groupConvGrads(xs, wsv, dy, strides, pad, false);
+        return [g.x(), g.filter()];
+      },
     };
   });
   return op(x, w);
@@ -81,14 +104,10 @@ export function groupConv2dTranspose(
         pad,
         inputShape: outShape,
       }),
-      gradFunc: (ddx: tf.Tensor, [dy, wsv]: tf.Tensor[]) => [
-        run(GROUP_CONV2D, { x: ddx, filter: wsv }, { strides, pad }),
-        run(GROUP_CONV2D_BACKPROP_FILTER, { x: ddx, dy }, {
-          strides,
-          pad,
-          filterShape: wsv.shape,
-        }),
-      ],
+      gradFunc: (ddx: tf.Tensor, [xs, wsv]: tf.Tensor[]) => {
+        const g = groupConvGrads(xs, wsv, ddx, strides, pad, true);
+        return [g.x(), g.filter()];
+      },
     };
   });
   return op(x, w);
@@ -126,39 +145,15 @@ const GROUP_FUSED_GRADIENT: tf.GradConfig = {
   gradFunc: (dy, saved, attrs) => {
     const [x, filter, y] = saved;
     const a = attrs as unknown as GroupConvAttrs;
-    const { strides, pad } = a;
     const [dz, db] = tf.engine().runKernel(
       GROUP_LEAKY_RELU_GRAD_AND_BIAS_GRAD,
       { dy: dy as tf.Tensor, x: y },
       { alpha: a.alpha! },
     ) as tf.Tensor[];
-    if (a.inputShape !== undefined) {
-      return {
-        x: () => run(GROUP_CONV2D, { x: dz, filter }, { strides, pad }),
-        filter: () =>
-          run(GROUP_CONV2D_BACKPROP_FILTER, { x: dz, dy: x }, {
-            strides,
-            pad,
-            filterShape: filter.shape,
-          }),
-        bias: () => db,
-      };
-    }
-    return {
-      x: () =>
-        run(GROUP_CONV2D_BACKPROP_INPUT, { dy: dz, filter }, { strides, pad, inputShape: x.shape }),
-      filter: () =>
-        run(GROUP_CONV2D_BACKPROP_FILTER, { x, dy: dz }, {
-          strides,
-          pad,
-          filterShape: filter.shape,
-        }),
-      bias: () => db,
-    };
+    const transposed = a.inputShape !== undefined;
+    return { ...groupConvGrads(x, filter, dz, a.strides, a.pad, transposed), bias: () => db };
   },
 };
-
-let fusedGradientRegistered = false;
 
 /**
  * K layers φ(conv(x, w) + bias) (or transposed, with `outShape`) in one kernel where the active
@@ -177,10 +172,7 @@ export function groupConvBiasLeakyRelu(
   if (!(alpha >= 0) || tf.getKernel(GROUP_CONV2D_BIAS_LEAKY_RELU, tf.getBackend()) === undefined) {
     return null;
   }
-  if (!fusedGradientRegistered) {
-    tf.registerGradient(GROUP_FUSED_GRADIENT);
-    fusedGradientRegistered = true;
-  }
+  registerGradientsOnce([GROUP_FUSED_GRADIENT]);
   const attrs: GroupConvAttrs = { strides, pad, alpha, inputShape: outShape };
   return run(GROUP_CONV2D_BIAS_LEAKY_RELU, { x, filter: w, bias }, attrs);
 }

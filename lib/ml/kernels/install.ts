@@ -44,6 +44,7 @@ import {
   squaredErrorGradCpu,
 } from "./squared_error_cpu.ts";
 import { attachValuePool } from "./value_pool.ts";
+import { registerGradientsOnce } from "./register_gradients.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
 interface Replacement {
@@ -110,16 +111,11 @@ const FLAGS: Readonly<Record<string, Readonly<Record<string, boolean>>>> = {
 /** Flag values saved at installation, by `backend/flag`. */
 const savedFlags = new Map<string, number | boolean | string>();
 
-/**
- * Gradients of our own kernels. A gradient is registered for all backends at once, and a second
- * registration would replace it with a warning: they are registered once, and left in place
- * (a kernel that is not registered is never run, so its gradient is never looked up).
- */
+/** Gradients of our own kernels (registered once, see `./register_gradients.ts`). */
 const GRADIENTS: readonly tf.GradConfig[] = [
   ...CONV_BIAS_LEAKY_RELU_GRADIENTS,
   ...SQUARED_ERROR_GRADIENTS,
 ];
-let gradientsRegistered = false;
 
 /** Stock configurations saved at installation, by `backend/kernelName`. */
 const stockConfigs = new Map<string, tf.KernelConfig>();
@@ -164,10 +160,7 @@ export function installFastKernels(backend: string): void {
     tf.unregisterKernel(r.kernelName, backend);
     tf.registerKernel({ ...stock, kernelFunc: r.make(stock.kernelFunc) });
   });
-  if (!gradientsRegistered) {
-    for (const g of GRADIENTS) tf.registerGradient(g);
-    gradientsRegistered = true;
-  }
+  registerGradientsOnce(GRADIENTS);
   for (const a of ADDITIONS[backend] ?? []) {
     if (tf.getKernel(a.kernelName, backend) === undefined) {
       tf.registerKernel({

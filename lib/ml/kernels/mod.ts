@@ -31,6 +31,7 @@ export * from "./leaky_relu_cpu.ts";
 export * from "./epilogue.ts";
 export * from "./conv_bias_leaky_relu.ts";
 export * from "./squared_error_cpu.ts";
+export * from "./register_gradients.ts";
 export * from "./conv2d_backprop_filter_webgpu.ts";
 export * from "./elementwise_webgpu.ts";
 export * from "./adam_step.ts";
