@@ -20,7 +20,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { geometryFromInfo } from "../kernels/conv_geometry.ts";
 import { cpuValues } from "../kernels/cpu_data.ts";
-import { imageKernelImpl, newValues, newValuesToOverwrite } from "../kernels/cpu_threads.ts";
+import { convOutput, newValues, newValuesToOverwrite } from "../kernels/cpu_threads.ts";
 import { giveBackValues } from "../kernels/value_pool.ts";
 import { conv2dNhwc } from "../kernels/conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "../kernels/conv2d_backprop_input_cpu.ts";
@@ -85,17 +85,15 @@ function modelInfo(xShape: readonly number[], filterShape: readonly number[], a:
 }
 
 /**
- * An output of K blocks of `each` values, each written in place by `one(k, block)`: zeroed first
- * only where the JavaScript convolutions run, which add into their output (the WebAssembly ones
- * and the elementwise kernels write every value).
+ * `out`, K blocks of `each` values, each written in place by `one(k, block)`: by default a
+ * convolution's output (see `convOutput`).
  */
 function intoModels(
   K: number,
   each: number,
   one: (k: number, block: Float32Array) => void,
-  zeroed = imageKernelImpl() !== "wasm",
+  out = convOutput(K * each),
 ): Float32Array {
-  const out = zeroed ? newValues(K * each) : newValuesToOverwrite(K * each);
   for (let k = 0; k < K; k++) one(k, out.subarray(k * each, (k + 1) * each));
   return out;
 }
@@ -287,7 +285,7 @@ const groupLeakyReluGradAndBiasGrad: tf.KernelFunc = ({ inputs, backend, attrs }
       block,
     );
     bias.set(r.bias, k * O);
-  }, false);
+  }, newValuesToOverwrite(K * per)); // every value is written
   return [
     cpu.makeTensorInfo(x.shape, "float32", dz),
     cpu.makeTensorInfo([K, O], "float32", bias),

@@ -18,13 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import {
-  checkOut,
-  imageKernelImpl,
-  newValues,
-  newValuesToOverwrite,
-  runImageChunks,
-} from "./cpu_threads.ts";
+import { convOutput, imageKernelImpl, runImageChunks } from "./cpu_threads.ts";
 import { conv2dBackpropInputImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 import { applyEpilogue, type Epilogue } from "./epilogue.ts";
@@ -185,11 +179,7 @@ export function conv2dBackpropInputNhwc(
   out?: Float32Array,
 ): Float32Array {
   const impl = imageKernelImpl();
-  // The WebAssembly kernels add the taps in their own memory and copy each chunk's whole output
-  // into place: no zeroing needed (the JavaScript ones add into dx).
-  const n = g.batch * g.inHeight * g.inWidth * g.inChannels;
-  const dx = out ?? (impl === "wasm" ? newValuesToOverwrite(n) : newValues(n));
-  checkOut(dx, n);
+  const dx = convOutput(g.batch * g.inHeight * g.inWidth * g.inChannels, out);
   const kernel = impl === "wasm" ? conv2dBackpropInputImagesWasm : conv2dBackpropInputImages;
   runImageChunks(kernel as ImageKernel, "conv2dBackpropInput", impl, g, dy, w, dx, 0, epilogue);
   return dx;

@@ -14,13 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import {
-  checkOut,
-  imageKernelImpl,
-  newValues,
-  newValuesToOverwrite,
-  runImageChunks,
-} from "./cpu_threads.ts";
+import { convOutput, imageKernelImpl, runImageChunks } from "./cpu_threads.ts";
 import { conv2dImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 import { applyEpilogue, type Epilogue } from "./epilogue.ts";
@@ -212,10 +206,7 @@ export function conv2dNhwc(
   out?: Float32Array,
 ): Float32Array {
   const impl = imageKernelImpl();
-  // The WebAssembly kernels copy each chunk's whole output into place: no zeroing needed.
-  const n = g.batch * g.outHeight * g.outWidth * g.outChannels;
-  const y = out ?? (impl === "wasm" ? newValuesToOverwrite(n) : newValues(n));
-  checkOut(y, n);
+  const y = convOutput(g.batch * g.outHeight * g.outWidth * g.outChannels, out);
   const kernel = impl === "wasm" ? conv2dImagesWasm : conv2dImages;
   runImageChunks(kernel as ImageKernel, "conv2d", impl, g, x, w, y, 0, epilogue);
   return y;

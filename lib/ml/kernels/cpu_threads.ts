@@ -230,6 +230,19 @@ export function newValuesToOverwrite(n: number): Float32Array {
   return takeValues(n, workers.length > 0, false);
 }
 
+/**
+ * The output array of a convolution kernel's `n` values: `out` when the caller gives one
+ * (checked), else a new one, zeroed only where the JavaScript kernels run (the input gradient
+ * adds into its output; the WebAssembly kernels copy each chunk's whole output into place).
+ */
+export function convOutput(n: number, out?: Float32Array): Float32Array {
+  if (out !== undefined) {
+    checkOut(out, n);
+    return out;
+  }
+  return imageKernelImpl() === "wasm" ? newValuesToOverwrite(n) : newValues(n);
+}
+
 /** Throws unless `out`, an output array a caller passed in, has the `n` values asked for. */
 export function checkOut(out: Float32Array, n: number): void {
   if (out.length !== n) {
