@@ -13,13 +13,17 @@ import {
   type ImageTask,
   type RangeKernel,
   type RangeKernelName,
+  type RangeSumKernel,
+  type RangeSumKernelName,
+  type RangeSumTask,
   type RangeTask,
   workOnRanges,
+  workOnRangeSums,
   workOnTask,
 } from "./cpu_threads.ts";
-import { leakyReluGradRange, leakyReluRange } from "./leaky_relu_cpu.ts";
+import { leakyReluGradAndSumRange, leakyReluGradRange, leakyReluRange } from "./leaky_relu_cpu.ts";
 import { addPeriodicRange } from "./binary_cpu.ts";
-import { squaredErrorGradRange } from "./squared_error_cpu.ts";
+import { squaredErrorGradRange, squaredErrorSumRange } from "./squared_error_cpu.ts";
 import {
   conv2dBackpropFilterImagesWasm,
   conv2dBackpropInputImagesWasm,
@@ -51,9 +55,16 @@ const RANGE_KERNELS: Record<RangeKernelName, RangeKernel> = {
   squaredErrorGrad: squaredErrorGradRange,
 };
 
-self.onmessage = (e: MessageEvent<ImageTask | RangeTask>) => {
+/** The summing elementwise kernels this thread runs, under the names `runRangeSums` sends. */
+const RANGE_SUM_KERNELS: Record<RangeSumKernelName, RangeSumKernel> = {
+  leakyReluGradAndSum: leakyReluGradAndSumRange,
+  squaredErrorSum: squaredErrorSumRange,
+};
+
+self.onmessage = (e: MessageEvent<ImageTask | RangeTask | RangeSumTask>) => {
   const task = e.data;
   if ("kind" in task && task.kind === "range") workOnRanges(task, RANGE_KERNELS);
+  else if ("kind" in task && task.kind === "rangeSum") workOnRangeSums(task, RANGE_SUM_KERNELS);
   else workOnTask(task as ImageTask, KERNELS);
 };
 self.postMessage("ready");

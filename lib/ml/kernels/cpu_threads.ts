@@ -145,6 +145,51 @@ export interface RangeTask {
 /** Values per chunk of an elementwise call: 38 chunks for the paper's largest activation. */
 export const RANGE_CHUNK = 1 << 16;
 
+/**
+ * An elementwise kernel that also sums what it writes per channel: as {@linkcode RangeKernel}
+ * on values [lo, hi) (lo a multiple of the channel count K), and `sums`, this chunk's K float64
+ * partial sums, to fill (value i has channel i mod K).
+ */
+export type RangeSumKernel = (
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  s: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+) => void;
+
+/** The summing elementwise kernels a worker can run, by name (the worker module holds the table). */
+export type RangeSumKernelName = "leakyReluGradAndSum" | "squaredErrorSum";
+
+/** One summing elementwise call as a worker receives it. */
+export interface RangeSumTask {
+  kind: "rangeSum";
+  kernel: RangeSumKernelName;
+  a: Float32Array;
+  b: Float32Array;
+  out: Float32Array;
+  s: number;
+  /** Values of the output. */
+  n: number;
+  /** Values per chunk: a multiple of K (see {@linkcode sumChunkValues}). */
+  chunkValues: number;
+  /** K partial sums per chunk, chunk after chunk. */
+  partials: Float64Array;
+  chunks: number;
+  control: Int32Array;
+}
+
+/**
+ * Values per chunk of a summing call over K channels: whole rows of K, about
+ * {@linkcode RANGE_CHUNK} of them. The chunks, and so the order of the sums, depend on the
+ * shape only, never on the thread count.
+ */
+export function sumChunkValues(K: number): number {
+  return K * Math.max(1, Math.floor(RANGE_CHUNK / K));
+}
+
 /** Below this many values an elementwise call runs on the calling thread alone. */
 const MIN_PARALLEL_VALUES = 1 << 18;
 
@@ -352,7 +397,7 @@ export function runImageChunks(
  * are left, then waits for the workers and throws if one of them failed.
  */
 function shareOut(
-  task: ImageTask | RangeTask,
+  task: ImageTask | RangeTask | RangeSumTask,
   name: string,
   chunks: number,
   runOne: (c: number) => void,
@@ -416,6 +461,99 @@ export function runRanges(
     task.chunks,
     (c) => kernel(task.a, task.b, out, s, c * RANGE_CHUNK, Math.min(n, (c + 1) * RANGE_CHUNK)),
   );
+}
+
+/**
+ * Runs the summing elementwise `kernel` (registered in the worker module as `name`) over the `n`
+ * values of `out` in chunks of {@linkcode sumChunkValues}(K), each chunk filling its own K
+ * float64 partial sums; returns the K sums, each the chunks' partial sums added in chunk order
+ * (float64). On the calling thread alone for small calls or one thread, else on all threads:
+ * the same chunks and the same order either way. `out` must come from {@linkcode newValues} to
+ * be written on several threads.
+ */
+export function runRangeSums(
+  kernel: RangeSumKernel,
+  name: RangeSumKernelName,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  s: number,
+  n: number,
+  K: number,
+): Float64Array {
+  if (!Number.isInteger(K) || K < 1 || n % K !== 0) {
+    throw new Error(`Cannot run kernel "${name}": ${n} values do not split into ${K} channels`);
+  }
+  const chunkValues = sumChunkValues(K);
+  const chunks = Math.max(1, Math.ceil(n / chunkValues));
+  // An output outside shared memory keeps the call on this thread (same chunks, same bytes).
+  const parallel = workers.length > 0 && n >= MIN_PARALLEL_VALUES &&
+    out.buffer instanceof SharedArrayBuffer;
+  const partials = parallel ? newAccumulators(chunks * K) : new Float64Array(chunks * K);
+  const runOne = (task: { a: Float32Array; b: Float32Array }, c: number) =>
+    kernel(
+      task.a,
+      task.b,
+      out,
+      s,
+      c * chunkValues,
+      Math.min(n, (c + 1) * chunkValues),
+      partials.subarray(c * K, (c + 1) * K),
+    );
+  if (!parallel) {
+    for (let c = 0; c < chunks; c++) runOne({ a, b }, c);
+  } else {
+    const sa = shared(a);
+    const task: RangeSumTask = {
+      kind: "rangeSum",
+      kernel: name,
+      a: sa,
+      b: b === a ? sa : shared(b),
+      out,
+      s,
+      n,
+      chunkValues,
+      partials,
+      chunks,
+      control,
+    };
+    shareOut(task, name, chunks, (c) => runOne(task, c));
+  }
+  const sums = new Float64Array(K);
+  for (let c = 0; c < chunks; c++) {
+    for (let k = 0; k < K; k++) sums[k] += partials[c * K + k];
+  }
+  if (parallel) giveBackAccumulators(partials);
+  return sums;
+}
+
+/** The worker side of {@linkcode runRangeSums}: takes chunks until none are left, then says so. */
+export function workOnRangeSums(
+  task: RangeSumTask,
+  kernels: Record<RangeSumKernelName, RangeSumKernel>,
+): void {
+  const { control: ctl, chunkValues: cv } = task;
+  const K = task.partials.length / task.chunks;
+  try {
+    const kernel = kernels[task.kernel];
+    for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
+      kernel(
+        task.a,
+        task.b,
+        task.out,
+        task.s,
+        c * cv,
+        Math.min(task.n, (c + 1) * cv),
+        task.partials.subarray(c * K, (c + 1) * K),
+      );
+    }
+  } catch (e) {
+    console.error(e instanceof Error ? e.stack : String(e));
+    Atomics.store(ctl, FAILED, 1);
+  } finally {
+    Atomics.sub(ctl, BUSY, 1);
+    Atomics.notify(ctl, BUSY);
+  }
 }
 
 /** The worker side of {@linkcode runRanges}: takes chunks until none are left, then says so. */

@@ -16,7 +16,12 @@ import {
   stopCpuThreads,
 } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
-import { leakyReluGradValues, leakyReluValues } from "./leaky_relu_cpu.ts";
+import {
+  leakyReluGradAndBiasGradValues,
+  leakyReluGradValues,
+  leakyReluValues,
+} from "./leaky_relu_cpu.ts";
+import { squaredErrorSum } from "./squared_error_cpu.ts";
 import { addPeriodicRange } from "./binary_cpu.ts";
 import { runRanges } from "./cpu_threads.ts";
 import {
@@ -83,6 +88,39 @@ Deno.test("the elementwise kernels give the same bytes on one thread and on two"
     );
     assert.ok(Number.isNaN(one[1][12_345]));
     assert.equal(one[2][9], Math.fround(x[9] + bias[1]));
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("the summing kernels give the same bytes on one thread and on two", async () => {
+  // Above the size shared out over threads, several chunks, the last one short.
+  const rng = createRng(10);
+  const n = 301_056; // a multiple of 1, 3 and 8
+  const x = randomValues(rng, n), dy = randomValues(rng, n), t = randomValues(rng, n);
+  const xNaN = x.slice();
+  xNaN[70_001] = NaN; // one chunk takes the plain loops, the others the one-pass ones
+  const run = () => {
+    const out: Float32Array[] = [];
+    for (const K of [1, 3, 8]) {
+      for (const xs of [x, xNaN]) {
+        const { dz, bias } = leakyReluGradAndBiasGradValues(dy, xs, 0.2, K);
+        out.push(dz.slice(), bias);
+      }
+    }
+    out.push(Float32Array.of(squaredErrorSum(x, t)));
+    return out;
+  };
+  try {
+    await setCpuThreads(1);
+    const one = run();
+    await setCpuThreads(2);
+    const two = run();
+    two.forEach((v, i) =>
+      assert.deepEqual(new Uint8Array(v.buffer), new Uint8Array(one[i].buffer), `output ${i}`)
+    );
+    // K = 1: outputs 0, 1 from x, 2, 3 from the x with a NaN (dz there, and so the sum, NaN).
+    assert.ok(Number.isNaN(one[2][70_001]) && Number.isNaN(one[3][0]) && !Number.isNaN(one[1][0]));
   } finally {
     stopCpuThreads();
   }

@@ -17,8 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { checkOut, cpuThreads, newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
-import { sumLeading } from "./sum_cpu.ts";
+import { checkOut, newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
 export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
@@ -123,14 +122,15 @@ export function leakyReluGradRange(
 
 /**
  * The gradient values and, from them, a bias gradient: `dz` as {@linkcode leakyReluGradValues}
- * and the sum of dz over every value of each of the K channels (value i has channel i mod K),
- * exactly as `sumLeading(dz, n / K, K)` sums it: in order, in a float64 accumulator per channel,
- * each dz value as stored (float32); dz goes into `out` when given (x.length values).
+ * and the sum of dz over every value of each of the K channels (value i has channel i mod K);
+ * dz goes into `out` when given (x.length values).
  *
- * On one thread both come from one pass (the sum reads no memory); on several threads dz is
- * computed on all of them and summed afterwards, since splitting the sum would change its order.
- * The one pass uses the branch-free loop of {@linkcode leakyReluGradRange}, with the same check:
- * a non-finite sum of x redoes both with the plain loops.
+ * The values are cut into chunks of whole rows (`sumChunkValues(K)`, about 65,536 values); each
+ * chunk sums its dz values per channel in order in a float64 accumulator, each value as stored
+ * (float32), and the chunks' sums are added in chunk order, then rounded once to float32. The
+ * chunks depend on the shape only, so the bytes are the same on any number of threads, and the
+ * chunks run on all of them. (One sum in order over the whole array, as `sumLeading` adds, differs
+ * only in the rounding of the float64 sum, so rarely in the float32 result.)
  */
 export function leakyReluGradAndBiasGradValues(
   dy: Float32Array,
@@ -140,37 +140,85 @@ export function leakyReluGradAndBiasGradValues(
   out?: Float32Array,
 ): { dz: Float32Array; bias: Float32Array } {
   const n = x.length;
-  const { a, d, exact } = gradSlopes(alpha);
-  const onePass = K === 1 ? gradSum1 : K === 4 ? gradSum4 : K === 8 ? gradSum8 : undefined;
-  if (onePass !== undefined && cpuThreads() === 1 && exact && n % K === 0) {
-    const dz = out ?? newValuesToOverwrite(n);
-    checkOut(dz, n);
-    const bias = onePass(dy, x, dz, a, d);
-    if (bias !== null) return { dz, bias };
-    leakyReluGradRange(dy, x, dz, alpha, 0, n);
-    return { dz, bias: sumLeading(dz, n / K, K) };
-  }
-  const dz = leakyReluGradValues(dy, x, alpha, out);
-  return { dz, bias: sumLeading(dz, n / K, K) };
+  const dz = out ?? newValuesToOverwrite(n);
+  checkOut(dz, n);
+  const sums = runRangeSums(
+    leakyReluGradAndSumRange,
+    "leakyReluGradAndSum",
+    dy,
+    x,
+    dz,
+    alpha,
+    n,
+    K,
+  );
+  return { dz, bias: Float32Array.from(sums) };
 }
 
-// The one-pass loops of leakyReluGradAndBiasGradValues for 1, 4 and 8 channels (the paper's
-// widest layer has 8), each channel's sum in a local: a loop over an accumulator array was
-// slower than the two passes. Each returns the sums, or null when the sum of x is not finite.
+/**
+ * One chunk of {@linkcode leakyReluGradAndBiasGradValues}: dz on values [lo, hi) (whole rows of
+ * K = `sums.length` channels) and each channel's sum of them into `sums`. For 1, 4 and 8
+ * channels, one pass with the branch-free loop of {@linkcode leakyReluGradRange} and the same
+ * check (a non-finite sum of x redoes the chunk with the plain loops); else the gradient, then
+ * the sums.
+ */
+export function leakyReluGradAndSumRange(
+  dy: Float32Array,
+  x: Float32Array,
+  dz: Float32Array,
+  alpha: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+): void {
+  const K = sums.length;
+  const { a, d, exact } = gradSlopes(alpha);
+  const onePass = K === 1 ? gradSum1 : K === 4 ? gradSum4 : K === 8 ? gradSum8 : undefined;
+  if (onePass !== undefined && exact && onePass(dy, x, dz, a, d, lo, hi, sums)) return;
+  leakyReluGradRange(dy, x, dz, alpha, lo, hi);
+  sums.fill(0);
+  for (let i = lo; i < hi; i += K) {
+    for (let k = 0; k < K; k++) sums[k] += dz[i + k];
+  }
+}
 
-function gradSum1(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number, d: number) {
+// The one-pass loops of leakyReluGradAndSumRange for 1, 4 and 8 channels (the paper's widest
+// layer has 8), each channel's sum in a local: a loop over an accumulator array was slower than
+// the two passes. Each fills `sums` and returns true, or returns false when the sum of x is not
+// finite.
+
+function gradSum1(
+  dy: Float32Array,
+  x: Float32Array,
+  dz: Float32Array,
+  a: number,
+  d: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+) {
   let xSum = 0, s0 = 0;
-  for (let i = 0; i < x.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const v = x[i];
     xSum += v;
     s0 += dz[i] = Math.fround(dy[i] * (a + d * +(v > 0)));
   }
-  return Number.isFinite(xSum) ? Float32Array.of(s0) : null;
+  sums[0] = s0;
+  return Number.isFinite(xSum);
 }
 
-function gradSum4(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number, d: number) {
+function gradSum4(
+  dy: Float32Array,
+  x: Float32Array,
+  dz: Float32Array,
+  a: number,
+  d: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+) {
   let xSum = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  for (let i = 0; i < x.length; i += 4) {
+  for (let i = lo; i < hi; i += 4) {
     const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
     xSum += v0;
     xSum += v1;
@@ -181,12 +229,25 @@ function gradSum4(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number
     s2 += dz[i + 2] = Math.fround(dy[i + 2] * (a + d * +(v2 > 0)));
     s3 += dz[i + 3] = Math.fround(dy[i + 3] * (a + d * +(v3 > 0)));
   }
-  return Number.isFinite(xSum) ? Float32Array.of(s0, s1, s2, s3) : null;
+  sums[0] = s0;
+  sums[1] = s1;
+  sums[2] = s2;
+  sums[3] = s3;
+  return Number.isFinite(xSum);
 }
 
-function gradSum8(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number, d: number) {
+function gradSum8(
+  dy: Float32Array,
+  x: Float32Array,
+  dz: Float32Array,
+  a: number,
+  d: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+) {
   let xSum = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-  for (let i = 0; i < x.length; i += 8) {
+  for (let i = lo; i < hi; i += 8) {
     const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
     const v4 = x[i + 4], v5 = x[i + 5], v6 = x[i + 6], v7 = x[i + 7];
     xSum += v0;
@@ -206,7 +267,8 @@ function gradSum8(dy: Float32Array, x: Float32Array, dz: Float32Array, a: number
     s6 += dz[i + 6] = Math.fround(dy[i + 6] * (a + d * +(v6 > 0)));
     s7 += dz[i + 7] = Math.fround(dy[i + 7] * (a + d * +(v7 > 0)));
   }
-  return Number.isFinite(xSum) ? Float32Array.of(s0, s1, s2, s3, s4, s5, s6, s7) : null;
+  sums.set([s0, s1, s2, s3, s4, s5, s6, s7]);
+  return Number.isFinite(xSum);
 }
 
 /** Builds the `LeakyRelu` kernel function for the cpu backend; non-float32 goes to `fallback`. */

@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
 import { installFastKernels } from "./install.ts";
-import { LEAKY_RELU_GRAD, leakyReluGrad, leakyReluGradValues } from "./leaky_relu_cpu.ts";
+import {
+  LEAKY_RELU_GRAD,
+  leakyReluGrad,
+  leakyReluGradAndBiasGradValues,
+  leakyReluGradValues,
+} from "./leaky_relu_cpu.ts";
+import { sumChunkValues } from "./cpu_threads.ts";
 import { withStockKernels } from "./_test_utils.ts";
 
 await tf.setBackend("cpu");
@@ -74,5 +80,36 @@ Deno.test("leakyReluGradValues() takes the exact path for finite inputs and the 
     const out = Array.from(leakyReluGradValues(Float32Array.from([...dy, 1.5]), withOdd, 0.2));
     assert.deepEqual(out.slice(0, 7), expected, `with ${odd}`);
     assert.deepEqual(out[7], odd > 0 ? 1.5 : odd < 0 ? expected[1] : NaN, `with ${odd}`);
+  }
+});
+
+Deno.test("leakyReluGradAndBiasGradValues() sums each chunk in order, then the chunks in order", () => {
+  // x > 0 makes dz = dy (the slope above zero is exactly 1). One sum in order over the whole
+  // array loses every 1 against 2^53 and ends at 0; chunk by chunk, the first chunk's 2^53 and
+  // the second's 65,535 − 2^53 are exact, and so is their sum, 65,535.
+  const chunk = sumChunkValues(1);
+  const n = 2 * chunk;
+  const x = new Float32Array(n).fill(1), dy = new Float32Array(n);
+  dy[0] = 2 ** 53;
+  dy.fill(1, chunk, n - 1);
+  dy[n - 1] = -(2 ** 53);
+  const { dz, bias } = leakyReluGradAndBiasGradValues(dy, x, 0.2, 1);
+  assert.deepEqual(dz, dy);
+  assert.deepEqual(Array.from(bias), [chunk - 1]);
+  // Several channels: each channel's sums in float64, chunk after chunk, against a reference.
+  const rng = createRng(77);
+  for (const K of [1, 3, 4, 8]) {
+    const m = K * 70_001;
+    const xs = Float32Array.from({ length: m }, () => rng.next() - 0.5);
+    const dys = Float32Array.from({ length: m }, () => (rng.next() - 0.5) * 10 ** (rng.next() * 6));
+    const r = leakyReluGradAndBiasGradValues(dys, xs, 0.2, K);
+    assert.deepEqual(r.dz, leakyReluGradValues(dys, xs, 0.2), `dz, K ${K}`);
+    const ref = new Float64Array(K), cv = sumChunkValues(K);
+    for (let lo = 0; lo < m; lo += cv) {
+      const part = new Float64Array(K);
+      for (let i = lo; i < Math.min(m, lo + cv); i++) part[i % K] += r.dz[i];
+      for (let k = 0; k < K; k++) ref[k] += part[k];
+    }
+    assert.deepEqual(r.bias, Float32Array.from(ref), `bias, K ${K}`);
   }
 });

@@ -5,11 +5,12 @@
  * As tfjs ops (`../fused_losses.ts`) the value is four passes over the batch (Sub, Square, Sum,
  * then the scale) and the gradient two more (the product for y and its negation for t, which is
  * data and never needs it: a custom gradient computes every input's). Here the value is one pass
- * and the gradient one pass, computed only for the inputs a backward pass asks for. The values
- * are those of the ops, rounding for rounding:
+ * and the gradient one pass, computed only for the inputs a backward pass asks for, both on all
+ * cpu threads. The values are those of the ops, rounding for rounding, except that the sum goes
+ * chunk by chunk (the ops' one sum in order differs only in the float64 sum's rounding):
  *
  *     d = float32(y − t),   value = float32(float32(Σ float32(d²)) · float32(s)),
- *     the sum in order in float64, as the `Sum` kernel;
+ *     the sum in float64 in chunks (see {@linkcode squaredErrorSum});
  *     ∂/∂y = float32(d · float32(dy · float32(2s))),   ∂/∂t = −∂/∂y.
  *
  * @module
@@ -17,7 +18,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
+import { newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
 
 /** s·Σ(y − t)²: inputs `y`, `t` (float32, one shape); attribute `scale` (s); a scalar. */
 export const SQUARED_ERROR = "SquaredErrorOfModel";
@@ -30,14 +31,33 @@ export interface SquaredErrorAttrs {
   scale: number;
 }
 
-/** float32(Σ float32(float32(y − t)²)), summed in order in float64. */
+/**
+ * float32(Σ float32(float32(y − t)²)): the values in chunks of about 65,536 (`sumChunkValues`),
+ * each chunk summed in order in float64, the chunks' sums added in chunk order, on all threads.
+ */
 export function squaredErrorSum(y: Float32Array, t: Float32Array): number {
+  // The output is not written: y stands in for it.
+  return Math.fround(
+    runRangeSums(squaredErrorSumRange, "squaredErrorSum", y, t, y, 0, y.length, 1)[0],
+  );
+}
+
+/** One chunk of {@linkcode squaredErrorSum}: the sum over values [lo, hi) into `sums[0]`. */
+export function squaredErrorSumRange(
+  y: Float32Array,
+  t: Float32Array,
+  _out: Float32Array,
+  _s: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+): void {
   let s = 0;
-  for (let i = 0; i < y.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const d = Math.fround(y[i] - t[i]);
     s += Math.fround(d * d);
   }
-  return Math.fround(s);
+  sums[0] = s;
 }
 
 /** Values [lo, hi) of the gradient for y: float32(float32(y − t) · c). */

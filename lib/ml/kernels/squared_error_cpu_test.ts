@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
-import { setCpuThreads } from "./cpu_threads.ts";
+import { setCpuThreads, sumChunkValues } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
 import { squaredError } from "./squared_error_cpu.ts";
 import { randomValues } from "./_test_utils.ts";
@@ -21,7 +21,7 @@ function run(loss: (y: tf.Tensor, t: tf.Tensor) => tf.Scalar, y: tf.Tensor, t: t
   });
 }
 
-Deno.test("the squared-error kernel gives the bytes of Sub, Square, Sum, Mul and their gradients", async () => {
+Deno.test("the squared-error kernel gives the bytes of Sub, Square, Sum (chunk by chunk), Mul and their gradients", async () => {
   await tf.setBackend("cpu");
   installFastKernels("cpu");
   const rng = createRng(31);
@@ -54,9 +54,32 @@ Deno.test("the squared-error kernel gives the bytes of Sub, Square, Sum, Mul and
       }) as (y: tf.Tensor, t: tf.Tensor) => tf.Scalar;
       const fused = run((y, t) => squaredError(y, t, s)!, y, t);
       const plain = run(ops, y, t);
-      ["value", "dy", "dt"].forEach((what, i) =>
-        assert.ok(sameBytes(fused[i], plain[i]), `${what} differs (shape ${shape}, scale ${s})`)
+      // The gradients are the ops' bytes; the value is the ops' up to the order of its sum,
+      // which goes chunk by chunk (see squaredErrorSum): the bytes of that order here.
+      ["dy", "dt"].forEach((what, i) =>
+        assert.ok(
+          sameBytes(fused[i + 1], plain[i + 1]),
+          `${what} differs (shape ${shape}, scale ${s})`,
+        )
       );
+      const cv = sumChunkValues(1);
+      let sum = 0;
+      for (let lo = 0; lo < n; lo += cv) {
+        let part = 0;
+        for (let i = lo; i < Math.min(n, lo + cv); i++) {
+          const d = Math.fround(yv[i] - tv[i]);
+          part += Math.fround(d * d);
+        }
+        sum += part;
+      }
+      const value = Math.fround(Math.fround(Math.fround(sum) * Math.fround(s)) * 3);
+      assert.ok(
+        sameBytes(fused[0], Float32Array.of(value)),
+        `value differs (shape ${shape}, scale ${s})`,
+      );
+      if (n <= cv) {
+        assert.ok(sameBytes(fused[0], plain[0]), `value differs from the ops' (${shape})`);
+      }
       tf.dispose([scaleT, twoScaleT]);
     }
     tf.dispose([y, t]);
