@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { Adam, KERAS_ADAM } from "./adam.ts";
+import { Adam, type AdamSettings, KERAS_ADAM } from "./adam.ts";
+import { ADAM_STEP, installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
+import { randomValues } from "./kernels/_test_utils.ts";
+import { createRng } from "../../pipeline/rng.ts";
 import { initBackend } from "./backend.ts";
 import { ownVariable } from "./model.ts";
 
@@ -60,4 +63,51 @@ Deno.test("Adam leaves no tensor behind", () => {
   adam.dispose();
   theta.dispose();
   assert.equal(tf.memory().numTensors, before);
+});
+
+Deno.test("the cpu Adam kernel gives the bytes of the tfjs ops, with and without a factor and decay", async () => {
+  installFastKernels("cpu");
+  const rng = createRng(41);
+  const start = randomValues(rng, 1000);
+  start.set([0, -0, 1e-30, 3e38], 0);
+  const settings: AdamSettings[] = [KERAS_ADAM, { ...KERAS_ADAM, weightDecay: 1e-3 }];
+  for (const s of settings) {
+    for (const withFactor of [false, true]) {
+      const run = async () => {
+        const theta = ownVariable(tf.tensor(start));
+        const adam = new Adam([{ name: "theta", variable: theta }], s);
+        const factor = tf.scalar(0.37);
+        for (let i = 0; i < 5; i++) {
+          tf.tidy(() => {
+            const g = tf.sin(tf.mul(theta, 3 + i));
+            adam.apply({ [theta.name]: g }, withFactor ? factor : undefined);
+          });
+        }
+        const out = [theta.dataSync(), ...Object.values(await adam.readState())].map((a) =>
+          new Uint8Array(new Float32Array(a).buffer)
+        );
+        adam.dispose();
+        theta.dispose();
+        factor.dispose();
+        return out;
+      };
+      assert.ok(tf.getKernel(ADAM_STEP, "cpu") !== undefined);
+      const fused = await run();
+      restoreStockKernels("cpu");
+      let ops: Uint8Array[];
+      try {
+        assert.equal(tf.getKernel(ADAM_STEP, "cpu"), undefined);
+        ops = await run();
+      } finally {
+        installFastKernels("cpu");
+      }
+      fused.forEach((b, i) =>
+        assert.deepEqual(
+          b,
+          ops[i],
+          `output ${i}, decay ${s.weightDecay ?? 0}, factor ${withFactor}`,
+        )
+      );
+    }
+  }
 });

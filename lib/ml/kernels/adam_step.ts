@@ -10,6 +10,8 @@
  * @module
  */
 
+import * as tf from "@tensorflow/tfjs";
+
 /** Name of the fused Adam kernel. */
 export const ADAM_STEP = "AdamStepOfModel";
 
@@ -25,4 +27,55 @@ export interface AdamStepAttrs {
   epsilon: number;
   /** λ of the l2 term g + λθ; 0 for none. */
   weightDecay: number;
+}
+
+/** The inputs of an {@linkcode ADAM_STEP} call, checked. */
+export interface AdamStepInputs {
+  theta: tf.TensorInfo;
+  m: tf.TensorInfo;
+  v: tf.TensorInfo;
+  g: tf.TensorInfo;
+  beta1Power: tf.TensorInfo;
+  beta2Power: tf.TensorInfo;
+  factor?: tf.TensorInfo;
+}
+
+/**
+ * The inputs of an {@linkcode ADAM_STEP} call, or an error naming the one that is missing or of
+ * the wrong kind: `theta`, `m`, `v`, `g` float32 of one shape, the powers (and `factor`, when
+ * given) float32 scalars.
+ */
+export function adamStepInputs(inputs: tf.NamedTensorInfoMap): AdamStepInputs {
+  const { theta, m, v, g, beta1Power, beta2Power, factor } = inputs as Record<
+    string,
+    tf.TensorInfo | undefined
+  >;
+  const same = { theta, m, v, g };
+  for (const [name, t] of Object.entries(same)) {
+    if (t === undefined) throw new Error(`Cannot run ${ADAM_STEP}: input ${name} is required`);
+    if (t.dtype !== "float32" || !tf.util.arraysEqual(t.shape, theta?.shape ?? [])) {
+      throw new Error(
+        `Cannot run ${ADAM_STEP}: theta, m, v, g must be float32 of one shape (${name} is ${t.dtype} [${t.shape}])`,
+      );
+    }
+  }
+  const scalars: [string, tf.TensorInfo | undefined][] = [
+    ["beta1Power", beta1Power],
+    ["beta2Power", beta2Power],
+  ];
+  if (factor !== undefined) scalars.push(["factor", factor]);
+  for (const [name, t] of scalars) {
+    if (t === undefined || t.dtype !== "float32" || tf.util.sizeFromShape(t.shape) !== 1) {
+      throw new Error(`Cannot run ${ADAM_STEP}: input ${name} must be a float32 scalar`);
+    }
+  }
+  return {
+    theta: theta!,
+    m: m!,
+    v: v!,
+    g: g!,
+    beta1Power: beta1Power!,
+    beta2Power: beta2Power!,
+    ...(factor === undefined ? {} : { factor }),
+  };
 }

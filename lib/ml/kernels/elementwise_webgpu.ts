@@ -18,7 +18,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import type { WebGPUBackend, WebGPUProgram } from "@tensorflow/tfjs-backend-webgpu";
-import { ADAM_STEP, type AdamStepAttrs } from "./adam_step.ts";
+import { type AdamStepAttrs, adamStepInputs } from "./adam_step.ts";
 import { LEAKY_RELU_GRAD } from "./leaky_relu_cpu.ts";
 
 /** Threads per workgroup of the elementwise programs. */
@@ -127,26 +127,12 @@ export const leakyReluGradWebgpu: tf.KernelFunc = (args) => {
 };
 
 /**
- * The {@linkcode ADAM_STEP} kernel of the webgpu backend (see `adam_step.ts`): three
+ * The `AdamStepOfModel` kernel of the webgpu backend (see `adam_step.ts`): three
  * dispatches, returning the new m, v and θ. With weight decay the first two read θ as well
  * (g + λθ is recomputed by each: cheaper than a dispatch of its own).
  */
 export const adamStepWebgpu: tf.KernelFunc = (args) => {
-  const { theta, m, v, g, beta1Power, beta2Power, factor } = args.inputs as Record<
-    string,
-    tf.TensorInfo | undefined
-  >;
-  checkSameShape(ADAM_STEP, { theta, m, v, g });
-  const scalars = [["beta1Power", beta1Power], ["beta2Power", beta2Power]] as [
-    string,
-    tf.TensorInfo | undefined,
-  ][];
-  if (factor !== undefined) scalars.push(["factor", factor]);
-  for (const [name, t] of scalars) {
-    if (t === undefined || t.dtype !== "float32" || tf.util.sizeFromShape(t.shape) !== 1) {
-      throw new Error(`Cannot run ${ADAM_STEP}: input ${name} must be a float32 scalar`);
-    }
-  }
+  const { theta, m, v, g, beta1Power, beta2Power, factor } = adamStepInputs(args.inputs);
   const attrs = args.attrs as unknown as AdamStepAttrs;
   const backend = args.backend as unknown as WebGPUBackend;
   const shape = [...theta!.shape];

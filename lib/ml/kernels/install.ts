@@ -29,6 +29,7 @@ import {
 } from "./leaky_relu_cpu.ts";
 import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
 import { ADAM_STEP } from "./adam_step.ts";
+import { adamStepCpu } from "./adam_step_cpu.ts";
 import {
   CONV2D_BIAS_LEAKY_RELU,
   CONV2D_TRANSPOSE_BIAS_LEAKY_RELU,
@@ -90,6 +91,7 @@ const ADDITIONS: Readonly<
     { kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, kernelFunc: conv2dTransposeBiasLeakyReluCpu },
     { kernelName: SQUARED_ERROR, kernelFunc: squaredErrorCpu },
     { kernelName: SQUARED_ERROR_GRAD, kernelFunc: squaredErrorGradCpu },
+    { kernelName: ADAM_STEP, kernelFunc: adamStepCpu },
   ],
   webgpu: [
     { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWebgpu },

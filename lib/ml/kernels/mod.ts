@@ -35,3 +35,4 @@ export * from "./register_gradients.ts";
 export * from "./conv2d_backprop_filter_webgpu.ts";
 export * from "./elementwise_webgpu.ts";
 export * from "./adam_step.ts";
+export * from "./adam_step_cpu.ts";
