@@ -7,20 +7,24 @@
  */
 
 import {
+  failCall,
   type ImageKernel,
   type ImageKernelImpl,
   type ImageKernelName,
   type ImageTask,
+  KERNEL_NAMES,
   type RangeKernel,
   type RangeKernelName,
   type RangeSumKernel,
   type RangeSumKernelName,
   type RangeSumTask,
   type RangeTask,
+  type WorkerStart,
   workOnRanges,
   workOnRangeSums,
   workOnTask,
 } from "./cpu_threads.ts";
+import { serveMailbox } from "./cpu_mailbox.ts";
 import { leakyReluGradAndSumRange, leakyReluGradRange, leakyReluRange } from "./leaky_relu_cpu.ts";
 import { addPeriodicRange } from "./binary_cpu.ts";
 import { squaredErrorGradRange, squaredErrorSumRange } from "./squared_error_cpu.ts";
@@ -61,10 +65,14 @@ const RANGE_SUM_KERNELS: Record<RangeSumKernelName, RangeSumKernel> = {
   squaredErrorSum: squaredErrorSumRange,
 };
 
-self.onmessage = (e: MessageEvent<ImageTask | RangeTask | RangeSumTask>) => {
-  const task = e.data;
-  if ("kind" in task && task.kind === "range") workOnRanges(task, RANGE_KERNELS);
-  else if ("kind" in task && task.kind === "rangeSum") workOnRangeSums(task, RANGE_SUM_KERNELS);
-  else workOnTask(task as ImageTask, KERNELS);
+self.onmessage = (e: MessageEvent<WorkerStart>) => {
+  const { start, control } = e.data;
+  // From here on this thread serves calls until its pool stops (the loop blocks the thread).
+  serveMailbox(start, KERNEL_NAMES, (task) => {
+    if (task.kind === "range") workOnRanges({ ...task, control } as RangeTask, RANGE_KERNELS);
+    else if (task.kind === "rangeSum") {
+      workOnRangeSums({ ...task, control } as RangeSumTask, RANGE_SUM_KERNELS);
+    } else workOnTask({ ...task, control } as ImageTask, KERNELS);
+  }, (error) => failCall(control, error));
 };
 self.postMessage("ready");

@@ -3,11 +3,11 @@
  * Web Workers sharing memory with it (`SharedArrayBuffer`).
  *
  * tfjs calls a kernel synchronously, so the calling thread cannot await a worker. Instead a
- * kernel call posts one task to every worker and then works on the task itself; all threads
- * take chunks of the batch from a shared counter (`Atomics.add`), and the caller blocks in
- * `Atomics.wait` until every worker has said it is done. No data is copied for tensors that
- * already live in shared memory, which is why the kernels allocate their outputs with
- * {@linkcode newValues}.
+ * kernel call is written into shared memory for every worker (`./cpu_mailbox.ts`), and the
+ * caller works on it too; all threads take chunks of the batch from a shared counter
+ * (`Atomics.add`), and the caller waits until every worker has said it is done. No data is
+ * copied for tensors that already live in shared memory, which is why the kernels allocate their
+ * outputs with {@linkcode newValues}.
  *
  * Results do not depend on the thread count: the batch is cut into chunks of
  * {@linkcode IMAGE_CHUNK} images whatever the number of threads, each chunk is computed by the
@@ -21,6 +21,7 @@ import type { ConvGeometry } from "./conv_geometry.ts";
 import type { Epilogue } from "./epilogue.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
 import { takeValues } from "./value_pool.ts";
+import { MailboxWriter } from "./cpu_mailbox.ts";
 
 /** Images per chunk: 30 chunks for the paper's batch of 300, enough to balance two to eight threads. */
 export const IMAGE_CHUNK = 10;
@@ -46,7 +47,13 @@ export type ImageKernel = (
 ) => void;
 
 /** The kernels a worker can run, by name (the worker module holds the same table). */
-export type ImageKernelName = "conv2d" | "conv2dBackpropInput" | "conv2dBackpropFilter";
+export const IMAGE_KERNEL_NAMES = [
+  "conv2d",
+  "conv2dBackpropInput",
+  "conv2dBackpropFilter",
+] as const;
+/** One of {@linkcode IMAGE_KERNEL_NAMES}. */
+export type ImageKernelName = typeof IMAGE_KERNEL_NAMES[number];
 
 /**
  * Which implementation of the image kernels runs: WebAssembly with 128-bit SIMD where the
@@ -98,6 +105,7 @@ export function setImageKernelImpl(next: ImageKernelImpl): void {
 
 /** One kernel call as a worker receives it. */
 export interface ImageTask {
+  kind: "image";
   kernel: ImageKernelName;
   impl: ImageKernelImpl;
   g: ConvGeometry;
@@ -126,7 +134,14 @@ export type RangeKernel = (
 ) => void;
 
 /** The elementwise kernels a worker can run, by name (the worker module holds the table). */
-export type RangeKernelName = "leakyRelu" | "leakyReluGrad" | "addPeriodic" | "squaredErrorGrad";
+export const RANGE_KERNEL_NAMES = [
+  "leakyRelu",
+  "leakyReluGrad",
+  "addPeriodic",
+  "squaredErrorGrad",
+] as const;
+/** One of {@linkcode RANGE_KERNEL_NAMES}. */
+export type RangeKernelName = typeof RANGE_KERNEL_NAMES[number];
 
 /** One elementwise call as a worker receives it. */
 export interface RangeTask {
@@ -161,7 +176,16 @@ export type RangeSumKernel = (
 ) => void;
 
 /** The summing elementwise kernels a worker can run, by name (the worker module holds the table). */
-export type RangeSumKernelName = "leakyReluGradAndSum" | "squaredErrorSum";
+export const RANGE_SUM_KERNEL_NAMES = ["leakyReluGradAndSum", "squaredErrorSum"] as const;
+/** One of {@linkcode RANGE_SUM_KERNEL_NAMES}. */
+export type RangeSumKernelName = typeof RANGE_SUM_KERNEL_NAMES[number];
+
+/** Every kernel a call may name, in the order the mailbox numbers them. */
+export const KERNEL_NAMES: readonly string[] = [
+  ...IMAGE_KERNEL_NAMES,
+  ...RANGE_KERNEL_NAMES,
+  ...RANGE_SUM_KERNEL_NAMES,
+];
 
 /** One summing elementwise call as a worker receives it. */
 export interface RangeSumTask {
@@ -193,6 +217,9 @@ export function sumChunkValues(K: number): number {
 /** Below this many values an elementwise call runs on the calling thread alone. */
 const MIN_PARALLEL_VALUES = 1 << 18;
 
+/** How long the caller watches for its workers to finish before it sleeps, in ms. */
+const WAIT_SPIN_MS = 0.5;
+
 /** Control words: next chunk to take, workers still busy, and an error flag. */
 const NEXT = 0, BUSY = 1, FAILED = 2;
 
@@ -202,6 +229,14 @@ const WORKER_URL = new URL("./cpu_thread_worker.ts", import.meta.url).href;
 /** The worker pool: empty means one thread (the caller). */
 let workers: Worker[] = [];
 let control = new Int32Array(new SharedArrayBuffer(3 * 4));
+/** Where calls are written for the workers (see `./cpu_mailbox.ts`), while they run. */
+let mailbox: MailboxWriter | undefined;
+
+/** What a worker is sent once it has loaded: where to find its calls. */
+export interface WorkerStart {
+  start: import("./cpu_mailbox.ts").MailboxStart;
+  control: Int32Array;
+}
 
 /** Number of threads the cpu kernels use now (the caller plus its workers). */
 export function cpuThreads(): number {
@@ -240,6 +275,11 @@ export async function setCpuThreads(n: number, workerUrl = WORKER_URL): Promise<
   workers = started.map((s) => s.w);
   try {
     await Promise.all(started.map((s) => s.ready));
+    mailbox = new MailboxWriter(KERNEL_NAMES);
+    for (const w of workers) {
+      const start = mailbox.connect();
+      w.postMessage({ start, control } satisfies WorkerStart, [start.port]);
+    }
   } catch (e) {
     // One thread gives the same bytes, only slower: say so and go on (a bundled entry, for
     // one, has no worker script beside it).
@@ -250,6 +290,8 @@ export async function setCpuThreads(n: number, workerUrl = WORKER_URL): Promise<
 
 /** Terminates the workers; the kernels go on with the calling thread alone. */
 export function stopCpuThreads(): void {
+  mailbox?.stop();
+  mailbox = undefined;
   for (const w of workers) w.terminate();
   workers = [];
 }
@@ -324,18 +366,10 @@ export function giveBackAccumulators(a: Float64Array): void {
   freeAccumulators.set(a.length, list);
 }
 
-/** `v` itself when it lives in shared memory, else a shared copy. */
-function shared(v: Float32Array): Float32Array {
-  if (v.buffer instanceof SharedArrayBuffer) return v;
-  const s = new Float32Array(new SharedArrayBuffer(v.length * 4));
-  s.set(v);
-  return s;
-}
-
 /** Runs chunk `c` of a task on this thread. */
 function runChunk(
   kernel: ImageKernel,
-  t: Omit<ImageTask, "control" | "kernel" | "impl">,
+  t: Omit<ImageTask, "control" | "kernel" | "impl" | "kind">,
   c: number,
 ) {
   const b0 = c * IMAGE_CHUNK;
@@ -378,11 +412,12 @@ export function runImageChunks(
     );
   }
   const task: ImageTask = {
+    kind: "image",
     kernel: name,
     impl,
     g,
-    a: shared(a),
-    b: shared(b),
+    a,
+    b,
     out,
     outPerChunk,
     epilogue,
@@ -405,12 +440,18 @@ function shareOut(
   Atomics.store(control, NEXT, 0);
   Atomics.store(control, BUSY, workers.length);
   Atomics.store(control, FAILED, 0);
-  for (const w of workers) w.postMessage(task);
+  mailbox!.post(task);
   for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) {
     runOne(c);
   }
-  for (let busy = Atomics.load(control, BUSY); busy !== 0; busy = Atomics.load(control, BUSY)) {
-    Atomics.wait(control, BUSY, busy);
+  // The workers' last chunks end within a chunk's time: watch for that before sleeping.
+  const until = performance.now() + WAIT_SPIN_MS;
+  for (
+    let i = 0, busy = Atomics.load(control, BUSY);
+    busy !== 0;
+    busy = Atomics.load(control, BUSY)
+  ) {
+    if ((++i & 63) === 0 && performance.now() > until) Atomics.wait(control, BUSY, busy);
   }
   if (Atomics.load(control, FAILED) !== 0) {
     throw new Error(
@@ -443,12 +484,11 @@ export function runRanges(
       `Cannot run kernel "${name}" on ${cpuThreads()} threads: its output is not in shared memory; allocate it with newValues()`,
     );
   }
-  const sa = shared(a);
   const task: RangeTask = {
     kind: "range",
     kernel: name,
-    a: sa,
-    b: b === a ? sa : shared(b),
+    a,
+    b,
     out,
     s,
     n,
@@ -503,12 +543,11 @@ export function runRangeSums(
   if (!parallel) {
     for (let c = 0; c < chunks; c++) runOne({ a, b }, c);
   } else {
-    const sa = shared(a);
     const task: RangeSumTask = {
       kind: "rangeSum",
       kernel: name,
-      a: sa,
-      b: b === a ? sa : shared(b),
+      a,
+      b,
       out,
       s,
       n,
@@ -525,6 +564,27 @@ export function runRangeSums(
   }
   if (parallel) giveBackAccumulators(partials);
   return sums;
+}
+
+/**
+ * A worker's error during a call: printed and flagged for the caller, who throws (thrown on,
+ * it would end the worker and leave the caller waiting).
+ */
+function flagError(ctl: Int32Array, e: unknown): void {
+  console.error(e instanceof Error ? e.stack : String(e));
+  Atomics.store(ctl, FAILED, 1);
+}
+
+/** A worker's word that it is done with the call. */
+function sayDone(ctl: Int32Array): void {
+  Atomics.sub(ctl, BUSY, 1);
+  Atomics.notify(ctl, BUSY);
+}
+
+/** The worker side of a call it could not even read: flagged, and done. */
+export function failCall(ctl: Int32Array, e: unknown): void {
+  flagError(ctl, e);
+  sayDone(ctl);
 }
 
 /** The worker side of {@linkcode runRangeSums}: takes chunks until none are left, then says so. */
@@ -548,11 +608,9 @@ export function workOnRangeSums(
       );
     }
   } catch (e) {
-    console.error(e instanceof Error ? e.stack : String(e));
-    Atomics.store(ctl, FAILED, 1);
+    flagError(ctl, e);
   } finally {
-    Atomics.sub(ctl, BUSY, 1);
-    Atomics.notify(ctl, BUSY);
+    sayDone(ctl);
   }
 }
 
@@ -572,11 +630,9 @@ export function workOnRanges(task: RangeTask, kernels: Record<RangeKernelName, R
       );
     }
   } catch (e) {
-    console.error(e instanceof Error ? e.stack : String(e));
-    Atomics.store(ctl, FAILED, 1);
+    flagError(ctl, e);
   } finally {
-    Atomics.sub(ctl, BUSY, 1);
-    Atomics.notify(ctl, BUSY);
+    sayDone(ctl);
   }
 }
 
@@ -595,12 +651,9 @@ export function workOnTask(
       runChunk(kernel, task, c);
     }
   } catch (e) {
-    // Thrown on, the error would end the worker and leave the caller waiting: flag it instead.
-    console.error(e instanceof Error ? e.stack : String(e));
-    Atomics.store(ctl, FAILED, 1);
+    flagError(ctl, e);
   } finally {
-    Atomics.sub(ctl, BUSY, 1);
-    Atomics.notify(ctl, BUSY);
+    sayDone(ctl);
   }
 }
 

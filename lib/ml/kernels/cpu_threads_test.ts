@@ -44,6 +44,18 @@ function allOutputs(seed: number): Float32Array[] {
       conv2dBackpropFilterNhwc(x, dy, c.geometry),
     );
   }
+  // A layer with a small output and much work per value (a discriminator's last, 5×5×512 → 1):
+  // shared out over threads, its output smaller than what travels to them by value.
+  const g = convGeometry([40, 5, 5, 512], [5, 5, 512, 1], 1, "valid");
+  const n = geometrySizes(g);
+  const x = randomValues(rng, n.x), w = randomValues(rng, n.filter), dy = randomValues(rng, n.dy);
+  const bias = randomValues(rng, 1);
+  outs.push(
+    conv2dNhwc(x, w, g),
+    conv2dNhwc(x, w, g, { bias, alpha: 0.2 }),
+    conv2dBackpropInputNhwc(dy, w, g),
+    conv2dBackpropFilterNhwc(x, dy, g),
+  );
   return outs;
 }
 
