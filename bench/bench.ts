@@ -39,6 +39,7 @@ import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "../lib/ml/
 import { benchModel, formatModelBench } from "./bench_models.ts";
 import { benchGroups, formatGroupBench, parseModelList } from "./bench_group.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
+import { formatThreadScaling, runThreadScaling } from "./bench_scaling.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -75,6 +76,10 @@ const USAGE = `Usage: deno task bench [options]
   --compare-batch N      batch of --compare-loss (default 10: the stock cpu kernels are slow)
   --processes LIST       run N trainings at once for each N of LIST (e.g. 1,4,8), timed together,
                          and print their summed steps per second
+  --thread-scaling N     N rounds of one thread against --threads threads (each run in a
+                         process of its own, alternately), with the machine's own scaling of
+                         an integer loop to as many cores in each round; prints the medians
+                         and both ratios
   --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)
                          and print ms per update, per model-update and model-updates per second
   --barrier DIR          (set by --processes for the processes it starts)
@@ -120,6 +125,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         "compare-steps": { type: "string" },
         "compare-batch": { type: "string" },
         processes: { type: "string" },
+        "thread-scaling": { type: "string" },
         models: { type: "string" },
         barrier: { type: "string" },
         help: { type: "boolean" },
@@ -164,6 +170,9 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     compareSteps: positiveInt("compare-steps", v["compare-steps"], 200),
     compareBatch: positiveInt("compare-batch", v["compare-batch"], 10),
     ...(v.processes === undefined ? {} : { processes: parseProcessList(v.processes) }),
+    ...(v["thread-scaling"] === undefined
+      ? {}
+      : { threadScaling: positiveInt("thread-scaling", v["thread-scaling"], 1) }),
     ...(v.barrier === undefined ? {} : { barrier: v.barrier }),
     ...(v.models === undefined ? {} : { models: parseModelList(v.models) }),
   };
@@ -446,6 +455,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (opts.threadScaling !== undefined && opts.threads < 2) {
+    console.error(
+      `Cannot measure thread scaling with --threads ${opts.threads}: pass --threads 2 or more`,
+    );
+    return 2;
+  }
   if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags);
   let json: unknown;
   if (opts.model !== "disk") {
@@ -509,6 +524,19 @@ async function main(argv: string[]): Promise<number> {
     if (opts.kernels !== undefined) setImageKernelImpl(opts.kernels);
     const r = await benchGroups(opts.models, opts);
     console.log(formatGroupBench(r));
+    if (opts.out !== undefined) {
+      await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
+    }
+    return 0;
+  }
+  if (opts.threadScaling !== undefined) {
+    const r = await runThreadScaling(
+      opts,
+      opts.threadScaling,
+      Deno.mainModule,
+      (l) => console.log(l),
+    );
+    console.log(formatThreadScaling(r));
     if (opts.out !== undefined) {
       await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
     }

@@ -62,8 +62,11 @@ export function parseProcessList(raw: string): number[] {
   return out;
 }
 
-/** The command-line arguments that make a child bench process run `opts` at a barrier. */
-export function childArgs(opts: BenchOptions, barrier: string, out: string): string[] {
+/**
+ * The command-line arguments that make a child bench process run `opts`, writing its result to
+ * `out`, at a barrier when one is given.
+ */
+export function childArgs(opts: BenchOptions, barrier: string | undefined, out: string): string[] {
   return [
     `--backend=${opts.backend}`,
     `--threads=${opts.threads}`,
@@ -74,7 +77,7 @@ export function childArgs(opts: BenchOptions, barrier: string, out: string): str
     `--top=${opts.top}`,
     `--seed=${opts.seed}`,
     ...(opts.stock ? ["--stock"] : []),
-    `--barrier=${barrier}`,
+    ...(barrier === undefined ? [] : [`--barrier=${barrier}`]),
     `--out=${out}`,
   ];
 }

@@ -69,6 +69,11 @@ export interface BenchOptions {
   models?: number[];
   /** Instead of one run, run N processes at once for each N (see `bench_processes.ts`). */
   processes?: number[];
+  /**
+   * Instead of one run, this many rounds of one thread against `threads` threads, each in a
+   * process of its own, with the machine's core scaling (see `bench_scaling.ts`).
+   */
+  threadScaling?: number;
   /** In a process started by `--processes`: the barrier folder to wait at after warm-up. */
   barrier?: string;
 }
