@@ -37,6 +37,7 @@ export interface MailTask {
   n?: number;
   outPerChunk?: number;
   chunkValues?: number;
+  chunkImages?: number;
   chunks: number;
 }
 
@@ -55,7 +56,7 @@ const SLOT_WORDS = 5;
 const NONE = 0, SHARED = 1, COPIED = 2;
 
 /** The numbers of a call, then the geometry's. */
-const NUMBERS = ["s", "n", "chunks", "outPerChunk", "chunkValues", "alpha"] as const;
+const NUMBERS = ["s", "n", "chunks", "outPerChunk", "chunkValues", "alpha", "chunkImages"] as const;
 const GEOMETRY: readonly (keyof ConvGeometry)[] = [
   "batch",
   "inHeight",
@@ -210,6 +211,7 @@ export class MailboxWriter {
     numbers[3] = task.outPerChunk ?? 0;
     numbers[4] = task.chunkValues ?? 0;
     numbers[5] = task.epilogue?.alpha ?? 0;
+    numbers[6] = task.chunkImages ?? 0;
     GEOMETRY.forEach((k, i) => numbers[NUMBERS.length + i] = task.g?.[k] ?? 0);
     this.#sendNews();
     this.#ring();
@@ -352,5 +354,6 @@ function readTask(
     chunks: numbers[2],
     outPerChunk: numbers[3],
     chunkValues: numbers[4],
+    chunkImages: numbers[6],
   };
 }

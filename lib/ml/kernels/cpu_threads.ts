@@ -117,6 +117,8 @@ export interface ImageTask {
   /** Bias and leaky ReLU applied to each chunk's output (see `./epilogue.ts`), if any. */
   epilogue?: Epilogue;
   chunks: number;
+  /** Images per chunk. */
+  chunkImages: number;
   control: Int32Array;
 }
 
@@ -372,8 +374,8 @@ function runChunk(
   t: Omit<ImageTask, "control" | "kernel" | "impl" | "kind">,
   c: number,
 ) {
-  const b0 = c * IMAGE_CHUNK;
-  const b1 = Math.min(t.g.batch, b0 + IMAGE_CHUNK);
+  const b0 = c * t.chunkImages;
+  const b1 = Math.min(t.g.batch, b0 + t.chunkImages);
   const out = t.outPerChunk > 0
     ? t.out.subarray(c * t.outPerChunk, (c + 1) * t.outPerChunk)
     : t.out;
@@ -402,10 +404,14 @@ export function runImageChunks(
   const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
     g.filterHeight * g.filterWidth * g.inChannels;
   if (workers.length === 0 || chunks === 1 || work < MIN_PARALLEL_WORK) {
-    const t = { g, a, b, out, outPerChunk, epilogue, chunks };
+    const t = { g, a, b, out, outPerChunk, epilogue, chunks, chunkImages: IMAGE_CHUNK };
     for (let c = 0; c < chunks; c++) runChunk(kernel, t, c);
     return;
   }
+  // Shared out, a kernel that writes each image's values alone takes chunks half as large: the
+  // threads then end closer together, and any cut gives the same bytes. A reduction keeps its
+  // chunks, which fix its summation order.
+  const chunkImages = outPerChunk > 0 ? IMAGE_CHUNK : Math.ceil(IMAGE_CHUNK / 2);
   if (!(out.buffer instanceof SharedArrayBuffer)) {
     throw new Error(
       `Cannot run kernel "${name}" on ${cpuThreads()} threads: its output is not in shared memory; allocate it with newValues()`,
@@ -421,10 +427,11 @@ export function runImageChunks(
     out,
     outPerChunk,
     epilogue,
-    chunks,
+    chunks: Math.ceil(g.batch / chunkImages),
+    chunkImages,
     control,
   };
-  shareOut(task, name, chunks, (c) => runChunk(kernel, task, c));
+  shareOut(task, name, task.chunks, (c) => runChunk(kernel, task, c));
 }
 
 /**
