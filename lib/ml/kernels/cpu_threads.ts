@@ -594,74 +594,67 @@ export function failCall(ctl: Int32Array, e: unknown): void {
   sayDone(ctl);
 }
 
-/** The worker side of {@linkcode runRangeSums}: takes chunks until none are left, then says so. */
+/**
+ * A worker's part of a call: takes chunks from the shared counter and runs `run(c)` on each until
+ * none are left, then says it is done; an error is flagged for the caller instead of thrown.
+ */
+function workOnChunks(ctl: Int32Array, chunks: number, run: (c: number) => void): void {
+  try {
+    for (let c = Atomics.add(ctl, NEXT, 1); c < chunks; c = Atomics.add(ctl, NEXT, 1)) run(c);
+  } catch (e) {
+    flagError(ctl, e);
+  } finally {
+    sayDone(ctl);
+  }
+}
+
+/** The worker side of {@linkcode runRangeSums}. */
 export function workOnRangeSums(
   task: RangeSumTask,
   kernels: Record<RangeSumKernelName, RangeSumKernel>,
 ): void {
-  const { control: ctl, chunkValues: cv } = task;
+  const { chunkValues: cv, n } = task;
   const K = task.partials.length / task.chunks;
-  try {
-    const kernel = kernels[task.kernel];
-    for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
-      kernel(
-        task.a,
-        task.b,
-        task.out,
-        task.s,
-        c * cv,
-        Math.min(task.n, (c + 1) * cv),
-        task.partials.subarray(c * K, (c + 1) * K),
-      );
-    }
-  } catch (e) {
-    flagError(ctl, e);
-  } finally {
-    sayDone(ctl);
-  }
+  const kernel = kernels[task.kernel];
+  workOnChunks(task.control, task.chunks, (c) =>
+    kernel(
+      task.a,
+      task.b,
+      task.out,
+      task.s,
+      c * cv,
+      Math.min(n, (c + 1) * cv),
+      task.partials.subarray(c * K, (c + 1) * K),
+    ));
 }
 
-/** The worker side of {@linkcode runRanges}: takes chunks until none are left, then says so. */
+/** The worker side of {@linkcode runRanges}. */
 export function workOnRanges(task: RangeTask, kernels: Record<RangeKernelName, RangeKernel>): void {
-  const { control: ctl } = task;
-  try {
-    const kernel = kernels[task.kernel];
-    for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
-      kernel(
-        task.a,
-        task.b,
-        task.out,
-        task.s,
-        c * RANGE_CHUNK,
-        Math.min(task.n, (c + 1) * RANGE_CHUNK),
-      );
-    }
-  } catch (e) {
-    flagError(ctl, e);
-  } finally {
-    sayDone(ctl);
-  }
+  const kernel = kernels[task.kernel];
+  workOnChunks(task.control, task.chunks, (c) =>
+    kernel(
+      task.a,
+      task.b,
+      task.out,
+      task.s,
+      c * RANGE_CHUNK,
+      Math.min(task.n, (c + 1) * RANGE_CHUNK),
+    ));
 }
 
 /**
- * The worker side of {@linkcode runImageChunks}: takes chunks of `task` until none are left,
- * then says it is done. Used by the worker module with its own kernel table.
+ * The worker side of {@linkcode runImageChunks}. Used by the worker module with its own kernel
+ * table.
  */
 export function workOnTask(
   task: ImageTask,
   kernels: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>>,
 ): void {
-  const { control: ctl } = task;
-  try {
-    const kernel = kernels[task.impl][task.kernel];
-    for (let c = Atomics.add(ctl, NEXT, 1); c < task.chunks; c = Atomics.add(ctl, NEXT, 1)) {
-      runChunk(kernel, task, c);
-    }
-  } catch (e) {
-    flagError(ctl, e);
-  } finally {
-    sayDone(ctl);
-  }
+  const kernel = kernels[task.impl]?.[task.kernel];
+  workOnChunks(task.control, task.chunks, (c) => {
+    if (kernel === undefined) throw new Error(`No cpu kernel "${task.impl}/${task.kernel}"`);
+    runChunk(kernel, task, c);
+  });
 }
 
 /**
