@@ -1,7 +1,8 @@
 /**
  * Measured step times for the dry-run estimates, read from `./step_times.json` when an estimate
- * is asked for, not imported: the file is data, not code, so recalibrating it after a benchmark
- * changes no stage's cache key.
+ * is asked for, not imported. The code hash still counts the file as code (it is loaded with
+ * `new URL(…, import.meta.url)`, the form a worker's script takes), so recalibrating it re-keys
+ * the trainings that read it: recalibrate when the kernels change, which re-keys them anyway.
  *
  * @module
  */

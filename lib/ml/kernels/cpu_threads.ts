@@ -658,11 +658,11 @@ export function workOnTask(
 }
 
 /**
- * Share of one-thread time a training step takes on `threads` cpu threads: the convolutions
- * (about nine tenths of a step) divide over the threads, the rest does not. Measured with
- * `deno task bench` at batch 300 on the 2-core development machine: medians 669–786 ms on one
- * thread, 366–558 ms on two (this gives 0.55 of one thread's time).
+ * Share of one-thread time a training step takes on `threads` cpu threads, as if 86% of a step
+ * divided over the threads and the rest did not (the loss of the threads' own overheads counted
+ * in the 14%). Measured with `deno task bench --thread-scaling 5 --threads 2` at batch 300 on the
+ * 2-core development machine: 68.1 ms on one thread, 38.9 on two (0.57 of one thread's time).
  */
 export function cpuThreadShare(threads: number): number {
-  return 0.1 + 0.9 / Math.max(1, threads);
+  return 0.14 + 0.86 / Math.max(1, threads);
 }
