@@ -48,7 +48,7 @@ export const trainPosEncRegress = positionTrainStage({
   mode: "encoder",
   config: positionEncoderConfig(),
   params: { seeds: { default: 5 } },
-  cost: { perStep: 0.004, perExample: 0 },
+  cost: { perStep: 0.0005, perExample: 0 },
 });
 
 /** The same encoder inside an autoencoder with the decoder of P§5.4, on one-hot δ_a. */
@@ -61,7 +61,7 @@ export const trainPosEncAe = positionTrainStage({
   mode: "autoencoder",
   config: positionEncoderConfig({ decoderDepths: [1, 2, 4, 4, 4, 8, 1] }),
   params: { seeds: { default: 5 } },
-  cost: { perStep: 0.012, perExample: 0 },
+  cost: { perStep: 0.0011, perExample: 0 },
 });
 
 /** The decoder of P§5.4 trained on triangular Diracs at continuous positions. */
@@ -74,7 +74,7 @@ export const trainPosDec = positionTrainStage({
   mode: "decoder",
   config: positionDecoderConfig(),
   params: { seeds: { default: 3 } },
-  cost: { perStep: 0.004, perExample: 0.00004 },
+  cost: { perStep: 0.0004, perExample: 0.000005 },
 });
 
 /** The same decoder trained on the 64 one-hot Diracs only. */
@@ -87,5 +87,5 @@ export const trainPosDecOnehot = positionTrainStage({
   mode: "decoder",
   config: positionDecoderConfig(),
   params: { seeds: { default: 3 } },
-  cost: { perStep: 0.004, perExample: 0.00004, examples: 64 },
+  cost: { perStep: 0.0004, perExample: 0.000005, examples: 64 },
 });
