@@ -40,6 +40,7 @@ import { fieldRunLoss } from "../../lib/train/loss_file.ts";
 import { trainingStage } from "../../lib/train/training_stage.ts";
 import type { OutputRef, ParamsOf, Stage } from "../../pipeline/stage.ts";
 import { cpuThreadShare } from "../../lib/ml/kernels/cpu_threads.ts";
+import { measuredStepTime } from "../../lib/ml/step_times.ts";
 import { type AutoencoderConfig, diskAutoencoderConfig } from "../../lib/ml/model.ts";
 import { readNpyFloat32 } from "../../lib/ml/npy.ts";
 import {
@@ -175,17 +176,19 @@ function trainParams(covLambda: number) {
 }
 
 /**
- * Estimated seconds of a training stage: about 4 ms of one core per example and update on this
- * 2-core CPU (3.7 ms measured as CPU time over the quick profile's 56,000), so ~32 s for 500
- * updates of 16 when a core is free.
+ * Estimated seconds of a training stage: on the cpu, the measured update of `pcaae` in
+ * `lib/ml/step_times.json` (`deno task bench --model pca`), scaled by the thread count's share,
+ * plus 3 s of loading and evaluation; without that file, 4 ms per example and update (the value
+ * measured before the WebAssembly kernels).
  */
 function trainEstimate(
   p: { iterations: number; batchSize: number },
   backend: string,
   threads: number,
 ): number {
-  const perImage = backend === "cpu" ? 0.004 * cpuThreadShare(threads) : 0.0005;
-  return p.iterations * p.batchSize * perImage + 3;
+  if (backend !== "cpu") return p.iterations * p.batchSize * 0.0005 + 3;
+  const t = measuredStepTime("pcaae", "cpu", { fixed: 0, perImage: 0.004 });
+  return p.iterations * (t.fixed + t.perImage * p.batchSize) * cpuThreadShare(threads) + 3;
 }
 
 /** Options of {@linkcode latentTrainStage}. */
