@@ -57,11 +57,16 @@ function ask(w: Worker, iterations: number): Promise<number> {
 
 /**
  * The machine's own scaling to `n` cores: the work `n` loops do at once per unit of time, over
- * the work of one loop alone (n on an idle machine with n full cores).
+ * the work of one loop alone (n on an idle machine with n full cores). `run` times the loops
+ * (each worker's milliseconds; tests give their own).
  */
-export async function coreScaling(n: number, iterations = LOOP_ITERATIONS): Promise<number> {
-  const [alone] = await loops(1, iterations);
-  const together = await loops(n, iterations);
+export async function coreScaling(
+  n: number,
+  iterations = LOOP_ITERATIONS,
+  run: (n: number, iterations: number) => Promise<number[]> = loops,
+): Promise<number> {
+  const [alone] = await run(1, iterations);
+  const together = await run(n, iterations);
   return together.reduce((s, ms) => s + alone / ms, 0);
 }
 

@@ -167,15 +167,7 @@ export const RANGE_CHUNK = 1 << 16;
  * on values [lo, hi) (lo a multiple of the channel count K), and `sums`, this chunk's K float64
  * partial sums, to fill (value i has channel i mod K).
  */
-export type RangeSumKernel = (
-  a: Float32Array,
-  b: Float32Array,
-  out: Float32Array,
-  s: number,
-  lo: number,
-  hi: number,
-  sums: Float64Array,
-) => void;
+export type RangeSumKernel = (...args: [...Parameters<RangeKernel>, sums: Float64Array]) => void;
 
 /** The summing elementwise kernels a worker can run, by name (the worker module holds the table). */
 export const RANGE_SUM_KERNEL_NAMES = ["leakyReluGradAndSum", "squaredErrorSum"] as const;
@@ -613,33 +605,22 @@ export function workOnRangeSums(
   task: RangeSumTask,
   kernels: Record<RangeSumKernelName, RangeSumKernel>,
 ): void {
-  const { chunkValues: cv, n } = task;
-  const K = task.partials.length / task.chunks;
+  const { a, b, out, s, n, chunkValues: cv, partials } = task;
+  const K = partials.length / task.chunks;
   const kernel = kernels[task.kernel];
-  workOnChunks(task.control, task.chunks, (c) =>
-    kernel(
-      task.a,
-      task.b,
-      task.out,
-      task.s,
-      c * cv,
-      Math.min(n, (c + 1) * cv),
-      task.partials.subarray(c * K, (c + 1) * K),
-    ));
+  workOnChunks(task.control, task.chunks, (c) => {
+    const sums = partials.subarray(c * K, (c + 1) * K);
+    kernel(a, b, out, s, c * cv, Math.min(n, (c + 1) * cv), sums);
+  });
 }
 
 /** The worker side of {@linkcode runRanges}. */
 export function workOnRanges(task: RangeTask, kernels: Record<RangeKernelName, RangeKernel>): void {
+  const { a, b, out, s, n } = task;
   const kernel = kernels[task.kernel];
-  workOnChunks(task.control, task.chunks, (c) =>
-    kernel(
-      task.a,
-      task.b,
-      task.out,
-      task.s,
-      c * RANGE_CHUNK,
-      Math.min(task.n, (c + 1) * RANGE_CHUNK),
-    ));
+  workOnChunks(task.control, task.chunks, (c) => {
+    kernel(a, b, out, s, c * RANGE_CHUNK, Math.min(n, (c + 1) * RANGE_CHUNK));
+  });
 }
 
 /**

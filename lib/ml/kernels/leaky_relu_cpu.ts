@@ -182,12 +182,12 @@ export function leakyReluGradAndSumRange(
   }
 }
 
-// The one-pass loops of leakyReluGradAndSumRange for 1, 4 and 8 channels (the paper's widest
-// layer has 8), each channel's sum in a local: a loop over an accumulator array was slower than
-// the two passes. Each fills `sums` and returns true, or returns false when the sum of x is not
-// finite.
-
-function gradSum1(
+/**
+ * A one-pass loop of leakyReluGradAndSumRange for 1, 4 or 8 channels (the paper's widest layer
+ * has 8), each channel's sum in a local: a loop over an accumulator array was slower than the two
+ * passes. It fills `sums` and returns true, or returns false when the sum of x is not finite.
+ */
+type GradSumLoop = (
   dy: Float32Array,
   x: Float32Array,
   dz: Float32Array,
@@ -196,7 +196,9 @@ function gradSum1(
   lo: number,
   hi: number,
   sums: Float64Array,
-) {
+) => boolean;
+
+const gradSum1: GradSumLoop = (dy, x, dz, a, d, lo, hi, sums) => {
   let xSum = 0, s0 = 0;
   for (let i = lo; i < hi; i++) {
     const v = x[i];
@@ -205,18 +207,9 @@ function gradSum1(
   }
   sums[0] = s0;
   return Number.isFinite(xSum);
-}
+};
 
-function gradSum4(
-  dy: Float32Array,
-  x: Float32Array,
-  dz: Float32Array,
-  a: number,
-  d: number,
-  lo: number,
-  hi: number,
-  sums: Float64Array,
-) {
+const gradSum4: GradSumLoop = (dy, x, dz, a, d, lo, hi, sums) => {
   let xSum = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   for (let i = lo; i < hi; i += 4) {
     const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
@@ -234,18 +227,9 @@ function gradSum4(
   sums[2] = s2;
   sums[3] = s3;
   return Number.isFinite(xSum);
-}
+};
 
-function gradSum8(
-  dy: Float32Array,
-  x: Float32Array,
-  dz: Float32Array,
-  a: number,
-  d: number,
-  lo: number,
-  hi: number,
-  sums: Float64Array,
-) {
+const gradSum8: GradSumLoop = (dy, x, dz, a, d, lo, hi, sums) => {
   let xSum = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
   for (let i = lo; i < hi; i += 8) {
     const v0 = x[i], v1 = x[i + 1], v2 = x[i + 2], v3 = x[i + 3];
@@ -269,7 +253,7 @@ function gradSum8(
   }
   sums.set([s0, s1, s2, s3, s4, s5, s6, s7]);
   return Number.isFinite(xSum);
-}
+};
 
 /** Builds the `LeakyRelu` kernel function for the cpu backend; non-float32 goes to `fallback`. */
 export function makeLeakyReluCpu(fallback: tf.KernelFunc): tf.KernelFunc {
