@@ -440,9 +440,25 @@ function shareOut(
   Atomics.store(control, BUSY, workers.length);
   Atomics.store(control, FAILED, 0);
   mailbox!.post(task);
-  for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) {
-    runOne(c);
+  try {
+    for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) {
+      runOne(c);
+    }
+  } finally {
+    // Even when this thread's chunk threw: no chunk is left for the workers, and none is still
+    // running once this returns, since the next call reuses the control words and the arrays.
+    Atomics.store(control, NEXT, chunks);
+    waitForWorkers();
   }
+  if (Atomics.load(control, FAILED) !== 0) {
+    throw new Error(
+      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
+    );
+  }
+}
+
+/** Returns once every worker has said it is done with the current call. */
+function waitForWorkers(): void {
   // The workers' last chunks end within a chunk's time: watch for that before sleeping.
   const until = performance.now() + WAIT_SPIN_MS;
   for (
@@ -451,11 +467,6 @@ function shareOut(
     busy = Atomics.load(control, BUSY)
   ) {
     if ((++i & 63) === 0 && performance.now() > until) Atomics.wait(control, BUSY, busy);
-  }
-  if (Atomics.load(control, FAILED) !== 0) {
-    throw new Error(
-      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
-    );
   }
 }
 

@@ -242,3 +242,25 @@ Deno.test("shared accumulators given back are reused zeroed, and repeated calls 
     stopCpuThreads();
   }
 });
+
+Deno.test("an error on the calling thread waits for the workers, and the next call keeps its bytes", async () => {
+  const rng = createRng(11);
+  const n = 300_000;
+  const x = randomValues(rng, n);
+  try {
+    await setCpuThreads(1);
+    const one = leakyReluValues(x, 0.2).slice();
+    await setCpuThreads(2);
+    const boom = () => {
+      throw new Error("boom on the calling thread");
+    };
+    assert.throws(
+      () => runRanges(boom, "leakyRelu", x, x, newValues(n), 0.2, n),
+      /boom on the calling thread/,
+    );
+    const two = leakyReluValues(x, 0.2);
+    assert.deepEqual(new Uint8Array(two.slice().buffer), new Uint8Array(one.buffer));
+  } finally {
+    stopCpuThreads();
+  }
+});
