@@ -55,8 +55,10 @@ const FIRST_OUTPUT = 2;
 const SLOT_WORDS = 5;
 const NONE = 0, SHARED = 1, COPIED = 2;
 
-/** The numbers of a call, then the geometry's. */
-const NUMBERS = ["s", "n", "chunks", "outPerChunk", "chunkValues", "alpha", "chunkImages"] as const;
+/** The numbers of a call (its fields of the same names), then the epilogue's slope, then the geometry's. */
+const NUMBERS = ["s", "n", "chunks", "outPerChunk", "chunkValues", "chunkImages"] as const;
+const ALPHA = NUMBERS.length;
+const GEOMETRY_AT = ALPHA + 1;
 const GEOMETRY: readonly (keyof ConvGeometry)[] = [
   "batch",
   "inHeight",
@@ -80,7 +82,7 @@ const COPY_SMALL = 1 << 12;
 
 const INT_WORDS = HEADER_WORDS + SLOTS.length * SLOT_WORDS;
 const NUMBERS_AT = Math.ceil((INT_WORDS * 4) / 8) * 8;
-const COPIES_AT = NUMBERS_AT + (NUMBERS.length + GEOMETRY.length) * 8;
+const COPIES_AT = NUMBERS_AT + (GEOMETRY_AT + GEOMETRY.length) * 8;
 const MAILBOX_BYTES = COPIES_AT + COPY_CAPACITY * 4;
 
 /**
@@ -99,6 +101,25 @@ function sharedCopy(v: Float32Array | Float64Array): Float32Array | Float64Array
   return copy;
 }
 
+/**
+ * Waits until `words[index]` differs from `value` and returns the new value: watching it for
+ * `spinMs` (a change due within microseconds costs no sleep and wake-up), then sleeping in
+ * `Atomics.wait` until it changes.
+ */
+export function waitForChange(
+  words: Int32Array,
+  index: number,
+  value: number,
+  spinMs: number,
+): number {
+  const until = performance.now() + spinMs;
+  for (let i = 0;; i++) {
+    const now = Atomics.load(words, index);
+    if (now !== value) return now;
+    if ((i & 63) === 63 && performance.now() > until) Atomics.wait(words, index, value);
+  }
+}
+
 /** Views of one mailbox. */
 class Views {
   readonly words: Int32Array;
@@ -106,7 +127,7 @@ class Views {
   readonly copies: Float32Array;
   constructor(readonly memory: SharedArrayBuffer) {
     this.words = new Int32Array(memory, 0, INT_WORDS);
-    this.numbers = new Float64Array(memory, NUMBERS_AT, NUMBERS.length + GEOMETRY.length);
+    this.numbers = new Float64Array(memory, NUMBERS_AT, GEOMETRY_AT + GEOMETRY.length);
     this.copies = new Float32Array(memory, COPIES_AT, COPY_CAPACITY);
   }
 }
@@ -205,14 +226,9 @@ export class MailboxWriter {
     }
     words[KERNEL] = kernel;
     words[IMPL] = task.impl === "js" ? 1 : 0;
-    numbers[0] = task.s ?? 0;
-    numbers[1] = task.n ?? 0;
-    numbers[2] = task.chunks;
-    numbers[3] = task.outPerChunk ?? 0;
-    numbers[4] = task.chunkValues ?? 0;
-    numbers[5] = task.epilogue?.alpha ?? 0;
-    numbers[6] = task.chunkImages ?? 0;
-    GEOMETRY.forEach((k, i) => numbers[NUMBERS.length + i] = task.g?.[k] ?? 0);
+    NUMBERS.forEach((k, i) => numbers[i] = task[k] ?? 0);
+    numbers[ALPHA] = task.epilogue?.alpha ?? 0;
+    GEOMETRY.forEach((k, i) => numbers[GEOMETRY_AT + i] = task.g?.[k] ?? 0);
     this.#sendNews();
     this.#ring();
   }
@@ -283,15 +299,7 @@ export function serveMailbox(
   };
   let seen = start.sequence;
   for (;;) {
-    let seq = Atomics.load(words, SEQ);
-    if (seq === seen) {
-      const until = performance.now() + SPIN_MS;
-      for (let i = 0; (seq = Atomics.load(words, SEQ)) === seen; i++) {
-        if ((i & 63) === 63 && performance.now() > until) {
-          Atomics.wait(words, SEQ, seen);
-        }
-      }
-    }
+    const seq = waitForChange(words, SEQ, seen, SPIN_MS);
     seen = seq;
     if (words[KIND] === STOP) return;
     // The news was posted before the call was written: it is there to read.
@@ -336,7 +344,9 @@ function readTask(
       : new Float32Array(buffer, words[at + 2], length);
   };
   const g = {} as Record<keyof ConvGeometry, number>;
-  GEOMETRY.forEach((k, i) => g[k] = numbers[NUMBERS.length + i]);
+  GEOMETRY.forEach((k, i) => g[k] = numbers[GEOMETRY_AT + i]);
+  const counts = {} as Record<typeof NUMBERS[number], number>;
+  NUMBERS.forEach((k, i) => counts[k] = numbers[i]);
   return {
     kind: KINDS[words[KIND]],
     kernel: kernels[words[KERNEL]],
@@ -347,13 +357,8 @@ function readTask(
     out: array(2) as Float32Array | Float64Array,
     partials: array(3) as Float64Array | undefined,
     epilogue: words[EPILOGUE] === 1
-      ? { bias: copies.subarray(0, words[BIAS_LENGTH]), alpha: numbers[5] }
+      ? { bias: copies.subarray(0, words[BIAS_LENGTH]), alpha: numbers[ALPHA] }
       : undefined,
-    s: numbers[0],
-    n: numbers[1],
-    chunks: numbers[2],
-    outPerChunk: numbers[3],
-    chunkValues: numbers[4],
-    chunkImages: numbers[6],
+    ...counts,
   };
 }

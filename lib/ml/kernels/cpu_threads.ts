@@ -21,7 +21,7 @@ import type { ConvGeometry } from "./conv_geometry.ts";
 import type { Epilogue } from "./epilogue.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
 import { takeValues } from "./value_pool.ts";
-import { MailboxWriter } from "./cpu_mailbox.ts";
+import { MailboxWriter, waitForChange } from "./cpu_mailbox.ts";
 
 /** Images per chunk: 30 chunks for the paper's batch of 300, enough to balance two to eight threads. */
 export const IMAGE_CHUNK = 10;
@@ -304,11 +304,16 @@ export function newValues(n: number): Float32Array {
 }
 
 /**
- * An output array for a kernel that writes every one of its `n` values: as {@linkcode newValues},
- * but a recycled array is not zeroed first (its old values are all overwritten).
+ * An output array for a kernel that writes every one of its `n` values: `out` when the caller
+ * gives one (checked to hold n values), else as {@linkcode newValues} but not zeroed first when
+ * recycled (its old values are all overwritten).
  */
-export function newValuesToOverwrite(n: number): Float32Array {
-  return takeValues(n, workers.length > 0, false);
+export function newValuesToOverwrite(n: number, out?: Float32Array): Float32Array {
+  if (out === undefined) return takeValues(n, workers.length > 0, false);
+  if (out.length !== n) {
+    throw new Error(`Cannot write a kernel's ${n} output values into an array of ${out.length}`);
+  }
+  return out;
 }
 
 /**
@@ -317,18 +322,9 @@ export function newValuesToOverwrite(n: number): Float32Array {
  * adds into its output; the WebAssembly kernels copy each chunk's whole output into place).
  */
 export function convOutput(n: number, out?: Float32Array): Float32Array {
-  if (out !== undefined) {
-    checkOut(out, n);
-    return out;
-  }
-  return imageKernelImpl() === "wasm" ? newValuesToOverwrite(n) : newValues(n);
-}
-
-/** Throws unless `out`, an output array a caller passed in, has the `n` values asked for. */
-export function checkOut(out: Float32Array, n: number): void {
-  if (out.length !== n) {
-    throw new Error(`Cannot write a kernel's ${n} output values into an array of ${out.length}`);
-  }
+  return out !== undefined || imageKernelImpl() === "wasm"
+    ? newValuesToOverwrite(n, out)
+    : newValues(n);
 }
 
 /**
@@ -460,13 +456,8 @@ function shareOut(
 /** Returns once every worker has said it is done with the current call. */
 function waitForWorkers(): void {
   // The workers' last chunks end within a chunk's time: watch for that before sleeping.
-  const until = performance.now() + WAIT_SPIN_MS;
-  for (
-    let i = 0, busy = Atomics.load(control, BUSY);
-    busy !== 0;
-    busy = Atomics.load(control, BUSY)
-  ) {
-    if ((++i & 63) === 0 && performance.now() > until) Atomics.wait(control, BUSY, busy);
+  for (let busy = Atomics.load(control, BUSY); busy !== 0;) {
+    busy = waitForChange(control, BUSY, busy, WAIT_SPIN_MS);
   }
 }
 
@@ -540,18 +531,12 @@ export function runRangeSums(
   const parallel = workers.length > 0 && n >= MIN_PARALLEL_VALUES &&
     out.buffer instanceof SharedArrayBuffer;
   const partials = parallel ? newAccumulators(chunks * K) : new Float64Array(chunks * K);
-  const runOne = (task: { a: Float32Array; b: Float32Array }, c: number) =>
-    kernel(
-      task.a,
-      task.b,
-      out,
-      s,
-      c * chunkValues,
-      Math.min(n, (c + 1) * chunkValues),
-      partials.subarray(c * K, (c + 1) * K),
-    );
+  const runOne = (c: number) => {
+    const sums = partials.subarray(c * K, (c + 1) * K);
+    kernel(a, b, out, s, c * chunkValues, Math.min(n, (c + 1) * chunkValues), sums);
+  };
   if (!parallel) {
-    for (let c = 0; c < chunks; c++) runOne({ a, b }, c);
+    for (let c = 0; c < chunks; c++) runOne(c);
   } else {
     const task: RangeSumTask = {
       kind: "rangeSum",
@@ -566,7 +551,7 @@ export function runRangeSums(
       chunks,
       control,
     };
-    shareOut(task, name, chunks, (c) => runOne(task, c));
+    shareOut(task, name, chunks, runOne);
   }
   const sums = new Float64Array(K);
   for (let c = 0; c < chunks; c++) {

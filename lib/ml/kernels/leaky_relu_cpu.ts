@@ -17,7 +17,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { checkOut, newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
+import { newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
 export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
@@ -74,8 +74,7 @@ export function leakyReluGradValues(
   alpha: number,
   out?: Float32Array,
 ): Float32Array {
-  const dx = out ?? newValuesToOverwrite(x.length);
-  checkOut(dx, x.length);
+  const dx = newValuesToOverwrite(x.length, out);
   runRanges(leakyReluGradRange, "leakyReluGrad", dy, x, dx, alpha, x.length);
   return dx;
 }
@@ -140,8 +139,7 @@ export function leakyReluGradAndBiasGradValues(
   out?: Float32Array,
 ): { dz: Float32Array; bias: Float32Array } {
   const n = x.length;
-  const dz = out ?? newValuesToOverwrite(n);
-  checkOut(dz, n);
+  const dz = newValuesToOverwrite(n, out);
   const sums = runRangeSums(
     leakyReluGradAndSumRange,
     "leakyReluGradAndSum",
