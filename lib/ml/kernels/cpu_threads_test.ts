@@ -1,18 +1,27 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
-import { conv2dNhwc } from "./conv2d_cpu.ts";
-import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
+import { conv2dImages, conv2dNhwc } from "./conv2d_cpu.ts";
+import {
+  conv2dBackpropInputImages,
+  conv2dBackpropInputNhwc,
+} from "./conv2d_backprop_input_cpu.ts";
+import { conv2dBackpropInputImagesWasm, conv2dImagesWasm } from "./conv_wasm.ts";
 import { conv2dBackpropFilterNhwc } from "./conv2d_backprop_filter_cpu.ts";
 import { convGeometry, geometrySizes } from "./conv_geometry.ts";
 import {
+  aloneChunkImages,
   cpuThreads,
   cpuThreadShare,
   giveBackAccumulators,
+  IMAGE_CHUNK,
+  type ImageKernel,
   imageChunkCount,
+  imageKernelImpl,
   newAccumulators,
   newValues,
   setCpuThreads,
+  setImageKernelImpl,
   stopCpuThreads,
 } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
@@ -262,5 +271,49 @@ Deno.test("an error on the calling thread waits for the workers, and the next ca
     assert.deepEqual(new Uint8Array(two.slice().buffer), new Uint8Array(one.buffer));
   } finally {
     stopCpuThreads();
+  }
+});
+
+Deno.test("a small layer alone takes chunks as large as fit in cache, with the bytes of 10-image chunks", () => {
+  // The paper's first layer keeps its chunks; a 4×4 layer takes the batch in one chunk.
+  assert.equal(aloneChunkImages(convGeometry([300, 64, 64, 1], [3, 3, 1, 8], 2, "same")), 10);
+  const g = convGeometry([300, 4, 4, 3], [3, 3, 3, 2], 2, "same");
+  assert.equal(aloneChunkImages(g), 300);
+  const mid = aloneChunkImages(convGeometry([300, 8, 8, 4], [3, 3, 4, 3], 2, "same"));
+  assert.ok(mid > IMAGE_CHUNK && mid < 300, `8×8 layer: ${mid} images per chunk`);
+  const rng = createRng(11);
+  const n = geometrySizes(g);
+  const x = randomValues(rng, n.x), w = randomValues(rng, n.filter), dy = randomValues(rng, n.dy);
+  const epilogue = { bias: randomValues(rng, g.outChannels), alpha: 0.2 };
+  const inputEpilogue = { bias: randomValues(rng, g.inChannels), alpha: 0.2 };
+  /** `kernel` over the batch in chunks of IMAGE_CHUNK images, as the calls were cut before. */
+  const inTens = (kernel: ImageKernel, a: Float32Array, out: Float32Array, e?: typeof epilogue) => {
+    for (let b0 = 0; b0 < g.batch; b0 += IMAGE_CHUNK) {
+      kernel(a, w, out, g, b0, Math.min(g.batch, b0 + IMAGE_CHUNK), e);
+    }
+    return out;
+  };
+  const was = imageKernelImpl();
+  try {
+    for (const impl of ["wasm", "js"] as const) {
+      setImageKernelImpl(impl);
+      const forward = (impl === "wasm" ? conv2dImagesWasm : conv2dImages) as ImageKernel;
+      const backward = (impl === "wasm"
+        ? conv2dBackpropInputImagesWasm
+        : conv2dBackpropInputImages) as ImageKernel;
+      const pairs: [Float32Array, Float32Array][] = [
+        [conv2dNhwc(x, w, g, epilogue), inTens(forward, x, new Float32Array(n.dy), epilogue)],
+        [conv2dBackpropInputNhwc(dy, w, g), inTens(backward, dy, new Float32Array(n.x))],
+        [
+          conv2dBackpropInputNhwc(dy, w, g, inputEpilogue),
+          inTens(backward, dy, new Float32Array(n.x), inputEpilogue),
+        ],
+      ];
+      pairs.forEach(([got, want], i) =>
+        assert.deepEqual(new Uint8Array(got.buffer), new Uint8Array(want.buffer), `${impl} ${i}`)
+      );
+    }
+  } finally {
+    setImageKernelImpl(was);
   }
 });

@@ -18,6 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
 import { newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
+import { primeRangeKernel, primeRangeSumKernel } from "./prime_kernel.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
 export const LEAKY_RELU_GRAD = "LeakyReluGradOfModel";
@@ -329,3 +330,9 @@ export function leakyReluGrad(
   }
   return composite();
 }
+
+// Run through to their ends once before any long call (see ./prime_kernel.ts); K = 3 takes the
+// two-pass path of the summing kernel.
+primeRangeKernel(leakyReluRange);
+primeRangeKernel(leakyReluGradRange);
+primeRangeSumKernel(leakyReluGradAndSumRange, [1, 3, 4, 8]);
