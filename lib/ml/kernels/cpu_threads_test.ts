@@ -2,10 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
 import { conv2dImages, conv2dNhwc } from "./conv2d_cpu.ts";
-import {
-  conv2dBackpropInputImages,
-  conv2dBackpropInputNhwc,
-} from "./conv2d_backprop_input_cpu.ts";
+import { conv2dBackpropInputImages, conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropInputImagesWasm, conv2dImagesWasm } from "./conv_wasm.ts";
 import { conv2dBackpropFilterNhwc } from "./conv2d_backprop_filter_cpu.ts";
 import { convGeometry, geometrySizes } from "./conv_geometry.ts";
@@ -15,8 +12,8 @@ import {
   cpuThreadShare,
   giveBackAccumulators,
   IMAGE_CHUNK,
-  type ImageKernel,
   imageChunkCount,
+  type ImageKernel,
   imageKernelImpl,
   newAccumulators,
   newValues,
