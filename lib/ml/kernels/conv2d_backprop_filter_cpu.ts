@@ -24,6 +24,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
 import {
+  chunkSumsInOrder,
   giveBackAccumulators,
   imageChunkCount,
   imageKernelImpl,
@@ -198,21 +199,6 @@ export function conv2dBackpropFilterNhwc(
   const acc = chunkSumsInOrder(partial, chunks, size);
   giveBackAccumulators(partial);
   return Float32Array.from(acc);
-}
-
-/**
- * The sum of `chunks` runs of `size` values, added in chunk order (float64). A function of its
- * own so that nothing follows its long loop but a return: V8 compiles such a loop while it runs,
- * and calls after it that had never run made that code give up at the end of every call (38
- * times in a few DCGAN iterations; see `./prime_kernel.ts`).
- */
-function chunkSumsInOrder(partial: Float64Array, chunks: number, size: number): Float64Array {
-  const acc = new Float64Array(size);
-  for (let c = 0; c < chunks; c++) {
-    const base = c * size;
-    for (let i = 0; i < size; i++) acc[i] += partial[base + i];
-  }
-  return acc;
 }
 
 /**

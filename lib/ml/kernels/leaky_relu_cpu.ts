@@ -331,8 +331,7 @@ export function leakyReluGrad(
   return composite();
 }
 
-// Run through to their ends once before any long call (see ./prime_kernel.ts); K = 3 takes the
-// two-pass path of the summing kernel.
-primeRangeKernel(leakyReluRange);
+// The kernels with code after their loops run through to their ends before any long call (see
+// ./prime_kernel.ts); K = 3 takes the two-pass path of the summing kernel.
 primeRangeKernel(leakyReluGradRange);
 primeRangeSumKernel(leakyReluGradAndSumRange, [1, 3, 4, 8]);

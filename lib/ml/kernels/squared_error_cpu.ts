@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
 import { newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
-import { primeRangeKernel, primeRangeSumKernel } from "./prime_kernel.ts";
+import { primeRangeSumKernel } from "./prime_kernel.ts";
 
 /** s·Σ(y − t)²: inputs `y`, `t` (float32, one shape); attribute `scale` (s); a scalar. */
 export const SQUARED_ERROR = "SquaredErrorOfModel";
@@ -141,6 +141,6 @@ export function squaredError(y: tf.Tensor, t: tf.Tensor, scale: number): tf.Scal
   return tf.engine().runKernel(SQUARED_ERROR, { y, t }, { scale }) as tf.Scalar;
 }
 
-// Run through to their ends once before any long call (see ./prime_kernel.ts).
+// The sum runs through to its end before any long call (see ./prime_kernel.ts); the gradient
+// has nothing after its loop.
 primeRangeSumKernel(squaredErrorSumRange, [1]);
-primeRangeKernel(squaredErrorGradRange);
