@@ -17,8 +17,11 @@ import {
   imageKernelImpl,
   newAccumulators,
   newValues,
+  RANGE_CHUNK,
+  rangeChunkValues,
   setCpuThreads,
   setImageKernelImpl,
+  sharedChunkImages,
   stopCpuThreads,
 } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
@@ -313,4 +316,45 @@ Deno.test("a small layer alone takes chunks as large as fit in cache, with the b
   } finally {
     setImageKernelImpl(was);
   }
+});
+
+Deno.test("a small layer shared out takes larger chunks than a big one, with the same bytes as one thread", async () => {
+  type Shape = [number, number, number, number];
+  const paper = (x: Shape, f: Shape) => convGeometry(x, f, 2, "same");
+  // The paper's big layers keep chunks of about half of IMAGE_CHUNK, on any thread count.
+  for (const threads of [2, 8]) {
+    const big = sharedChunkImages(paper([300, 64, 64, 1], [3, 3, 1, 8]), threads);
+    assert.ok(big >= IMAGE_CHUNK / 2 && big < IMAGE_CHUNK, `first layer: ${big} images`);
+  }
+  const g = paper([300, 16, 16, 4], [3, 3, 4, 4]);
+  const two = sharedChunkImages(g, 2);
+  assert.ok(two > IMAGE_CHUNK && two <= Math.ceil(300 / 8), `16×16 layer on 2 threads: ${two}`);
+  assert.ok(sharedChunkImages(g, 8) < two, "more threads, smaller chunks");
+  const rng = createRng(12);
+  const n = geometrySizes(g);
+  const x = randomValues(rng, n.x), w = randomValues(rng, n.filter), dy = randomValues(rng, n.dy);
+  const epilogue = { bias: randomValues(rng, g.outChannels), alpha: 0.2 };
+  const run = () => [
+    conv2dNhwc(x, w, g, epilogue).slice(),
+    conv2dBackpropInputNhwc(dy, w, g).slice(),
+    conv2dBackpropFilterNhwc(x, dy, g).slice(),
+  ];
+  try {
+    await setCpuThreads(1);
+    const one = run();
+    await setCpuThreads(2);
+    run().forEach((t, i) =>
+      assert.deepEqual(new Uint8Array(t.buffer), new Uint8Array(one[i].buffer), `output ${i}`)
+    );
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("an elementwise call shared out takes two chunks per thread, never fewer values than RANGE_CHUNK", () => {
+  // The paper's largest activation on two threads: four chunks.
+  assert.equal(rangeChunkValues(1_228_800, 2), 307_200);
+  assert.equal(rangeChunkValues(300_000, 2) % 16, 0);
+  assert.ok(rangeChunkValues(300_000, 2) * 4 >= 300_000);
+  assert.equal(rangeChunkValues(300_000, 8), RANGE_CHUNK);
 });

@@ -198,11 +198,14 @@ type GradSumLoop = (
 ) => boolean;
 
 const gradSum1: GradSumLoop = (dy, x, dz, a, d, lo, hi, sums) => {
+  // Over views from 0, as squaredErrorSumRange and for the same reason: over [lo, hi) of the
+  // whole arrays a worker's code sometimes ran at 0.6 of the caller's speed.
+  const xs = x.subarray(lo, hi), dys = dy.subarray(lo, hi), dzs = dz.subarray(lo, hi);
   let xSum = 0, s0 = 0;
-  for (let i = lo; i < hi; i++) {
-    const v = x[i];
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
     xSum += v;
-    s0 += dz[i] = Math.fround(dy[i] * (a + d * +(v > 0)));
+    s0 += dzs[i] = Math.fround(dys[i] * (a + d * +(v > 0)));
   }
   sums[0] = s0;
   return Number.isFinite(xSum);
