@@ -25,9 +25,19 @@ import {
   workOnTask,
 } from "./cpu_threads.ts";
 import { serveMailbox } from "./cpu_mailbox.ts";
-import { leakyReluGradAndSumRange, leakyReluGradRange, leakyReluRange } from "./leaky_relu_cpu.ts";
+import {
+  leakyReluGradAndSumRange,
+  leakyReluGradAndSumRangeWasm,
+  leakyReluGradRange,
+  leakyReluRange,
+} from "./leaky_relu_cpu.ts";
 import { addPeriodicRange } from "./binary_cpu.ts";
-import { squaredErrorGradRange, squaredErrorSumRange } from "./squared_error_cpu.ts";
+import {
+  squaredErrorGradRange,
+  squaredErrorGradRangeWasm,
+  squaredErrorSumRange,
+  squaredErrorSumRangeWasm,
+} from "./squared_error_cpu.ts";
 import {
   conv2dBackpropFilterImagesWasm,
   conv2dBackpropInputImagesWasm,
@@ -57,12 +67,15 @@ const RANGE_KERNELS: Record<RangeKernelName, RangeKernel> = {
   leakyReluGrad: leakyReluGradRange,
   addPeriodic: addPeriodicRange,
   squaredErrorGrad: squaredErrorGradRange,
+  squaredErrorGradWasm: squaredErrorGradRangeWasm,
 };
 
 /** The summing elementwise kernels this thread runs, under the names `runRangeSums` sends. */
 const RANGE_SUM_KERNELS: Record<RangeSumKernelName, RangeSumKernel> = {
   leakyReluGradAndSum: leakyReluGradAndSumRange,
+  leakyReluGradAndSumWasm: leakyReluGradAndSumRangeWasm,
   squaredErrorSum: squaredErrorSumRange,
+  squaredErrorSumWasm: squaredErrorSumRangeWasm,
 };
 
 self.onmessage = (e: MessageEvent<WorkerStart>) => {

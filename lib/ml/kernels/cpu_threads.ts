@@ -141,6 +141,7 @@ export const RANGE_KERNEL_NAMES = [
   "leakyReluGrad",
   "addPeriodic",
   "squaredErrorGrad",
+  "squaredErrorGradWasm",
 ] as const;
 /** One of {@linkcode RANGE_KERNEL_NAMES}. */
 export type RangeKernelName = typeof RANGE_KERNEL_NAMES[number];
@@ -175,7 +176,12 @@ export const RANGE_CHUNK = 1 << 16;
 export type RangeSumKernel = (...args: [...Parameters<RangeKernel>, sums: Float64Array]) => void;
 
 /** The summing elementwise kernels a worker can run, by name (the worker module holds the table). */
-export const RANGE_SUM_KERNEL_NAMES = ["leakyReluGradAndSum", "squaredErrorSum"] as const;
+export const RANGE_SUM_KERNEL_NAMES = [
+  "leakyReluGradAndSum",
+  "leakyReluGradAndSumWasm",
+  "squaredErrorSum",
+  "squaredErrorSumWasm",
+] as const;
 /** One of {@linkcode RANGE_SUM_KERNEL_NAMES}. */
 export type RangeSumKernelName = typeof RANGE_SUM_KERNEL_NAMES[number];
 

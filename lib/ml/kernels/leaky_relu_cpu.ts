@@ -17,7 +17,8 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
+import { imageKernelImpl, newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
+import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
 import { primeRangeKernel, primeRangeSumKernel } from "./prime_kernel.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
@@ -141,9 +142,10 @@ export function leakyReluGradAndBiasGradValues(
 ): { dz: Float32Array; bias: Float32Array } {
   const n = x.length;
   const dz = newValuesToOverwrite(n, out);
+  const wasm = imageKernelImpl() === "wasm";
   const sums = runRangeSums(
-    leakyReluGradAndSumRange,
-    "leakyReluGradAndSum",
+    wasm ? leakyReluGradAndSumRangeWasm : leakyReluGradAndSumRange,
+    wasm ? "leakyReluGradAndSumWasm" : "leakyReluGradAndSum",
     dy,
     x,
     dz,
@@ -179,6 +181,43 @@ export function leakyReluGradAndSumRange(
   for (let i = lo; i < hi; i += K) {
     for (let k = 0; k < K; k++) sums[k] += dz[i + k];
   }
+}
+
+/**
+ * {@linkcode leakyReluGradAndSumRange} in WebAssembly with SIMD (`leakyReluGradSum` of
+ * `./wasm/conv.as.ts`), block by block through this thread's module memory, with the same bytes:
+ * dz is the same float32 product, and each channel's float64 sum adds the same values in the same
+ * order. About twice as fast on the paper's 8-channel layers (2.0–2.2 against 3.9–4.0 ms a call
+ * of 2.46 M values, one thread); 1.4 against 1.9 ms on its 1-channel output, whose one sum is
+ * bound by the latency of its adds either way. A range with a non-finite x (whose gradient must
+ * be NaN) is redone by the JavaScript loops.
+ */
+export function leakyReluGradAndSumRangeWasm(
+  dy: Float32Array,
+  x: Float32Array,
+  dz: Float32Array,
+  alpha: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+): void {
+  const K = sums.length;
+  const { a, s } = gradSlopes(alpha);
+  const k = kernels();
+  const block = Math.max(K, ELEMENTWISE_BLOCK - (ELEMENTWISE_BLOCK % K));
+  const [dyA, xA, dzA, sumsA] = layout(k, [block * 4, block * 4, block * 4, K * 8]);
+  const memory = k.memory.buffer;
+  const running = new Float64Array(memory, sumsA, K).fill(0);
+  let finite = 1;
+  for (let b = lo; b < hi; b += block) {
+    const e = Math.min(hi, b + block), m = e - b;
+    new Float32Array(memory, dyA, m).set(dy.subarray(b, e));
+    new Float32Array(memory, xA, m).set(x.subarray(b, e));
+    finite &= k.leakyReluGradSum(dyA, xA, dzA, m, K, a, s, sumsA);
+    dz.set(new Float32Array(memory, dzA, m), b);
+  }
+  if (finite === 1) sums.set(running);
+  else leakyReluGradAndSumRange(dy, x, dz, alpha, lo, hi, sums);
 }
 
 /**

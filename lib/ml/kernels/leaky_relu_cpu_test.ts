@@ -6,8 +6,11 @@ import {
   LEAKY_RELU_GRAD,
   leakyReluGrad,
   leakyReluGradAndBiasGradValues,
+  leakyReluGradAndSumRange,
+  leakyReluGradAndSumRangeWasm,
   leakyReluGradValues,
 } from "./leaky_relu_cpu.ts";
+import { wasmSimdSupported } from "./conv_wasm.ts";
 import { sumChunkValues } from "./cpu_threads.ts";
 import { withStockKernels } from "./_test_utils.ts";
 
@@ -111,5 +114,50 @@ Deno.test("leakyReluGradAndBiasGradValues() sums each chunk in order, then the c
       for (let k = 0; k < K; k++) ref[k] += part[k];
     }
     assert.deepEqual(r.bias, Float32Array.from(ref), `bias, K ${K}`);
+  }
+});
+
+Deno.test("the WebAssembly gradient-and-sum kernel gives the JavaScript one's bytes", {
+  ignore: !wasmSimdSupported(),
+}, () => {
+  // Channel counts with each of its paths (vectors along channels, along pixels, one value at a
+  // time), ranges that are not whole blocks, slopes exact or not (0.3: a + (s − a) ≠ s in
+  // double), and x with NaN, infinities, zeros of both signs and denormals (values()).
+  const rng = createRng(91);
+  for (const K of [1, 2, 3, 4, 5, 8, 12]) {
+    for (const pixels of [1, 3, 2049, 9001]) {
+      const n = K * pixels;
+      for (const alpha of [0.2, 0, 0.3]) {
+        for (const poisoned of [false, true]) {
+          const x = Float32Array.from({ length: n }, () => rng.next() - 0.5);
+          if (poisoned) {
+            // The edge cases of values() spread over the range read.
+            const edges = values(K * 10 + pixels, 8).subarray(0, 8);
+            const lo = K * Math.floor(pixels / 3);
+            edges.forEach((v, j) => x[lo + (j * 7919) % (n - lo)] = v);
+          }
+          const dy = Float32Array.from(
+            { length: n },
+            () => (rng.next() - 0.5) * 10 ** (rng.next() * 6),
+          );
+          const lo = K * Math.floor(pixels / 3), hi = n;
+          const js = { dz: new Float32Array(n), sums: new Float64Array(K) };
+          const wasm = { dz: new Float32Array(n), sums: new Float64Array(K) };
+          leakyReluGradAndSumRange(dy, x, js.dz, alpha, lo, hi, js.sums);
+          leakyReluGradAndSumRangeWasm(dy, x, wasm.dz, alpha, lo, hi, wasm.sums);
+          const what = `K ${K}, ${pixels} pixels, alpha ${alpha}${poisoned ? ", edge cases" : ""}`;
+          assert.deepEqual(
+            new Uint8Array(wasm.dz.buffer),
+            new Uint8Array(js.dz.buffer),
+            `dz, ${what}`,
+          );
+          assert.deepEqual(
+            new Uint8Array(wasm.sums.buffer),
+            new Uint8Array(js.sums.buffer),
+            `sums, ${what}`,
+          );
+        }
+      }
+    }
   }
 });

@@ -18,7 +18,14 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { newValuesToOverwrite, returningEarly, runRanges, runRangeSums } from "./cpu_threads.ts";
+import {
+  imageKernelImpl,
+  newValuesToOverwrite,
+  returningEarly,
+  runRanges,
+  runRangeSums,
+} from "./cpu_threads.ts";
+import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
 import { primeRangeSumKernel } from "./prime_kernel.ts";
 
 /** s·Σ(y − t)²: inputs `y`, `t` (float32, one shape); attribute `scale` (s); a scalar. */
@@ -38,9 +45,10 @@ export interface SquaredErrorAttrs {
  */
 export function squaredErrorSum(y: Float32Array, t: Float32Array): number {
   // The output is not written: y stands in for it.
-  return Math.fround(
-    runRangeSums(squaredErrorSumRange, "squaredErrorSum", y, t, y, 0, y.length, 1)[0],
-  );
+  const sums = imageKernelImpl() === "wasm"
+    ? runRangeSums(squaredErrorSumRangeWasm, "squaredErrorSumWasm", y, t, y, 0, y.length, 1)
+    : runRangeSums(squaredErrorSumRange, "squaredErrorSum", y, t, y, 0, y.length, 1);
+  return Math.fround(sums[0]);
 }
 
 /** One chunk of {@linkcode squaredErrorSum}: the sum over values [lo, hi) into `sums[0]`. */
@@ -63,6 +71,59 @@ export function squaredErrorSumRange(
     s += Math.fround(d * d);
   }
   sums[0] = s;
+}
+
+/**
+ * {@linkcode squaredErrorSumRange} in WebAssembly with SIMD (`squaredErrorSum` of
+ * `./wasm/conv.as.ts`), block by block through this thread's module memory: the same terms added
+ * in the same order (float64), so the same bytes.
+ */
+export function squaredErrorSumRangeWasm(
+  y: Float32Array,
+  t: Float32Array,
+  _out: Float32Array,
+  _s: number,
+  lo: number,
+  hi: number,
+  sums: Float64Array,
+): void {
+  const k = kernels();
+  const [yA, tA, sumA] = layout(k, [ELEMENTWISE_BLOCK * 4, ELEMENTWISE_BLOCK * 4, 8]);
+  const memory = k.memory.buffer;
+  const running = new Float64Array(memory, sumA, 1);
+  running[0] = 0;
+  for (let b = lo; b < hi; b += ELEMENTWISE_BLOCK) {
+    const e = Math.min(hi, b + ELEMENTWISE_BLOCK), m = e - b;
+    new Float32Array(memory, yA, m).set(y.subarray(b, e));
+    new Float32Array(memory, tA, m).set(t.subarray(b, e));
+    k.squaredErrorSum(yA, tA, m, sumA);
+  }
+  sums[0] = running[0];
+}
+
+/**
+ * {@linkcode squaredErrorGradRange} in WebAssembly with SIMD (`squaredErrorGrad` of
+ * `./wasm/conv.as.ts`), block by block: the same float32 products, so the same bytes.
+ */
+export function squaredErrorGradRangeWasm(
+  y: Float32Array,
+  t: Float32Array,
+  g: Float32Array,
+  c: number,
+  lo: number,
+  hi: number,
+): void {
+  const k = kernels();
+  const B = ELEMENTWISE_BLOCK;
+  const [yA, tA, gA] = layout(k, [B * 4, B * 4, B * 4]);
+  const memory = k.memory.buffer;
+  for (let b = lo; b < hi; b += B) {
+    const e = Math.min(hi, b + B), m = e - b;
+    new Float32Array(memory, yA, m).set(y.subarray(b, e));
+    new Float32Array(memory, tA, m).set(t.subarray(b, e));
+    k.squaredErrorGrad(yA, tA, gA, m, c);
+    g.set(new Float32Array(memory, gA, m), b);
+  }
 }
 
 /** Values [lo, hi) of the gradient for y: float32(float32(y − t) · c). */
@@ -116,8 +177,17 @@ export const squaredErrorGradCpu: tf.KernelFunc = (args) => {
   const yv = cpuValues(backend, y);
   const g = newValuesToOverwrite(yv.length);
   const tv = cpuValues(backend, t);
+  const wasm = imageKernelImpl() === "wasm";
   returningEarly(() =>
-    runRanges(squaredErrorGradRange, "squaredErrorGrad", yv, tv, g, c, yv.length)
+    runRanges(
+      wasm ? squaredErrorGradRangeWasm : squaredErrorGradRange,
+      wasm ? "squaredErrorGradWasm" : "squaredErrorGrad",
+      yv,
+      tv,
+      g,
+      c,
+      yv.length,
+    )
   );
   return backend.makeTensorInfo(y.shape, "float32", g);
 };

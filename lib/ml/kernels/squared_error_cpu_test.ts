@@ -3,7 +3,14 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
 import { setCpuThreads, sumChunkValues } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
-import { squaredError } from "./squared_error_cpu.ts";
+import {
+  squaredError,
+  squaredErrorGradRange,
+  squaredErrorGradRangeWasm,
+  squaredErrorSumRange,
+  squaredErrorSumRangeWasm,
+} from "./squared_error_cpu.ts";
+import { wasmSimdSupported } from "./conv_wasm.ts";
 import { randomValues } from "./_test_utils.ts";
 
 /** Whether two float arrays hold the same bytes. */
@@ -97,4 +104,26 @@ Deno.test("squaredError() is null for shapes that differ, and the kernel names a
     /y and t must be float32 of one shape/,
   );
   tf.dispose([a, b]);
+});
+
+Deno.test("the WebAssembly squared-error kernels give the JavaScript ones' bytes", {
+  ignore: !wasmSimdSupported(),
+}, () => {
+  const rng = createRng(57);
+  for (const n of [1, 7, 8192, 8195, 70_001]) {
+    const y = randomValues(rng, n), t = randomValues(rng, n);
+    y.set([0, -0, 1e-40, Infinity, -3e38].slice(0, n), 0);
+    t.set([-0, 0, -1e-40, 1, 3e38].slice(0, n), 0);
+    const lo = Math.floor(n / 5);
+    const js = new Float64Array(1), wasm = new Float64Array(1);
+    squaredErrorSumRange(y, t, y, 0, lo, n, js);
+    squaredErrorSumRangeWasm(y, t, y, 0, lo, n, wasm);
+    assert.ok(Object.is(wasm[0], js[0]), `sum of ${n} values: ${wasm[0]} against ${js[0]}`);
+    for (const c of [Math.fround(2 / 7), Math.fround(-3e-9)]) {
+      const gJs = new Float32Array(n), gWasm = new Float32Array(n);
+      squaredErrorGradRange(y, t, gJs, c, lo, n);
+      squaredErrorGradRangeWasm(y, t, gWasm, c, lo, n);
+      assert.ok(sameBytes(gWasm, gJs), `gradient of ${n} values, c ${c}`);
+    }
+  }
 });

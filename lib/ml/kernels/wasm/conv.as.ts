@@ -852,3 +852,143 @@ export function biasLeakyRelu(y: usize, n: i32, K: i32, bias: usize, alpha: f64)
     store<f32>(at, leakyScalar(load<f32>(at) + load<f32>(bias + (<usize>(i % K) << 2)), alpha));
   }
 }
+
+// Elementwise kernels of the backward pass and the loss (their JavaScript counterparts are
+// `leakyReluGradAndSumRange` and `squaredErrorSumRange` / `squaredErrorGradRange`). The caller
+// copies one block of each operand into this memory per call. They give the bytes of the
+// JavaScript loops: a float32 product of two float32 values is what JavaScript's double product
+// rounds to, and every float64 sum adds the same values in the same order.
+
+/** The upper two lanes of a f32x4 in its lower two (for `f64x2.promote_low_f32x4`). */
+@inline
+function highHalf(v: v128): v128 {
+  return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+}
+
+/** Whether every lane of `bad` (a sum of x − x over the inputs) is 0: every x was finite. */
+@inline
+function allFinite(bad: v128): i32 {
+  return i32(
+    f32x4.extract_lane(bad, 0) == 0 && f32x4.extract_lane(bad, 1) == 0 &&
+      f32x4.extract_lane(bad, 2) == 0 && f32x4.extract_lane(bad, 3) == 0,
+  );
+}
+
+/**
+ * The leaky ReLU's gradient and the layer's bias gradient over one block: dz = float32(dy·slope)
+ * with slope `s` where x > 0 and `a` elsewhere (both float32), over the `n` values at dy, x (NHWC,
+ * K channels per pixel, n a multiple of K), written at dz; each dz value, as a float64, added in
+ * order to its channel's running sum at `sums` (K float64). Returns 1 if every x was finite, else
+ * 0: a NaN x must give a NaN, which the select does not, so the caller redoes such a block.
+ * Vectors along channels for K a multiple of 4 (sums in memory, each updated once per pixel),
+ * along pixels for K = 1 (one running sum: bound by its adds' latency, as the JavaScript loop)
+ * and K = 2 (two pixels a vector, the first's channels added before the second's); one value at a
+ * time otherwise.
+ */
+export function leakyReluGradSum(
+  dy: usize,
+  x: usize,
+  dz: usize,
+  n: i32,
+  K: i32,
+  a: f32,
+  s: f32,
+  sums: usize,
+): i32 {
+  const av = f32x4.splat(a), sv = f32x4.splat(s), zero = f32x4.splat(0);
+  let bad = zero;
+  let i = 0;
+  if (K % 4 == 0) {
+    const bytes = <usize>n << 2, pixel = <usize>K << 2;
+    for (let p: usize = 0; p < bytes; p += pixel) {
+      for (let k: usize = 0; k < pixel; k += 16) {
+        const at = p + k;
+        const xv = v128.load(x + at);
+        bad = f32x4.add(bad, f32x4.sub(xv, xv));
+        const d = f32x4.mul(v128.load(dy + at), v128.bitselect(sv, av, f32x4.gt(xv, zero)));
+        v128.store(dz + at, d);
+        const acc = sums + (k << 1);
+        v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(d)));
+        v128.store(acc + 16, f64x2.add(v128.load(acc + 16), f64x2.promote_low_f32x4(highHalf(d))));
+      }
+    }
+    return allFinite(bad);
+  }
+  if (K == 1) {
+    let t = load<f64>(sums);
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      const xv = v128.load(x + at);
+      bad = f32x4.add(bad, f32x4.sub(xv, xv));
+      const d = f32x4.mul(v128.load(dy + at), v128.bitselect(sv, av, f32x4.gt(xv, zero)));
+      v128.store(dz + at, d);
+      t += <f64>f32x4.extract_lane(d, 0);
+      t += <f64>f32x4.extract_lane(d, 1);
+      t += <f64>f32x4.extract_lane(d, 2);
+      t += <f64>f32x4.extract_lane(d, 3);
+    }
+    store<f64>(sums, t);
+  } else if (K == 2) {
+    let t = v128.load(sums);
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      const xv = v128.load(x + at);
+      bad = f32x4.add(bad, f32x4.sub(xv, xv));
+      const d = f32x4.mul(v128.load(dy + at), v128.bitselect(sv, av, f32x4.gt(xv, zero)));
+      v128.store(dz + at, d);
+      t = f64x2.add(t, f64x2.promote_low_f32x4(d));
+      t = f64x2.add(t, f64x2.promote_low_f32x4(highHalf(d)));
+    }
+    v128.store(sums, t);
+  }
+  // The values left (every value for other K), one at a time, channel i mod K.
+  let worst: f32 = 0;
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const xv = load<f32>(x + at);
+    worst += xv - xv;
+    const d = load<f32>(dy + at) * (xv > 0 ? s : a);
+    store<f32>(dz + at, d);
+    const acc = sums + (<usize>(i % K) << 3);
+    store<f64>(acc, load<f64>(acc) + <f64>d);
+  }
+  return allFinite(bad) & i32(worst == 0);
+}
+
+/**
+ * The squared error's sum over one block: Σ float32(d·d), d = float32(y − t), over the `n`
+ * values at y, t, each term added in order (float64) to the running sum at `sum`.
+ */
+export function squaredErrorSum(y: usize, t: usize, n: i32, sum: usize): void {
+  let acc = load<f64>(sum);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i << 2;
+    const d = f32x4.sub(v128.load(y + at), v128.load(t + at));
+    const q = f32x4.mul(d, d);
+    acc += <f64>f32x4.extract_lane(q, 0);
+    acc += <f64>f32x4.extract_lane(q, 1);
+    acc += <f64>f32x4.extract_lane(q, 2);
+    acc += <f64>f32x4.extract_lane(q, 3);
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    const d = load<f32>(y + at) - load<f32>(t + at);
+    acc += <f64>(d * d);
+  }
+  store<f64>(sum, acc);
+}
+
+/** The squared error's gradient over one block: g = float32(float32(y − t)·c), n values. */
+export function squaredErrorGrad(y: usize, t: usize, g: usize, n: i32, c: f32): void {
+  const cv = f32x4.splat(c);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const at = <usize>i << 2;
+    v128.store(g + at, f32x4.mul(f32x4.sub(v128.load(y + at), v128.load(t + at)), cv));
+  }
+  for (; i < n; i++) {
+    const at = <usize>i << 2;
+    store<f32>(g + at, (load<f32>(y + at) - load<f32>(t + at)) * c);
+  }
+}
