@@ -18,7 +18,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { convOutput, imageKernelImpl, returningEarly, runImageChunks } from "./cpu_threads.ts";
+import { convOutput, imageKernelImpl, runImageChunks } from "./cpu_threads.ts";
 import { conv2dBackpropInputImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 import { applyEpilogue, type Epilogue } from "./epilogue.ts";
@@ -212,8 +212,11 @@ export function makeConv2dBackpropInputCpu(fallback: tf.KernelFunc): tf.KernelFu
       false,
       "channelsLast",
     );
-    const dyv = cpuValues(backend, dy), wv = cpuValues(backend, filter);
-    const dx = returningEarly(() => conv2dBackpropInputNhwc(dyv, wv, geometryFromInfo(info)));
+    const dx = conv2dBackpropInputNhwc(
+      cpuValues(backend, dy),
+      cpuValues(backend, filter),
+      geometryFromInfo(info),
+    );
     return backend.makeTensorInfo(info.inShape, "float32", dx);
   };
 }

@@ -14,7 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type ConvGeometry, geometryFromInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { convOutput, imageKernelImpl, returningEarly, runImageChunks } from "./cpu_threads.ts";
+import { convOutput, imageKernelImpl, runImageChunks } from "./cpu_threads.ts";
 import { conv2dImagesWasm } from "./conv_wasm.ts";
 import type { ImageKernel } from "./cpu_threads.ts";
 import { applyEpilogue, type Epilogue } from "./epilogue.ts";
@@ -245,8 +245,7 @@ export function makeConv2dCpu(fallback: tf.KernelFunc): tf.KernelFunc {
       false,
       "channelsLast",
     );
-    const xv = cpuValues(backend, x), wv = cpuValues(backend, filter);
-    const y = returningEarly(() => conv2dNhwc(xv, wv, geometryFromInfo(info)));
+    const y = conv2dNhwc(cpuValues(backend, x), cpuValues(backend, filter), geometryFromInfo(info));
     return backend.makeTensorInfo(info.outShape, "float32", y);
   };
 }

@@ -26,7 +26,6 @@ import { geometryFromInfo } from "./conv_geometry.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { cpuValues } from "./cpu_data.ts";
-import { returningEarly } from "./cpu_threads.ts";
 import { LEAKY_RELU_GRAD_AND_BIAS_GRAD } from "./leaky_relu_cpu.ts";
 
 /** Convolution + bias + leaky ReLU: inputs `x`, `filter` (HWIO), `bias`. */
@@ -107,7 +106,7 @@ export const conv2dBiasLeakyReluCpu: tf.KernelFunc = (args) => {
   const { x, filter, bias, attrs, backend } = parseArgs(name, args);
   const l = layerOf(name, x.shape as Shape4, filter, bias, attrs, "outChannels", backend);
   const xv = cpuValues(backend, x), wv = cpuValues(backend, filter);
-  const y = returningEarly(() => conv2dNhwc(xv, wv, l.g, l.epilogue));
+  const y = conv2dNhwc(xv, wv, l.g, l.epilogue);
   return backend.makeTensorInfo(l.info.outShape, "float32", y);
 };
 
@@ -121,7 +120,7 @@ export const conv2dTransposeBiasLeakyReluCpu: tf.KernelFunc = (args) => {
   // A transposed convolution is the input gradient of the convolution from outShape to x.
   const l = layerOf(name, attrs.outShape, filter, bias, attrs, "inChannels", backend);
   const xv = cpuValues(backend, x), wv = cpuValues(backend, filter);
-  const y = returningEarly(() => conv2dBackpropInputNhwc(xv, wv, l.g, l.epilogue));
+  const y = conv2dBackpropInputNhwc(xv, wv, l.g, l.epilogue);
   return backend.makeTensorInfo(l.info.inShape, "float32", y);
 };
 

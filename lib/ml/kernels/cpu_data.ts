@@ -5,19 +5,14 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
-import { finishCpuCalls } from "./cpu_threads.ts";
 
 /** The cpu backend's per-tensor storage, as far as the fast kernels read it. */
 interface CpuData {
   values: unknown;
 }
 
-/**
- * Values of a float32 tensor held by the cpu backend, once the kernel threads have finished any
- * call that returned early (see `returningEarly` in `./cpu_threads.ts`).
- */
+/** Values of a float32 tensor held by the cpu backend. */
 export function cpuValues(backend: tf.MathBackendCPU, t: tf.TensorInfo): Float32Array {
-  finishCpuCalls();
   const values = (backend.data.get(t.dataId) as CpuData).values;
   if (!(values instanceof Float32Array)) {
     throw new Error(

@@ -228,58 +228,6 @@ const WAIT_SPIN_MS = 0.5;
 /** Control words: next chunk to take, workers still busy, and an error flag. */
 const NEXT = 0, BUSY = 1, FAILED = 2;
 
-/**
- * The kernel whose shared call returned while the workers were still on their last chunks (see
- * {@linkcode returningEarly}); undefined once they are done.
- */
-let unfinished: string | undefined;
-/** Whether the shared call being made may return before the workers finish it. */
-let mayReturnEarly = false;
-
-/**
- * Runs `f`, a kernel's computation whose output goes to tfjs unread, letting its last shared
- * call (an elementwise or an image one, never a summing one) return as soon as every chunk has
- * been taken: the workers finish their last chunks while tfjs records the call, which on two
- * threads otherwise left the caller waiting about half a chunk per call. Everything that reads
- * or reuses memory first waits for them ({@linkcode finishCpuCalls}): the next call, the fast
- * kernels' inputs and outputs, every other kernel of the cpu backend (`./install.ts`) and reads
- * of values (`./value_pool.ts`). The bytes are those of a call that waits.
- */
-export function returningEarly<T>(f: () => T): T {
-  mayReturnEarly = true;
-  try {
-    return f();
-  } finally {
-    mayReturnEarly = false;
-  }
-}
-
-/**
- * Waits until the workers have finished a call that returned early, if any; throws if one of
- * them failed. Cheap when there is none.
- */
-export function finishCpuCalls(): void {
-  if (unfinished === undefined) return;
-  const name = unfinished;
-  unfinished = undefined;
-  waitForWorkers();
-  throwIfFailed(name);
-}
-
-/** The kernel whose call returned early and has not been waited for yet, if any (for tests). */
-export function unfinishedCpuCall(): string | undefined {
-  return unfinished;
-}
-
-/** Throws if a worker flagged an error in the last call (of kernel `name`). */
-function throwIfFailed(name: string): void {
-  if (Atomics.load(control, FAILED) !== 0) {
-    throw new Error(
-      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
-    );
-  }
-}
-
 /** The worker module. */
 const WORKER_URL = new URL("./cpu_thread_worker.ts", import.meta.url).href;
 
@@ -347,15 +295,10 @@ export async function setCpuThreads(n: number, workerUrl = WORKER_URL): Promise<
 
 /** Terminates the workers; the kernels go on with the calling thread alone. */
 export function stopCpuThreads(): void {
-  try {
-    // The workers' last chunks first; a failure there is still the caller's to hear.
-    finishCpuCalls();
-  } finally {
-    mailbox?.stop();
-    mailbox = undefined;
-    for (const w of workers) w.terminate();
-    workers = [];
-  }
+  mailbox?.stop();
+  mailbox = undefined;
+  for (const w of workers) w.terminate();
+  workers = [];
 }
 
 /** Number of chunks a batch of `batch` images is cut into. */
@@ -368,7 +311,6 @@ export function imageChunkCount(batch: number): number {
  * tensor where possible (see `./value_pool.ts`).
  */
 export function newValues(n: number): Float32Array {
-  finishCpuCalls(); // the array may be one a call that returned early still reads
   return takeValues(n, workers.length > 0);
 }
 
@@ -378,7 +320,6 @@ export function newValues(n: number): Float32Array {
  * recycled (its old values are all overwritten).
  */
 export function newValuesToOverwrite(n: number, out?: Float32Array): Float32Array {
-  finishCpuCalls();
   if (out === undefined) return takeValues(n, workers.length > 0, false);
   if (out.length !== n) {
     throw new Error(`Cannot write a kernel's ${n} output values into an array of ${out.length}`);
@@ -408,7 +349,6 @@ const MAX_FREE_ACCUMULATORS = 8;
 
 /** A zeroed float64 array, in shared memory when workers may write it. */
 export function newAccumulators(n: number): Float64Array {
-  finishCpuCalls();
   if (workers.length === 0) return new Float64Array(n);
   const reused = freeAccumulators.get(n)?.pop();
   if (reused !== undefined) return reused.fill(0);
@@ -482,7 +422,6 @@ export function runImageChunks(
   const chunks = imageChunkCount(g.batch);
   const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
     g.filterHeight * g.filterWidth * g.inChannels;
-  finishCpuCalls();
   if (workers.length === 0 || chunks === 1 || work < MIN_PARALLEL_WORK) {
     // On one thread a kernel that writes each image's values alone takes as many images per
     // chunk as fit in cache: each chunk costs a few microseconds of calls and copies, which were
@@ -563,28 +502,25 @@ function shareOut(
   chunks: number,
   runOne: (c: number) => void,
 ): void {
-  finishCpuCalls();
-  // A summing call's partial sums are read as soon as it returns: it always waits.
-  const early = mayReturnEarly && task.kind !== "rangeSum" &&
-    !(task.kind === "image" && task.outPerChunk > 0);
   Atomics.store(control, NEXT, 0);
   Atomics.store(control, BUSY, workers.length);
   Atomics.store(control, FAILED, 0);
   mailbox!.post(task);
-  let taken = false;
   try {
     for (let c = Atomics.add(control, NEXT, 1); c < chunks; c = Atomics.add(control, NEXT, 1)) {
       runOne(c);
     }
-    taken = true;
   } finally {
     // Even when this thread's chunk threw: no chunk is left for the workers, and none is still
     // running once this returns, since the next call reuses the control words and the arrays.
     Atomics.store(control, NEXT, chunks);
-    if (taken && early) unfinished = name;
-    else waitForWorkers();
+    waitForWorkers();
   }
-  if (unfinished === undefined) throwIfFailed(name);
+  if (Atomics.load(control, FAILED) !== 0) {
+    throw new Error(
+      `Cannot run kernel "${name}": a cpu kernel thread failed (its error is printed above); rerun with --set threads=1 to run on one thread`,
+    );
+  }
 }
 
 /** Returns once every worker has said it is done with the current call. */
@@ -610,7 +546,6 @@ export function runRanges(
   s: number,
   n: number,
 ): void {
-  finishCpuCalls();
   if (workers.length === 0 || n < MIN_PARALLEL_VALUES) {
     kernel(a, b, out, s, 0, n);
     return;
@@ -693,7 +628,6 @@ export function runRangeSums(
   if (!Number.isInteger(K) || K < 1 || n % K !== 0) {
     throw new Error(`Cannot run kernel "${name}": ${n} values do not split into ${K} channels`);
   }
-  finishCpuCalls();
   const chunkValues = sumChunkValues(K);
   const chunks = Math.max(1, Math.ceil(n / chunkValues));
   // An output outside shared memory keeps the call on this thread (same chunks, same bytes).

@@ -23,7 +23,6 @@ import {
   setImageKernelImpl,
   sharedChunkImages,
   stopCpuThreads,
-  unfinishedCpuCall,
 } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
 import {
@@ -190,50 +189,6 @@ Deno.test("setCpuThreads() trains the same tfjs gradients on one thread and on t
     two.forEach((g, i) => assert.deepEqual(g, one[i], `gradient ${i}`));
   } finally {
     stopCpuThreads();
-  }
-});
-
-Deno.test("a kernel's call that returns early is finished before a stock kernel, a read or the next call", async () => {
-  await tf.setBackend("cpu");
-  installFastKernels("cpu");
-  const rng = createRng(13);
-  // Shared out on two threads: 60 images of the paper's second layer.
-  const x = tf.tensor4d(randomValues(rng, 60 * 32 * 32 * 8), [60, 32, 32, 8]);
-  const w = tf.tensor4d(randomValues(rng, 3 * 3 * 8 * 4), [3, 3, 8, 4]);
-  const conv = () => tf.conv2d(x, w, 2, "same");
-  const run = () =>
-    tf.tidy(() => {
-      const left: (string | undefined)[] = [];
-      // Max is a stock kernel: it reads its input's values itself.
-      const y = conv();
-      left.push(unfinishedCpuCall());
-      const max = tf.max(y, [1, 2]);
-      left.push(unfinishedCpuCall());
-      // A read, then the next call of a fast kernel.
-      const again = conv();
-      left.push(unfinishedCpuCall());
-      const values = again.dataSync().slice();
-      left.push(unfinishedCpuCall());
-      conv();
-      const sum = tf.sum(y);
-      left.push(unfinishedCpuCall());
-      return { left, max: max.dataSync().slice(), values, sum: sum.dataSync().slice() };
-    });
-  try {
-    await setCpuThreads(1);
-    const one = run();
-    await setCpuThreads(2);
-    const two = run();
-    assert.deepEqual(one.left, [undefined, undefined, undefined, undefined, undefined]);
-    // On two threads each convolution returns while its workers may still be on their last
-    // chunks; what comes next waits for them.
-    assert.deepEqual(two.left, ["conv2d", undefined, "conv2d", undefined, undefined]);
-    for (const key of ["max", "values", "sum"] as const) {
-      assert.deepEqual(new Uint8Array(two[key].buffer), new Uint8Array(one[key].buffer), key);
-    }
-  } finally {
-    stopCpuThreads();
-    tf.dispose([x, w]);
   }
 });
 

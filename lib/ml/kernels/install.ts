@@ -45,7 +45,6 @@ import {
   squaredErrorGradCpu,
 } from "./squared_error_cpu.ts";
 import { attachValuePool } from "./value_pool.ts";
-import { finishCpuCalls } from "./cpu_threads.ts";
 import { registerGradientsOnce } from "./register_gradients.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
@@ -126,43 +125,6 @@ const stockConfigs = new Map<string, tf.KernelConfig>();
 /** Undo functions of the value pools attached at installation, by backend. */
 const detachPools = new Map<string, () => void>();
 
-/**
- * The cpu backend's kernel configurations as they were before {@linkcode finishingFirst} wrapped
- * them, by kernel name.
- */
-const unwrappedCpuKernels = new Map<string, tf.KernelConfig>();
-
-/**
- * Wraps every kernel now registered for the cpu backend (stock and fast) so that it first waits
- * for the kernel threads to finish a call that returned early (`returningEarly` in
- * `./cpu_threads.ts`): a stock kernel reads its inputs' values directly. Kernels registered later
- * (the group kernels) read through `cpuValues`, which waits too.
- */
-function finishingFirst(): void {
-  for (const config of tf.getKernelsForBackend("cpu")) {
-    const { kernelName, kernelFunc } = config;
-    unwrappedCpuKernels.set(kernelName, config);
-    tf.unregisterKernel(kernelName, "cpu");
-    tf.registerKernel({
-      ...config,
-      kernelFunc: (args) => {
-        finishCpuCalls();
-        return kernelFunc(args);
-      },
-    });
-  }
-}
-
-/** Undoes {@linkcode finishingFirst}, once the threads are done. */
-function notFinishingFirst(): void {
-  finishCpuCalls();
-  for (const [kernelName, config] of unwrappedCpuKernels) {
-    tf.unregisterKernel(kernelName, "cpu");
-    tf.registerKernel(config);
-  }
-  unwrappedCpuKernels.clear();
-}
-
 /** Backends whose fast kernels are registered now. */
 const installedBackends = new Set<string>();
 
@@ -210,13 +172,9 @@ export function installFastKernels(backend: string): void {
       });
     }
   }
-  // The cpu kernels' outputs reuse the arrays of disposed tensors (see ./value_pool.ts), and
-  // nothing reads values while the kernel threads may still write them.
+  // The cpu kernels' outputs reuse the arrays of disposed tensors (see ./value_pool.ts).
   const instance = backend === "cpu" ? tf.findBackend("cpu") : null;
-  if (instance) {
-    detachPools.set(backend, attachValuePool(instance, finishCpuCalls));
-    finishingFirst();
-  }
+  if (instance) detachPools.set(backend, attachValuePool(instance));
   for (const [flag, value] of Object.entries(FLAGS[backend] ?? {})) {
     savedFlags.set(`${backend}/${flag}`, tf.env().get(flag) as number | boolean | string);
     tf.env().set(flag, value);
@@ -227,7 +185,6 @@ export function installFastKernels(backend: string): void {
 /** Puts the stock kernels of `backend` back. Idempotent; a no-op if nothing was installed. */
 export function restoreStockKernels(backend: string): void {
   if (!installedBackends.has(backend)) return;
-  if (backend === "cpu") notFinishingFirst();
   for (const r of REPLACEMENTS[backend] ?? []) {
     const key = `${backend}/${r.kernelName}`;
     const stock = stockConfigs.get(key);

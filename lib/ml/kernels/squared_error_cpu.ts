@@ -18,13 +18,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import {
-  imageKernelImpl,
-  newValuesToOverwrite,
-  returningEarly,
-  runRanges,
-  runRangeSums,
-} from "./cpu_threads.ts";
+import { imageKernelImpl, newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
 import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
 import { primeRangeSumKernel } from "./prime_kernel.ts";
 
@@ -178,16 +172,14 @@ export const squaredErrorGradCpu: tf.KernelFunc = (args) => {
   const g = newValuesToOverwrite(yv.length);
   const tv = cpuValues(backend, t);
   const wasm = imageKernelImpl() === "wasm";
-  returningEarly(() =>
-    runRanges(
-      wasm ? squaredErrorGradRangeWasm : squaredErrorGradRange,
-      wasm ? "squaredErrorGradWasm" : "squaredErrorGrad",
-      yv,
-      tv,
-      g,
-      c,
-      yv.length,
-    )
+  runRanges(
+    wasm ? squaredErrorGradRangeWasm : squaredErrorGradRange,
+    wasm ? "squaredErrorGradWasm" : "squaredErrorGrad",
+    yv,
+    tv,
+    g,
+    c,
+    yv.length,
   );
   return backend.makeTensorInfo(y.shape, "float32", g);
 };

@@ -169,11 +169,10 @@ interface WatchedBackend {
 
 /**
  * Starts recycling on `backend` (the tfjs cpu backend instance) by wrapping the methods through
- * which its tensors' values are created, read out and freed; `beforeRead`, if given, runs before
- * every read (the kernel threads finish their last call first). Returns the function that puts
- * the original methods back and empties the pool.
+ * which its tensors' values are created, read out and freed. Returns the function that puts the
+ * original methods back and empties the pool.
  */
-export function attachValuePool(backend: tf.KernelBackend, beforeRead?: () => void): () => void {
+export function attachValuePool(backend: tf.KernelBackend): () => void {
   const b = backend as unknown as WatchedBackend;
   const { write, move, readSync, disposeData } = b;
   b.write = function (values, shape, dtype) {
@@ -190,7 +189,6 @@ export function attachValuePool(backend: tf.KernelBackend, beforeRead?: () => vo
     hold(values);
   };
   b.readSync = function (id) {
-    beforeRead?.();
     markEscaped(b.data.get(id)?.values);
     return readSync.call(this, id);
   };
