@@ -17,7 +17,13 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { imageKernelImpl, newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
+import {
+  imageKernelImpl,
+  newValuesToOverwrite,
+  type RangeSumKernel,
+  runRanges,
+  runRangeSums,
+} from "./cpu_threads.ts";
 import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
 import { primeRangeKernel, primeRangeSumKernel } from "./prime_kernel.ts";
 
@@ -192,15 +198,7 @@ export function leakyReluGradAndSumRange(
  * bound by the latency of its adds either way. A range with a non-finite x (whose gradient must
  * be NaN) is redone by the JavaScript loops.
  */
-export function leakyReluGradAndSumRangeWasm(
-  dy: Float32Array,
-  x: Float32Array,
-  dz: Float32Array,
-  alpha: number,
-  lo: number,
-  hi: number,
-  sums: Float64Array,
-): void {
+export const leakyReluGradAndSumRangeWasm: RangeSumKernel = (dy, x, dz, alpha, lo, hi, sums) => {
   const K = sums.length;
   const { a, s } = gradSlopes(alpha);
   const k = kernels();
@@ -218,7 +216,7 @@ export function leakyReluGradAndSumRangeWasm(
   }
   if (finite === 1) sums.set(running);
   else leakyReluGradAndSumRange(dy, x, dz, alpha, lo, hi, sums);
-}
+};
 
 /**
  * A one-pass loop of leakyReluGradAndSumRange for 1, 4 or 8 channels (the paper's widest layer

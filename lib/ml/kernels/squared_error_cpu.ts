@@ -18,7 +18,14 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { cpuValues } from "./cpu_data.ts";
-import { imageKernelImpl, newValuesToOverwrite, runRanges, runRangeSums } from "./cpu_threads.ts";
+import {
+  imageKernelImpl,
+  newValuesToOverwrite,
+  type RangeKernel,
+  type RangeSumKernel,
+  runRanges,
+  runRangeSums,
+} from "./cpu_threads.ts";
 import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
 import { primeRangeSumKernel } from "./prime_kernel.ts";
 
@@ -72,15 +79,7 @@ export function squaredErrorSumRange(
  * `./wasm/conv.as.ts`), block by block through this thread's module memory: the same terms added
  * in the same order (float64), so the same bytes.
  */
-export function squaredErrorSumRangeWasm(
-  y: Float32Array,
-  t: Float32Array,
-  _out: Float32Array,
-  _s: number,
-  lo: number,
-  hi: number,
-  sums: Float64Array,
-): void {
+export const squaredErrorSumRangeWasm: RangeSumKernel = (y, t, _out, _s, lo, hi, sums) => {
   const k = kernels();
   const [yA, tA, sumA] = layout(k, [ELEMENTWISE_BLOCK * 4, ELEMENTWISE_BLOCK * 4, 8]);
   const memory = k.memory.buffer;
@@ -93,20 +92,13 @@ export function squaredErrorSumRangeWasm(
     k.squaredErrorSum(yA, tA, m, sumA);
   }
   sums[0] = running[0];
-}
+};
 
 /**
  * {@linkcode squaredErrorGradRange} in WebAssembly with SIMD (`squaredErrorGrad` of
  * `./wasm/conv.as.ts`), block by block: the same float32 products, so the same bytes.
  */
-export function squaredErrorGradRangeWasm(
-  y: Float32Array,
-  t: Float32Array,
-  g: Float32Array,
-  c: number,
-  lo: number,
-  hi: number,
-): void {
+export const squaredErrorGradRangeWasm: RangeKernel = (y, t, g, c, lo, hi) => {
   const k = kernels();
   const B = ELEMENTWISE_BLOCK;
   const [yA, tA, gA] = layout(k, [B * 4, B * 4, B * 4]);
@@ -118,7 +110,7 @@ export function squaredErrorGradRangeWasm(
     k.squaredErrorGrad(yA, tA, gA, m, c);
     g.set(new Float32Array(memory, gA, m), b);
   }
-}
+};
 
 /** Values [lo, hi) of the gradient for y: float32(float32(y − t) · c). */
 export function squaredErrorGradRange(

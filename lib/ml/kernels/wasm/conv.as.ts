@@ -865,6 +865,17 @@ function highHalf(v: v128): v128 {
   return i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
+/**
+ * dz = dy·slope for four values, slope `sv` where x > 0 and `av` elsewhere, stored at `dz`;
+ * returns dz.
+ */
+@inline
+function gradStore(dy: usize, xv: v128, dz: usize, av: v128, sv: v128): v128 {
+  const d = f32x4.mul(v128.load(dy), v128.bitselect(sv, av, f32x4.gt(xv, f32x4.splat(0))));
+  v128.store(dz, d);
+  return d;
+}
+
 /** Whether every lane of `bad` (a sum of x − x over the inputs) is 0: every x was finite. */
 @inline
 function allFinite(bad: v128): i32 {
@@ -895,8 +906,8 @@ export function leakyReluGradSum(
   s: f32,
   sums: usize,
 ): i32 {
-  const av = f32x4.splat(a), sv = f32x4.splat(s), zero = f32x4.splat(0);
-  let bad = zero;
+  const av = f32x4.splat(a), sv = f32x4.splat(s);
+  let bad = f32x4.splat(0);
   let i = 0;
   if (K % 4 == 0) {
     const bytes = <usize>n << 2, pixel = <usize>K << 2;
@@ -905,8 +916,7 @@ export function leakyReluGradSum(
         const at = p + k;
         const xv = v128.load(x + at);
         bad = f32x4.add(bad, f32x4.sub(xv, xv));
-        const d = f32x4.mul(v128.load(dy + at), v128.bitselect(sv, av, f32x4.gt(xv, zero)));
-        v128.store(dz + at, d);
+        const d = gradStore(dy + at, xv, dz + at, av, sv);
         const acc = sums + (k << 1);
         v128.store(acc, f64x2.add(v128.load(acc), f64x2.promote_low_f32x4(d)));
         v128.store(acc + 16, f64x2.add(v128.load(acc + 16), f64x2.promote_low_f32x4(highHalf(d))));
@@ -920,8 +930,7 @@ export function leakyReluGradSum(
       const at = <usize>i << 2;
       const xv = v128.load(x + at);
       bad = f32x4.add(bad, f32x4.sub(xv, xv));
-      const d = f32x4.mul(v128.load(dy + at), v128.bitselect(sv, av, f32x4.gt(xv, zero)));
-      v128.store(dz + at, d);
+      const d = gradStore(dy + at, xv, dz + at, av, sv);
       t += <f64>f32x4.extract_lane(d, 0);
       t += <f64>f32x4.extract_lane(d, 1);
       t += <f64>f32x4.extract_lane(d, 2);
@@ -934,8 +943,7 @@ export function leakyReluGradSum(
       const at = <usize>i << 2;
       const xv = v128.load(x + at);
       bad = f32x4.add(bad, f32x4.sub(xv, xv));
-      const d = f32x4.mul(v128.load(dy + at), v128.bitselect(sv, av, f32x4.gt(xv, zero)));
-      v128.store(dz + at, d);
+      const d = gradStore(dy + at, xv, dz + at, av, sv);
       t = f64x2.add(t, f64x2.promote_low_f32x4(d));
       t = f64x2.add(t, f64x2.promote_low_f32x4(highHalf(d)));
     }
