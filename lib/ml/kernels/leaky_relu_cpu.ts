@@ -206,13 +206,16 @@ export const leakyReluGradAndSumRangeWasm: RangeSumKernel = (dy, x, dz, alpha, l
   const [dyA, xA, dzA, sumsA] = layout(k, [block * 4, block * 4, block * 4, K * 8]);
   const memory = k.memory.buffer;
   const running = new Float64Array(memory, sumsA, K).fill(0);
+  // Views made once per call: a block makes only its sources' subarrays.
+  const dyV = new Float32Array(memory, dyA, block), xV = new Float32Array(memory, xA, block);
+  const dzV = new Float32Array(memory, dzA, block);
   let finite = 1;
   for (let b = lo; b < hi; b += block) {
     const e = Math.min(hi, b + block), m = e - b;
-    new Float32Array(memory, dyA, m).set(dy.subarray(b, e));
-    new Float32Array(memory, xA, m).set(x.subarray(b, e));
+    dyV.set(dy.subarray(b, e));
+    xV.set(x.subarray(b, e));
     finite &= k.leakyReluGradSum(dyA, xA, dzA, m, K, a, s, sumsA);
-    dz.set(new Float32Array(memory, dzA, m), b);
+    dz.set(m === block ? dzV : dzV.subarray(0, m), b);
   }
   if (finite === 1) sums.set(running);
   else leakyReluGradAndSumRange(dy, x, dz, alpha, lo, hi, sums);

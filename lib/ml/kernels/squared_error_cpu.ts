@@ -85,11 +85,13 @@ export const squaredErrorSumRangeWasm: RangeSumKernel = (y, t, _out, _s, lo, hi,
   const memory = k.memory.buffer;
   const running = new Float64Array(memory, sumA, 1);
   running[0] = 0;
+  const yV = new Float32Array(memory, yA, ELEMENTWISE_BLOCK);
+  const tV = new Float32Array(memory, tA, ELEMENTWISE_BLOCK);
   for (let b = lo; b < hi; b += ELEMENTWISE_BLOCK) {
-    const e = Math.min(hi, b + ELEMENTWISE_BLOCK), m = e - b;
-    new Float32Array(memory, yA, m).set(y.subarray(b, e));
-    new Float32Array(memory, tA, m).set(t.subarray(b, e));
-    k.squaredErrorSum(yA, tA, m, sumA);
+    const e = Math.min(hi, b + ELEMENTWISE_BLOCK);
+    yV.set(y.subarray(b, e));
+    tV.set(t.subarray(b, e));
+    k.squaredErrorSum(yA, tA, e - b, sumA);
   }
   sums[0] = running[0];
 };
@@ -103,12 +105,14 @@ export const squaredErrorGradRangeWasm: RangeKernel = (y, t, g, c, lo, hi) => {
   const B = ELEMENTWISE_BLOCK;
   const [yA, tA, gA] = layout(k, [B * 4, B * 4, B * 4]);
   const memory = k.memory.buffer;
+  const yV = new Float32Array(memory, yA, B), tV = new Float32Array(memory, tA, B);
+  const gV = new Float32Array(memory, gA, B);
   for (let b = lo; b < hi; b += B) {
     const e = Math.min(hi, b + B), m = e - b;
-    new Float32Array(memory, yA, m).set(y.subarray(b, e));
-    new Float32Array(memory, tA, m).set(t.subarray(b, e));
+    yV.set(y.subarray(b, e));
+    tV.set(t.subarray(b, e));
     k.squaredErrorGrad(yA, tA, gA, m, c);
-    g.set(new Float32Array(memory, gA, m), b);
+    g.set(m === B ? gV : gV.subarray(0, m), b);
   }
 };
 
