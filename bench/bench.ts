@@ -58,8 +58,9 @@ const USAGE = `Usage: deno task bench [options]
                          PCA-like autoencoder's first step or the DCGAN (cpu; their stages'
                          parameters, --repeats updates timed after --warmup, at least 1)
   --profile paper|quick  the parameters --model pca|dcgan takes (default paper)
-  --kernels wasm|js      the cpu convolutions: WebAssembly SIMD (default where available) or the
-                         JavaScript ones (the fallback)
+  --kernels wasm|js      the cpu convolutions and the backward pass's and loss's elementwise
+                         kernels: WebAssembly SIMD (default where available) or the JavaScript
+                         ones (the fallback)
   --compare-kernels      train from one seed with the wasm and the js convolutions (cpu), compare
                          the losses (bar 1e-5 relative); steps and batch as --compare-loss
   --threads N            threads of the fast cpu kernels (default: one per core)

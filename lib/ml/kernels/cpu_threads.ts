@@ -56,7 +56,9 @@ export const IMAGE_KERNEL_NAMES = [
 export type ImageKernelName = typeof IMAGE_KERNEL_NAMES[number];
 
 /**
- * Which implementation of the image kernels runs: WebAssembly with 128-bit SIMD where the
+ * Which implementation of the image kernels runs (and of the elementwise kernels that have a
+ * WebAssembly twin: the leaky ReLU's gradient with the bias gradient, the squared error's sum and
+ * gradient, which give the same bytes either way): WebAssembly with 128-bit SIMD where the
  * runtime has it, else the JavaScript loops. Every thread runs the same one (the task names it),
  * so the bytes never depend on the thread count.
  */
