@@ -469,6 +469,8 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
       pad: padding,
       alpha: config.alpha,
       outShape,
+      // The encoder's first layer reads the images, whose gradient no training takes.
+      inputGrad: !(part === "encoder" && l === 0),
     });
   };
 

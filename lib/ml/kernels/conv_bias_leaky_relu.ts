@@ -5,7 +5,7 @@
  * at batch 300) and keeps two of them; here the convolution applies the bias and the activation
  * to each chunk of its output while the chunk is in cache (`./epilogue.ts`), with the very
  * float32 values of the three ops. Its gradient is the three ops' gradients, by the same kernels
- * in the same order of rounding, so a training gives the same bytes either way:
+ * in the same order of rounding:
  *
  *     dz = dy·φ'(y)                 (LeakyReluGradOfModel: y > 0 exactly where y + b > 0, since
  *                                    α ≥ 0 keeps the sign, and y is NaN exactly where y + b is)
@@ -14,9 +14,12 @@
  *                                    convolution; Conv2D / Conv2DBackpropFilter for a transposed
  *                                    one, as tfjs's own gradients)
  *
- * Only the gradients a backward pass asks for are computed (the first layer's input gradient
- * is not). Backends without these kernels (webgpu, or cpu with the stock kernels) get `null`
- * from {@linkcode convBiasLeakyRelu} and run the three ops.
+ * On the cpu all four come from one call, `ConvBiasLeakyReluBackwardOfModel`
+ * (`./layer_backward_cpu.ts`), which runs those kernels chunk by chunk while dz is in cache; only
+ * its bias sums are cut into other chunks, which may round their float64 sum differently. The
+ * first layer says it needs no input gradient (`inputGrad: false`), and its call skips it.
+ * Backends without these kernels (webgpu, or cpu with the stock kernels) get `null` from
+ * {@linkcode convBiasLeakyRelu} and run the three ops.
  *
  * @module
  */
@@ -27,6 +30,7 @@ import { conv2dNhwc } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { cpuValues } from "./cpu_data.ts";
 import { LEAKY_RELU_GRAD_AND_BIAS_GRAD } from "./leaky_relu_cpu.ts";
+import { CONV_BIAS_LEAKY_RELU_BACKWARD, type LayerBackwardAttrs } from "./layer_backward_cpu.ts";
 
 /** Convolution + bias + leaky ReLU: inputs `x`, `filter` (HWIO), `bias`. */
 export const CONV2D_BIAS_LEAKY_RELU = "Conv2DBiasLeakyReluOfModel";
@@ -43,6 +47,11 @@ export interface ConvBiasLeakyReluAttrs {
   alpha: number;
   /** The output shape of a transposed convolution (4-D); absent for a convolution. */
   outShape?: [number, number, number, number];
+  /**
+   * False when the layer's input is data whose gradient no one takes (the encoder's first layer):
+   * its backward pass then skips the input gradient (and computes it apart if asked after all).
+   */
+  inputGrad?: boolean;
 }
 
 type Shape4 = [number, number, number, number];
@@ -158,8 +167,28 @@ function layerGradient(
     gradFunc: (dy, saved, attrs) => {
       const [x, filter, y] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
       const a = attrs as unknown as ConvBiasLeakyReluAttrs;
-      const { dz, bias } = activationGrads(dy as tf.Tensor, y, a.alpha);
-      return { ...inputGrads(x, filter, dz, a), bias };
+      const apart = () => {
+        const { dz, bias } = activationGrads(dy as tf.Tensor, y, a.alpha);
+        return { ...inputGrads(x, filter, dz, a), bias };
+      };
+      if (tf.getKernel(CONV_BIAS_LEAKY_RELU_BACKWARD, tf.getBackend()) === undefined) {
+        return apart();
+      }
+      const inputGrad = a.inputGrad !== false;
+      const backwardAttrs: LayerBackwardAttrs = {
+        strides: a.strides,
+        pad: a.pad,
+        alpha: a.alpha,
+        outShape: a.outShape,
+        inputGrad,
+      };
+      const [dw, db, dx] = tf.engine().runKernel(
+        CONV_BIAS_LEAKY_RELU_BACKWARD,
+        { dy: dy as tf.Tensor, y, x, filter },
+        backwardAttrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+      // An input gradient asked of a layer that said it needs none: the three calls give it.
+      return { x: () => dx ?? apart().x(), filter: () => dw, bias: () => db };
     },
   };
 }

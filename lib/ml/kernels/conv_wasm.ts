@@ -162,13 +162,13 @@ export function layout(k: ConvExports, sizes: readonly number[]): number[] {
  * Output pixels of images [b0, b1), and that count padded to the SIMD loops' multiple of 8 (the
  * channel-major loops take 8 pixels per step, the pixel-major ones 4).
  */
-function pixels(g: ConvGeometry, b0: number, b1: number): { P: number; pp: number } {
+export function pixels(g: ConvGeometry, b0: number, b1: number): { P: number; pp: number } {
   const P = (b1 - b0) * g.outHeight * g.outWidth;
   return { P, pp: Math.ceil(P / 8) * 8 };
 }
 
 /** The geometry arguments of `im2colT` / `col2imAdd` for `nb` images. */
-function geometryArgs(g: ConvGeometry, nb: number, pp: number): number[] {
+export function geometryArgs(g: ConvGeometry, nb: number, pp: number): number[] {
   return [
     nb,
     g.inHeight,
@@ -187,7 +187,7 @@ function geometryArgs(g: ConvGeometry, nb: number, pp: number): number[] {
 }
 
 /** Copies `src` into the instance's memory at byte address `at`. */
-function put(k: ConvExports, at: number, src: Float32Array): void {
+export function put(k: ConvExports, at: number, src: Float32Array): void {
   new Float32Array(k.memory.buffer, at, src.length).set(src);
 }
 

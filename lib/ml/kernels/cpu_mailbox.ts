@@ -24,20 +24,24 @@ import type { ConvGeometry } from "./conv_geometry.ts";
 
 /** Whatever a worker needs to run its part of one call (the task types of `./cpu_threads.ts`). */
 export interface MailTask {
-  kind: "image" | "range" | "rangeSum";
+  kind: "image" | "range" | "rangeSum" | "layerBackward";
   kernel: string;
   impl?: string;
   g?: ConvGeometry;
   a: Float32Array;
   b: Float32Array;
-  out: Float32Array | Float64Array;
+  c?: Float32Array;
+  d?: Float32Array;
+  out?: Float32Array | Float64Array;
   partials?: Float64Array;
+  sums?: Float64Array;
   epilogue?: { bias: Float32Array; alpha: number };
   s?: number;
   n?: number;
   outPerChunk?: number;
   chunkValues?: number;
   chunkImages?: number;
+  transposed?: number;
   chunks: number;
 }
 
@@ -46,17 +50,25 @@ const SEQ = 0, KIND = 1, KERNEL = 2, IMPL = 3, FRESH = 4, EPILOGUE = 5, BIAS_LEN
 const HEADER_WORDS = 8;
 /** KIND of the call that ends a worker's loop. */
 const STOP = -1;
-const KINDS = ["image", "range", "rangeSum"] as const;
+const KINDS = ["image", "range", "rangeSum", "layerBackward"] as const;
 
 /** The array slots and the words each takes: where (0 none, 1 shared, 2 copied), id or offset, byte offset, length, type (0 float32, 1 float64). */
-const SLOTS = ["a", "b", "out", "partials"] as const;
+const SLOTS = ["a", "b", "c", "d", "out", "partials", "sums"] as const;
 /** Slots from this one on are outputs. */
-const FIRST_OUTPUT = 2;
+const FIRST_OUTPUT = 4;
 const SLOT_WORDS = 5;
 const NONE = 0, SHARED = 1, COPIED = 2;
 
 /** The numbers of a call (its fields of the same names), then the epilogue's slope, then the geometry's. */
-const NUMBERS = ["s", "n", "chunks", "outPerChunk", "chunkValues", "chunkImages"] as const;
+const NUMBERS = [
+  "s",
+  "n",
+  "chunks",
+  "outPerChunk",
+  "chunkValues",
+  "chunkImages",
+  "transposed",
+] as const;
 const ALPHA = NUMBERS.length;
 const GEOMETRY_AT = ALPHA + 1;
 const GEOMETRY: readonly (keyof ConvGeometry)[] = [
@@ -354,8 +366,11 @@ function readTask(
     g,
     a: array(0) as Float32Array,
     b: array(1) as Float32Array,
-    out: array(2) as Float32Array | Float64Array,
-    partials: array(3) as Float64Array | undefined,
+    c: array(2) as Float32Array | undefined,
+    d: array(3) as Float32Array | undefined,
+    out: array(4) as Float32Array | Float64Array | undefined,
+    partials: array(5) as Float64Array | undefined,
+    sums: array(6) as Float64Array | undefined,
     epilogue: words[EPILOGUE] === 1
       ? { bias: copies.subarray(0, words[BIAS_LENGTH]), alpha: numbers[ALPHA] }
       : undefined,

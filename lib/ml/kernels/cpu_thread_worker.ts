@@ -20,6 +20,7 @@ import {
   type RangeSumTask,
   type RangeTask,
   type WorkerStart,
+  workOnLayerBackward,
   workOnRanges,
   workOnRangeSums,
   workOnTask,
@@ -46,6 +47,7 @@ import {
 import { conv2dImages } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
+import { layerBackwardChunkJs, layerBackwardChunkWasm } from "./layer_backward_cpu.ts";
 
 /** The kernels this thread runs, under the names `runImageChunks` sends. */
 const KERNELS: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>> = {
@@ -83,7 +85,13 @@ self.onmessage = (e: MessageEvent<WorkerStart>) => {
   // From here on this thread serves calls until its pool stops (the loop blocks the thread).
   serveMailbox(start, KERNEL_NAMES, (task) => {
     if (task.kind === "range") workOnRanges({ ...task, control } as RangeTask, RANGE_KERNELS);
-    else if (task.kind === "rangeSum") {
+    else if (task.kind === "layerBackward") {
+      workOnLayerBackward(
+        task,
+        control,
+        task.impl === "js" ? layerBackwardChunkJs : layerBackwardChunkWasm,
+      );
+    } else if (task.kind === "rangeSum") {
       workOnRangeSums({ ...task, control } as RangeSumTask, RANGE_SUM_KERNELS);
     } else workOnTask({ ...task, control } as ImageTask, KERNELS);
   }, (error) => failCall(control, error));

@@ -21,7 +21,7 @@ import type { ConvGeometry } from "./conv_geometry.ts";
 import type { Epilogue } from "./epilogue.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
 import { takeValues } from "./value_pool.ts";
-import { MailboxWriter, waitForChange } from "./cpu_mailbox.ts";
+import { MailboxWriter, type MailTask, waitForChange } from "./cpu_mailbox.ts";
 
 /** Images per chunk: 30 chunks for the paper's batch of 300, enough to balance two to eight threads. */
 export const IMAGE_CHUNK = 10;
@@ -187,12 +187,51 @@ export const RANGE_SUM_KERNEL_NAMES = [
 /** One of {@linkcode RANGE_SUM_KERNEL_NAMES}. */
 export type RangeSumKernelName = typeof RANGE_SUM_KERNEL_NAMES[number];
 
+/** The name a layer's backward call goes by (see {@linkcode runLayerBackward}). */
+export const LAYER_BACKWARD_KERNEL_NAME = "layerBackward";
+
 /** Every kernel a call may name, in the order the mailbox numbers them. */
 export const KERNEL_NAMES: readonly string[] = [
   ...IMAGE_KERNEL_NAMES,
   ...RANGE_KERNEL_NAMES,
   ...RANGE_SUM_KERNEL_NAMES,
+  LAYER_BACKWARD_KERNEL_NAME,
 ];
+
+/**
+ * The backward pass of one layer φ(conv(x, w) + bias) (or of a transposed convolution), as
+ * `./layer_backward_cpu.ts` runs it chunk by chunk: what every thread needs to run a chunk.
+ */
+export interface LayerBackwardCall {
+  impl: ImageKernelImpl;
+  /**
+   * The convolution's geometry. For a transposed layer it is the convolution the layer
+   * transposes: its input side is the layer's output, its output side the layer's input.
+   */
+  g: ConvGeometry;
+  transposed: boolean;
+  /** The leaky ReLU's slope below zero. */
+  alpha: number;
+  /** Gradient of the layer's output. */
+  dy: Float32Array;
+  /** The layer's output (after the activation). */
+  y: Float32Array;
+  /** The layer's input. */
+  x: Float32Array;
+  /** The filter (HWIO). */
+  w: Float32Array;
+  /** The input gradient, written image by image; absent when no one asks for it. */
+  dx?: Float32Array;
+  /** The filter gradient's float64 partial sums, one run of the filter's size per chunk. */
+  dw: Float64Array;
+  /** The bias gradient's float64 partial sums, one run of the bias's size per chunk. */
+  db: Float64Array;
+  /** Chunks of {@linkcode IMAGE_CHUNK} images. */
+  chunks: number;
+}
+
+/** Runs chunk `c` (images [c·IMAGE_CHUNK, …)) of a layer's backward call on this thread. */
+export type LayerBackwardChunk = (call: LayerBackwardCall, c: number) => void;
 
 /** One summing elementwise call as a worker receives it. */
 export interface RangeSumTask {
@@ -499,7 +538,7 @@ export function sharedChunkImages(g: ConvGeometry, threads: number): number {
  * are left, then waits for the workers and throws if one of them failed.
  */
 function shareOut(
-  task: ImageTask | RangeTask | RangeSumTask,
+  task: MailTask,
   name: string,
   chunks: number,
   runOne: (c: number) => void,
@@ -655,6 +694,75 @@ export function runRangeSums(
   const sums = chunkSumsInOrder(partials, chunks, K);
   if (parallel) giveBackAccumulators(partials);
   return sums;
+}
+
+/**
+ * Runs a layer's backward call (see {@linkcode LayerBackwardCall}) chunk by chunk with `chunk`:
+ * on the calling thread alone for small calls or one thread, else on all threads. The chunks are
+ * {@linkcode IMAGE_CHUNK} images whatever the thread count, and each writes its own images of dx
+ * and its own partial sums, so the bytes never depend on it. Outputs must be in shared memory
+ * ({@linkcode newValues}, {@linkcode newAccumulators}) to run on several threads.
+ */
+export function runLayerBackward(chunk: LayerBackwardChunk, call: LayerBackwardCall): void {
+  const g = call.g;
+  const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
+    g.filterHeight * g.filterWidth * g.inChannels;
+  if (workers.length === 0 || call.chunks === 1 || work < MIN_PARALLEL_WORK) {
+    for (let c = 0; c < call.chunks; c++) chunk(call, c);
+    return;
+  }
+  for (const [what, arr] of [["dx", call.dx], ["dw", call.dw], ["db", call.db]] as const) {
+    if (arr !== undefined && !(arr.buffer instanceof SharedArrayBuffer)) {
+      throw new Error(
+        `Cannot run kernel "${LAYER_BACKWARD_KERNEL_NAME}" on ${cpuThreads()} threads: its ${what} array is not in shared memory; allocate it with newValues() or newAccumulators()`,
+      );
+    }
+  }
+  const mail: MailTask = {
+    kind: "layerBackward",
+    kernel: LAYER_BACKWARD_KERNEL_NAME,
+    impl: call.impl,
+    g,
+    a: call.dy,
+    b: call.y,
+    c: call.x,
+    d: call.w,
+    out: call.dx,
+    partials: call.dw,
+    sums: call.db,
+    s: call.alpha,
+    transposed: call.transposed ? 1 : 0,
+    chunks: call.chunks,
+  };
+  shareOut(mail, LAYER_BACKWARD_KERNEL_NAME, call.chunks, (c) => chunk(call, c));
+}
+
+/** The call a worker reads from `task` (see {@linkcode runLayerBackward}, which wrote it). */
+export function layerBackwardCallOf(task: MailTask): LayerBackwardCall {
+  return {
+    impl: task.impl === "js" ? "js" : "wasm",
+    g: task.g!,
+    transposed: task.transposed === 1,
+    alpha: task.s!,
+    dy: task.a,
+    y: task.b,
+    x: task.c!,
+    w: task.d!,
+    dx: task.out as Float32Array | undefined,
+    dw: task.partials!,
+    db: task.sums!,
+    chunks: task.chunks,
+  };
+}
+
+/** The worker side of {@linkcode runLayerBackward}. */
+export function workOnLayerBackward(
+  task: MailTask,
+  control: Int32Array,
+  chunk: LayerBackwardChunk,
+): void {
+  const call = layerBackwardCallOf(task);
+  workOnChunks(control, call.chunks, (c) => chunk(call, c));
 }
 
 /**

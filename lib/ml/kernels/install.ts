@@ -45,6 +45,10 @@ import {
   squaredErrorGradCpu,
 } from "./squared_error_cpu.ts";
 import { attachValuePool } from "./value_pool.ts";
+import {
+  CONV_BIAS_LEAKY_RELU_BACKWARD,
+  convBiasLeakyReluBackwardCpu,
+} from "./layer_backward_cpu.ts";
 import { registerGradientsOnce } from "./register_gradients.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
@@ -89,6 +93,7 @@ const ADDITIONS: Readonly<
     { kernelName: LEAKY_RELU_GRAD_AND_BIAS_GRAD, kernelFunc: leakyReluGradAndBiasGradCpu },
     { kernelName: CONV2D_BIAS_LEAKY_RELU, kernelFunc: conv2dBiasLeakyReluCpu },
     { kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, kernelFunc: conv2dTransposeBiasLeakyReluCpu },
+    { kernelName: CONV_BIAS_LEAKY_RELU_BACKWARD, kernelFunc: convBiasLeakyReluBackwardCpu },
     { kernelName: SQUARED_ERROR, kernelFunc: squaredErrorCpu },
     { kernelName: SQUARED_ERROR_GRAD, kernelFunc: squaredErrorGradCpu },
     { kernelName: ADAM_STEP, kernelFunc: adamStepCpu },

@@ -91,7 +91,7 @@ export function leakyReluGradValues(
  * The gradient's two slopes as float32 values, a = float32(α) below zero and s = a + d above
  * (d = s − a), and whether a + d gives exactly s, which the branch-free loops need.
  */
-function gradSlopes(alpha: number): { a: number; s: number; d: number; exact: boolean } {
+export function gradSlopes(alpha: number): { a: number; s: number; d: number; exact: boolean } {
   const a = Math.fround(alpha);
   const s = Math.fround(a + Math.fround(1 - alpha));
   const d = s - a;
