@@ -206,3 +206,12 @@ export function withStockKernels<T>(backend: string, f: () => T): T {
     installFastKernels(backend);
   }
 }
+
+/** Whether two float arrays hold the same bytes (NaN payloads included). */
+export function sameBytes(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
+  return true;
+}

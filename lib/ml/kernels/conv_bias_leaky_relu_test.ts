@@ -13,18 +13,10 @@ import {
   paperEncoderCases,
   randomConvCases,
   randomValues,
+  sameBytes,
 } from "./_test_utils.ts";
 
 const ALPHA = 0.2;
-
-/** Whether two float arrays hold the same bytes (NaN payloads included). */
-function sameBytes(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
-}
 
 /** The model's separate ops: tfjs's LeakyRelu forward, our gradient kernel on the saved input. */
 const leaky = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -148,18 +140,30 @@ Deno.test("a fused layer gives the bytes of convolution, bias and leaky ReLU, va
   }
 });
 
+/** Random input, filter, bias and upstream gradient of the paper's first layer at batch `n`. */
+function firstLayer(n: number, seed: number) {
+  const [c] = paperEncoderCases(n);
+  const rng = createRng(seed);
+  return {
+    x: tf.tensor4d(randomValues(rng, n * 64 * 64), c.xShape),
+    w: tf.tensor4d(randomValues(rng, 72), c.filterShape),
+    b: tf.tensor1d(randomValues(rng, 8)),
+    r: tf.tensor(randomValues(rng, n * 32 * 32 * 8), [n, 32, 32, 8]),
+  };
+}
+
+/** The paper's first layer (3×3, stride 2, `same`), saying whether it needs its input gradient. */
+function paperLayer(inputGrad?: boolean) {
+  return (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
+    convBiasLeakyRelu(x, w, b, { strides: [2, 2], pad: "same", alpha: ALPHA, inputGrad })!;
+}
+
 Deno.test("a fused layer gives the same bytes on one thread and on two", async () => {
   await tf.setBackend("cpu");
   installFastKernels("cpu");
   // Large enough to be shared out: 30 images of the paper's first layer.
-  const [c] = paperEncoderCases(30);
-  const rng = createRng(9);
-  const x = tf.tensor4d(randomValues(rng, 30 * 64 * 64), c.xShape);
-  const w = tf.tensor4d(randomValues(rng, 72), c.filterShape);
-  const b = tf.tensor1d(randomValues(rng, 8));
-  const r = tf.tensor(randomValues(rng, 30 * 32 * 32 * 8), [30, 32, 32, 8]);
-  const layer = (x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D) =>
-    convBiasLeakyRelu(x, w, b, { strides: [2, 2], pad: "same", alpha: ALPHA })!;
+  const { x, w, b, r } = firstLayer(30, 9);
+  const layer = paperLayer();
   try {
     await setCpuThreads(1);
     const one = run(layer, x, w, b, r);
@@ -172,6 +176,18 @@ Deno.test("a fused layer gives the same bytes on one thread and on two", async (
     await setCpuThreads(1);
     tf.dispose([x, w, b, r]);
   }
+});
+
+Deno.test("a layer that needs no input gradient still gives one when asked", async () => {
+  await tf.setBackend("cpu");
+  installFastKernels("cpu");
+  const { x, w, b, r } = firstLayer(3, 3);
+  // tf.grads asks for every input's gradient, the data's too: the three calls give it.
+  const asked = run(paperLayer(true), x, w, b, r), notAsked = run(paperLayer(false), x, w, b, r);
+  for (const key of ["y", "dx", "dw", "db"] as const) {
+    assert.ok(sameBytes(asked[key], notAsked[key]), `${key} differs`);
+  }
+  tf.dispose([x, w, b, r]);
 });
 
 Deno.test("applyEpilogue() rounds as an addition then LeakyRelu: NaN kept, -0 kept, alpha in double", () => {

@@ -21,6 +21,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { geometryFromInfo } from "./conv_geometry.ts";
+import type { ConvBiasLeakyReluAttrs } from "./conv_bias_leaky_relu.ts";
 import type { ConvGeometry } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
 import {
@@ -43,16 +44,11 @@ import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
 /** Name of the kernel (inputs dy, y, x, filter; see {@linkcode LayerBackwardAttrs}). */
 export const CONV_BIAS_LEAKY_RELU_BACKWARD = "ConvBiasLeakyReluBackwardOfModel";
 
-/** Attributes of {@linkcode CONV_BIAS_LEAKY_RELU_BACKWARD} (NHWC, dilation 1). */
-export interface LayerBackwardAttrs {
-  strides: [number, number];
-  pad: "same" | "valid";
-  alpha: number;
-  /** The layer's output shape for a transposed convolution; absent for a convolution. */
-  outShape?: [number, number, number, number];
-  /** Whether to compute the input gradient (the first layer's input is data). */
-  inputGrad: boolean;
-}
+/**
+ * Attributes of {@linkcode CONV_BIAS_LEAKY_RELU_BACKWARD}: the layer's own (NHWC, dilation 1),
+ * `inputGrad` saying whether to compute the input gradient.
+ */
+export type LayerBackwardAttrs = Omit<ConvBiasLeakyReluAttrs, "inputGrad"> & { inputGrad: boolean };
 
 /** This thread's dz buffer (JavaScript kernels), grown to the largest chunk seen and reused. */
 let dzBuffer = new Float32Array(0);

@@ -1,28 +1,22 @@
 import assert from "node:assert/strict";
-import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
-import { convBiasLeakyRelu } from "./conv_bias_leaky_relu.ts";
 import { conv2dBackpropFilterNhwc } from "./conv2d_backprop_filter_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import type { ConvGeometry } from "./conv_geometry.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
 import { IMAGE_CHUNK, imageKernelImpl, setCpuThreads, setImageKernelImpl } from "./cpu_threads.ts";
-import { installFastKernels } from "./install.ts";
 import { layerBackwardValues } from "./layer_backward_cpu.ts";
 import { leakyReluGradValues } from "./leaky_relu_cpu.ts";
-import { type ConvCase, describeCase, paperEncoderCases, randomValues } from "./_test_utils.ts";
+import {
+  type ConvCase,
+  describeCase,
+  paperEncoderCases,
+  randomValues,
+  sameBytes,
+} from "./_test_utils.ts";
 
 const ALPHA = 0.2;
-
-/** Whether two float arrays hold the same bytes (NaN payloads included). */
-function sameBytes(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return false;
-  return true;
-}
 
 /** A layer's arrays: its input x, output y (after a leaky ReLU), output gradient dy, filter w. */
 interface Layer {
@@ -98,39 +92,39 @@ function cases(): ConvCase[] {
   return [...paperEncoderCases(25), ...paperEncoderCases(1)];
 }
 
-Deno.test("a layer's backward call gives the bytes of the separate kernels, chunk by chunk", () => {
+/** Runs `f` with each kernel implementation this runtime has, then puts back the one in force. */
+function withEachImpl(f: () => void): void {
   const impls = wasmSimdSupported() ? ["wasm", "js"] as const : ["js"] as const;
   const before = imageKernelImpl();
   try {
     for (const impl of impls) {
       setImageKernelImpl(impl);
-      cases().forEach((c, i) => {
-        for (const transposed of [false, true]) {
-          checkLayer(layerOf(c, transposed, 50 + i), describeCase(c));
-        }
-      });
+      f();
     }
   } finally {
     setImageKernelImpl(before);
   }
+}
+
+Deno.test("a layer's backward call gives the bytes of the separate kernels, chunk by chunk", () => {
+  withEachImpl(() =>
+    cases().forEach((c, i) => {
+      for (const transposed of [false, true]) {
+        checkLayer(layerOf(c, transposed, 50 + i), describeCase(c));
+      }
+    })
+  );
 });
 
 Deno.test("a layer's backward call with a NaN in one chunk's output: the bytes of the separate kernels", () => {
-  const impls = wasmSimdSupported() ? ["wasm", "js"] as const : ["js"] as const;
-  const before = imageKernelImpl();
-  try {
-    for (const impl of impls) {
-      setImageKernelImpl(impl);
-      for (const transposed of [false, true]) {
-        const c = paperEncoderCases(25)[1];
-        const l = layerOf(c, transposed, 7);
-        l.y[l.y.length - 5] = NaN; // in the last chunk only
-        checkLayer(l, `NaN, ${describeCase(c)}`);
-      }
+  withEachImpl(() => {
+    for (const transposed of [false, true]) {
+      const c = paperEncoderCases(25)[1];
+      const l = layerOf(c, transposed, 7);
+      l.y[l.y.length - 5] = NaN; // in the last chunk only
+      checkLayer(l, `NaN, ${describeCase(c)}`);
     }
-  } finally {
-    setImageKernelImpl(before);
-  }
+  });
 });
 
 Deno.test("a layer's backward call gives the same bytes on one thread and on two", async () => {
@@ -152,34 +146,4 @@ Deno.test("a layer's backward call gives the same bytes on one thread and on two
   } finally {
     await setCpuThreads(1);
   }
-});
-
-Deno.test("a layer that needs no input gradient still gives one when asked", async () => {
-  await tf.setBackend("cpu");
-  installFastKernels("cpu");
-  const [c] = paperEncoderCases(3);
-  const rng = createRng(3);
-  const x = tf.tensor4d(randomValues(rng, 3 * 64 * 64), c.xShape);
-  const w = tf.tensor4d(randomValues(rng, 72), c.filterShape);
-  const b = tf.tensor1d(randomValues(rng, 8));
-  const r = tf.tensor(randomValues(rng, 3 * 32 * 32 * 8), [3, 32, 32, 8]);
-  const grads = (inputGrad: boolean) =>
-    tf.tidy(() =>
-      tf.grads((x, w, b) =>
-        tf.sum(tf.mul(
-          convBiasLeakyRelu(x as tf.Tensor4D, w as tf.Tensor4D, b, {
-            strides: [2, 2],
-            pad: "same",
-            alpha: ALPHA,
-            inputGrad,
-          })!,
-          r,
-        ))
-      )([x, w, b]).map((t) => t.dataSync() as Float32Array)
-    );
-  const asked = grads(true), notAsked = grads(false);
-  ["dx", "dw", "db"].forEach((what, i) => {
-    assert.ok(sameBytes(asked[i], notAsked[i]), `${what} differs`);
-  });
-  tf.dispose([x, w, b, r]);
 });

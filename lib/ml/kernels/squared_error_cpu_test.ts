@@ -11,14 +11,7 @@ import {
   squaredErrorSumRangeWasm,
 } from "./squared_error_cpu.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
-import { randomValues } from "./_test_utils.ts";
-
-/** Whether two float arrays hold the same bytes. */
-function sameBytes(a: Float32Array, b: Float32Array): boolean {
-  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
-  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  return ua.length === ub.length && ua.every((v, i) => v === ub[i]);
-}
+import { randomValues, sameBytes } from "./_test_utils.ts";
 
 /** The value and both gradients of 3·loss(y, t) (an upstream gradient other than 1). */
 function run(loss: (y: tf.Tensor, t: tf.Tensor) => tf.Scalar, y: tf.Tensor, t: tf.Tensor) {
