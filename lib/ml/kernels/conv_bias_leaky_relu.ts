@@ -37,16 +37,8 @@ export const CONV2D_BIAS_LEAKY_RELU = "Conv2DBiasLeakyReluOfModel";
 /** Transposed convolution + bias + leaky ReLU: inputs `x`, `filter`, `bias`; attr `outShape`. */
 export const CONV2D_TRANSPOSE_BIAS_LEAKY_RELU = "Conv2DTransposeBiasLeakyReluOfModel";
 
-/** Attributes of both kernels (NHWC, dilation 1). */
-export interface ConvBiasLeakyReluAttrs {
-  /** [vertical, horizontal]. */
-  strides: [number, number];
-  /** As tfjs: `same` or `valid`. */
-  pad: "same" | "valid";
-  /** The leaky ReLU's slope below zero (≥ 0). */
-  alpha: number;
-  /** The output shape of a transposed convolution (4-D); absent for a convolution. */
-  outShape?: [number, number, number, number];
+/** Attributes of both kernels: their backward pass's (NHWC, dilation 1), `inputGrad` optional. */
+export interface ConvBiasLeakyReluAttrs extends Omit<LayerBackwardAttrs, "inputGrad"> {
   /**
    * False when the layer's input is data whose gradient no one takes (the encoder's first layer):
    * its backward pass then skips the input gradient (and computes it apart if asked after all).

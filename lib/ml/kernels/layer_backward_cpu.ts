@@ -21,7 +21,6 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { geometryFromInfo } from "./conv_geometry.ts";
-import type { ConvBiasLeakyReluAttrs } from "./conv_bias_leaky_relu.ts";
 import type { ConvGeometry } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
 import {
@@ -45,10 +44,22 @@ import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
 export const CONV_BIAS_LEAKY_RELU_BACKWARD = "ConvBiasLeakyReluBackwardOfModel";
 
 /**
- * Attributes of {@linkcode CONV_BIAS_LEAKY_RELU_BACKWARD}: the layer's own (NHWC, dilation 1),
- * `inputGrad` saying whether to compute the input gradient.
+ * Attributes of {@linkcode CONV_BIAS_LEAKY_RELU_BACKWARD}: the layer's own (NHWC, dilation 1; the
+ * forward kernels of `./conv_bias_leaky_relu.ts` take the same) and whether to compute the input
+ * gradient.
  */
-export type LayerBackwardAttrs = Omit<ConvBiasLeakyReluAttrs, "inputGrad"> & { inputGrad: boolean };
+export interface LayerBackwardAttrs {
+  /** [vertical, horizontal]. */
+  strides: [number, number];
+  /** As tfjs: `same` or `valid`. */
+  pad: "same" | "valid";
+  /** The leaky ReLU's slope below zero (≥ 0). */
+  alpha: number;
+  /** The output shape of a transposed convolution (4-D); absent for a convolution. */
+  outShape?: [number, number, number, number];
+  /** Whether to compute the input gradient (false for the first layer, whose input is data). */
+  inputGrad: boolean;
+}
 
 /** This thread's dz buffer (JavaScript kernels), grown to the largest chunk seen and reused. */
 let dzBuffer = new Float32Array(0);
