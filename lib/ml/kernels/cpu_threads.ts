@@ -428,6 +428,16 @@ export function chunkSumsInOrder(
   return acc;
 }
 
+/**
+ * Whether a convolution's call of `chunks` chunks goes to the workers: there are some, it has
+ * more than one chunk, and at least {@linkcode MIN_PARALLEL_WORK} multiply-adds.
+ */
+function worthSharing(g: ConvGeometry, chunks: number): boolean {
+  const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
+    g.filterHeight * g.filterWidth * g.inChannels;
+  return workers.length > 0 && chunks > 1 && work >= MIN_PARALLEL_WORK;
+}
+
 /** Runs chunk `c` of a task on this thread. */
 function runChunk(
   kernel: ImageKernel,
@@ -461,9 +471,7 @@ export function runImageChunks(
   epilogue?: Epilogue,
 ): void {
   const chunks = imageChunkCount(g.batch);
-  const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
-    g.filterHeight * g.filterWidth * g.inChannels;
-  if (workers.length === 0 || chunks === 1 || work < MIN_PARALLEL_WORK) {
+  if (!worthSharing(g, chunks)) {
     // On one thread a kernel that writes each image's values alone takes as many images per
     // chunk as fit in cache: each chunk costs a few microseconds of calls and copies, which were
     // most of the time of the small layers (30 chunks of a 2×2 layer: 37 µs, one chunk: 5 µs).
@@ -705,9 +713,7 @@ export function runRangeSums(
  */
 export function runLayerBackward(chunk: LayerBackwardChunk, call: LayerBackwardCall): void {
   const g = call.g;
-  const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
-    g.filterHeight * g.filterWidth * g.inChannels;
-  if (workers.length === 0 || call.chunks === 1 || work < MIN_PARALLEL_WORK) {
+  if (!worthSharing(g, call.chunks)) {
     for (let c = 0; c < call.chunks; c++) chunk(call, c);
     return;
   }
@@ -738,7 +744,7 @@ export function runLayerBackward(chunk: LayerBackwardChunk, call: LayerBackwardC
 }
 
 /** The call a worker reads from `task` (see {@linkcode runLayerBackward}, which wrote it). */
-export function layerBackwardCallOf(task: MailTask): LayerBackwardCall {
+function layerBackwardCallOf(task: MailTask): LayerBackwardCall {
   return {
     impl: task.impl === "js" ? "js" : "wasm",
     g: task.g!,

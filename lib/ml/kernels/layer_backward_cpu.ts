@@ -90,25 +90,27 @@ export function layerBackwardChunkJs(t: LayerBackwardCall, c: number): void {
   }
 }
 
-/** The sizes of chunk `c` of a call: its images, per-image sizes of dz and x, bias and filter. */
-function chunkOf(t: LayerBackwardCall, c: number) {
-  const g = t.g;
-  const b0 = c * IMAGE_CHUNK, b1 = Math.min(g.batch, b0 + IMAGE_CHUNK);
+/**
+ * Per-layer sizes of a call: values of dz and of x per image, channels of dz (the bias's), values
+ * of the filter. A convolution's output side is dz's; a transposed one's output is the
+ * convolution's input.
+ */
+function layerSizes(g: ConvGeometry, transposed: boolean) {
   const convIn = g.inHeight * g.inWidth * g.inChannels;
   const convOut = g.outHeight * g.outWidth * g.outChannels;
   return {
-    g,
-    b0,
-    b1,
-    nb: b1 - b0,
-    // A convolution's output side is dz's; a transposed one's output is the convolution's input.
-    zSize: t.transposed ? convIn : convOut,
-    xSize: t.transposed ? convOut : convIn,
-    /** Channels of dz (the bias's). */
-    K: t.transposed ? g.inChannels : g.outChannels,
-    /** Values of the filter. */
+    zSize: transposed ? convIn : convOut,
+    xSize: transposed ? convOut : convIn,
+    K: transposed ? g.inChannels : g.outChannels,
     fw: g.filterHeight * g.filterWidth * g.inChannels * g.outChannels,
   };
+}
+
+/** Chunk `c` of a call: its images [b0, b1), their count, and the layer's sizes. */
+function chunkOf(t: LayerBackwardCall, c: number) {
+  const g = t.g;
+  const b0 = c * IMAGE_CHUNK, b1 = Math.min(g.batch, b0 + IMAGE_CHUNK);
+  return { g, b0, b1, nb: b1 - b0, ...layerSizes(g, t.transposed) };
 }
 
 /**
@@ -238,11 +240,7 @@ export function layerBackwardValues(
   inputGrad: boolean,
 ): LayerGradients {
   const chunks = imageChunkCount(g.batch);
-  const fw = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-  const K = transposed ? g.inChannels : g.outChannels;
-  const xSize = transposed
-    ? g.outHeight * g.outWidth * g.outChannels
-    : g.inHeight * g.inWidth * g.inChannels;
+  const { fw, K, xSize } = layerSizes(g, transposed);
   const dx = inputGrad ? convOutput(g.batch * xSize) : undefined;
   const dwPartial = newAccumulators(chunks * fw), dbPartial = newAccumulators(chunks * K);
   const impl = imageKernelImpl();
