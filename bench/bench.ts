@@ -17,7 +17,7 @@
  * set-up of `backend.ts`, exact blurred disks from `disks.ts`.
  *
  * Usage: `deno run -A bench/bench.ts [--backend cpu|webgpu] [--stock] [--batch 300]
- * [--repeats 10] [--warmup 3] [--top 10] [--seed 1] [--out bench.json]`
+ * [--repeats 10] [--warmup N] [--top 10] [--seed 1] [--out bench.json]`
  * or `deno run -A bench/bench.ts --compare-loss [--compare-steps 200] [--compare-batch 10]`
  * or `deno run -A bench/bench.ts --against-torch [--python PATH] [--threads 1] [--repeats 10]`.
  *
@@ -40,6 +40,7 @@ import { benchModel, formatModelBench } from "./bench_models.ts";
 import { benchGroups, formatGroupBench, parseModelList } from "./bench_group.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
 import { formatThreadScaling, runThreadScaling } from "./bench_scaling.ts";
+import { copyTimes, formatCopyTimes } from "./bench_copies.ts";
 import {
   type BenchOptions,
   type BenchResult,
@@ -68,7 +69,9 @@ const USAGE = `Usage: deno task bench [options]
   --repeats N            timed blocks of steps (default 10)
   --block N              steps per timed block, one read back at its end (default 1 on cpu,
                          10 on webgpu, where each read waits ≥ 10 ms)
-  --warmup N             untimed steps first (default 3)
+  --warmup N             untimed steps first (default 3; 100 for the disk step on more than one
+                         thread and for --thread-scaling, whose runs reach their steady speed
+                         later)
   --top N                kernels listed in the profile (default 10)
   --seed N               seed of data and weights (default 1)
   --out PATH             also write the result as JSON to PATH
@@ -81,11 +84,28 @@ const USAGE = `Usage: deno task bench [options]
                          process of its own, alternately), with the machine's own scaling of
                          an integer loop to as many cores in each round; prints the medians
                          and both ratios
+  --copies               time the kernels' chunk copies by where tensors live: plain arrays
+                         (one thread), shared ones (kernel threads), one shared wasm memory
   --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)
                          and print ms per update, per model-update and model-updates per second
   --barrier DIR          (set by --processes for the processes it starts)
 ${TORCH_USAGE}
   --help                 this text`;
+
+/** Untimed steps before timing, by default: one thread runs at its steady speed after a few. */
+export const WARMUP_STEPS = 3;
+
+/**
+ * Untimed steps before timing the disk step on more than one thread, and in `--thread-scaling`
+ * (both of its processes, so that they compare like with like), by default. Several threads
+ * reach their steady speed only after about a hundred steps: two processes of 200 steps each
+ * (2026-12-04, 2-core machine, medians of steps 0–19, 20–39, …, 180–199) gave 39.8, 35.3, 35.9,
+ * 34.0, 34.9, 34.4, 33.7, 33.7, 32.9, 31.9 ms on two threads and 61.1, 59.3, 61.0, 60.8, 60.0,
+ * 59.7, 60.0, 57.4, 59.3, 60.9 ms on one; with 3 warm-up steps, a third of 20 timed steps on two
+ * threads fell in the first, slow ones. Trainings run thousands of steps: the steady speed is
+ * theirs.
+ */
+export const WARMUP_STEPS_THREADS = 100;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -127,6 +147,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         "compare-batch": { type: "string" },
         processes: { type: "string" },
         "thread-scaling": { type: "string" },
+        copies: { type: "boolean" },
         models: { type: "string" },
         barrier: { type: "string" },
         help: { type: "boolean" },
@@ -152,6 +173,13 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
   if (v.kernels !== undefined && v.kernels !== "wasm" && v.kernels !== "js") {
     throw new Error(`Cannot use --kernels "${v.kernels}": choose wasm or js`);
   }
+  const threads = positiveInt("threads", v.threads, navigator.hardwareConcurrency || 1);
+  // The long warm-up is for the disk step's timings only (plain, --thread-scaling, and the
+  // processes --thread-scaling starts); the other modes count their warm-up in updates of
+  // their own.
+  const diskStep = model === "disk" && v.processes === undefined && v.models === undefined &&
+    !v["compare-kernels"] && !v["compare-loss"];
+  const longWarmup = diskStep && (threads > 1 || v["thread-scaling"] !== undefined);
   return {
     backend,
     stock: v.stock ?? false,
@@ -159,11 +187,11 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     profile,
     ...(v.kernels === undefined ? {} : { kernels: v.kernels as ImageKernelImpl }),
     compareKernels: v["compare-kernels"] ?? false,
-    threads: positiveInt("threads", v.threads, navigator.hardwareConcurrency || 1),
+    threads,
     batch: positiveInt("batch", v.batch, 300),
     repeats: positiveInt("repeats", v.repeats, 10),
     ...(v.block === undefined ? {} : { block: positiveInt("block", v.block, 1) }),
-    warmup: positiveInt("warmup", v.warmup, 3, 0),
+    warmup: positiveInt("warmup", v.warmup, longWarmup ? WARMUP_STEPS_THREADS : WARMUP_STEPS, 0),
     top: positiveInt("top", v.top, 10),
     seed: positiveInt("seed", v.seed, 1, 0),
     out: v.out,
@@ -176,6 +204,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       : { threadScaling: positiveInt("thread-scaling", v["thread-scaling"], 1) }),
     ...(v.barrier === undefined ? {} : { barrier: v.barrier }),
     ...(v.models === undefined ? {} : { models: parseModelList(v.models) }),
+    ...(v.copies ? { copies: true } : {}),
   };
 }
 
@@ -525,6 +554,14 @@ async function main(argv: string[]): Promise<number> {
     if (opts.kernels !== undefined) setImageKernelImpl(opts.kernels);
     const r = await benchGroups(opts.models, opts);
     console.log(formatGroupBench(r));
+    if (opts.out !== undefined) {
+      await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
+    }
+    return 0;
+  }
+  if (opts.copies) {
+    const r = copyTimes();
+    console.log(formatCopyTimes(r));
     if (opts.out !== undefined) {
       await Deno.writeTextFile(opts.out, JSON.stringify(r, null, 2) + "\n");
     }

@@ -88,6 +88,8 @@ export interface ScalingResult {
   threads: number;
   /** Images per step. */
   batch: number;
+  /** Untimed steps each process ran before timing. */
+  warmup: number;
   rounds: ScalingRound[];
   /** Median over the rounds of each round's median, one thread. */
   oneMs: number;
@@ -157,6 +159,7 @@ export async function runThreadScaling(
     return {
       threads: opts.threads,
       batch: opts.batch,
+      warmup: opts.warmup,
       rounds: out,
       oneMs,
       manyMs,
@@ -170,9 +173,11 @@ export async function runThreadScaling(
 
 /** The summary line of `--thread-scaling`. */
 export function formatThreadScaling(r: ScalingResult): string {
-  return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds: 1 thread ${
-    r.oneMs.toFixed(1)
-  } ms, ${r.threads} threads ${r.manyMs.toFixed(1)} ms per step (medians of the rounds' medians): ${
+  return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds, ${r.warmup} warm-up step${
+    r.warmup === 1 ? "" : "s"
+  } in each process: 1 thread ${r.oneMs.toFixed(1)} ms, ${r.threads} threads ${
+    r.manyMs.toFixed(1)
+  } ms per step (medians of the rounds' medians): ${
     r.speedup.toFixed(2)
   }× one thread; the machine's own ${r.threads} cores gave ${
     r.cores.toFixed(2)

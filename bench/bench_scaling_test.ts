@@ -25,12 +25,13 @@ Deno.test({
     );
     assert.equal(r.rounds.length, 1);
     assert.equal(r.threads, 2);
+    assert.equal(r.warmup, 1);
     assert.ok(r.oneMs > 0 && r.manyMs > 0 && r.cores > 0);
     assert.equal(r.speedup, r.oneMs / r.manyMs);
     assert.match(lines[0], /^round 1: 1 thread [\d.]+ ms, 2 threads [\d.]+ ms per step: [\d.]+×/);
     assert.match(
       formatThreadScaling(r),
-      /× one thread; the machine's own 2 cores gave [\d.]+× one/,
+      /, 1 warm-up step in each process: .*× one thread; the machine's own 2 cores gave [\d.]+× one/,
     );
   },
 });

@@ -67,6 +67,8 @@ export interface BenchOptions {
   compareBatch: number;
   /** With `--models`: the group sizes K whose grouped training is timed (cpu). */
   models?: number[];
+  /** Time the kernels' chunk copies by where the tensors' values live (`bench_copies.ts`). */
+  copies?: boolean;
   /** Instead of one run, run N processes at once for each N (see `bench_processes.ts`). */
   processes?: number[];
   /**

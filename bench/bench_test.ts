@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { compareKernels, compareLoss, formatBench, parseBenchArgs, runBench } from "./bench.ts";
+import {
+  compareKernels,
+  compareLoss,
+  formatBench,
+  parseBenchArgs,
+  runBench,
+  WARMUP_STEPS,
+  WARMUP_STEPS_THREADS,
+} from "./bench.ts";
 import { median } from "./bench_step.ts";
 import { wasmSimdSupported } from "../lib/ml/kernels/mod.ts";
 import { benchModel, formatModelBench } from "./bench_models.ts";
@@ -15,6 +23,21 @@ Deno.test("parseBenchArgs() fills the paper's defaults", () => {
   assert.equal(o.kernels, undefined);
   assert.equal(o.compareSteps, 200);
   assert.equal(o.out, undefined);
+});
+
+Deno.test("parseBenchArgs() warms the disk step up longer on several threads", () => {
+  const warmup = (...argv: string[]) => parseBenchArgs(argv)!.warmup;
+  assert.equal(warmup("--threads=1"), WARMUP_STEPS);
+  assert.equal(warmup("--threads=2"), WARMUP_STEPS_THREADS);
+  assert.equal(warmup("--threads=2", "--thread-scaling=3"), WARMUP_STEPS_THREADS);
+  // Modes that count their warm-up in updates of their own keep the short one.
+  assert.equal(warmup("--threads=2", "--models=1,5"), WARMUP_STEPS);
+  assert.equal(warmup("--threads=2", "--processes=1,2"), WARMUP_STEPS);
+  assert.equal(warmup("--threads=2", "--model=dcgan"), WARMUP_STEPS);
+  assert.equal(warmup("--threads=2", "--compare-loss"), WARMUP_STEPS);
+  // Given, it is taken as given.
+  assert.equal(warmup("--threads=2", "--warmup=7"), 7);
+  assert.ok(WARMUP_STEPS_THREADS > WARMUP_STEPS);
 });
 
 Deno.test("parseBenchArgs() reads every flag", () => {
