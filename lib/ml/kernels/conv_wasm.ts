@@ -21,6 +21,7 @@ import type { ConvGeometry } from "./conv_geometry.ts";
 import type { Epilogue } from "./epilogue.ts";
 import { CONV_WASM_BASE64 } from "./conv_wasm_binary.ts";
 import { decodeBase64 } from "./wasm/base64.ts";
+import { copyIntoKernel, copyOutOfKernel } from "./tensor_memory.ts";
 
 /** The exports of the kernels' module (addresses are byte offsets into its memory). */
 export interface ConvExports {
@@ -186,9 +187,24 @@ export function geometryArgs(g: ConvGeometry, nb: number, pp: number): number[] 
   ];
 }
 
-/** Copies `src` into the instance's memory at byte address `at`. */
+/**
+ * Copies `src` into the instance's memory at byte address `at` (with `memory.copy` when `src` is
+ * in a tensor memory: see `./tensor_memory.ts`).
+ */
 export function put(k: ConvExports, at: number, src: Float32Array): void {
-  new Float32Array(k.memory.buffer, at, src.length).set(src);
+  if (!copyIntoKernel(k.memory, at, src)) {
+    new Float32Array(k.memory.buffer, at, src.length).set(src);
+  }
+}
+
+/**
+ * Copies `n` values at byte address `at` of the instance's memory into `dst` from index
+ * `offset` (with `memory.copy` when `dst` is in a tensor memory).
+ */
+export function take(k: ConvExports, at: number, n: number, dst: Float32Array, offset = 0): void {
+  if (!copyOutOfKernel(k.memory, at, n, dst, offset)) {
+    dst.set(new Float32Array(k.memory.buffer, at, n), offset);
+  }
 }
 
 /**
@@ -237,7 +253,7 @@ export function conv2dImagesWasm(
     k.im2colPix(xA, colA, ...geometryArgs(g, nb, pp));
     k.gemmPix(colA, L, wA, K, yA, pp, L);
     epilogue(k, yA, P * K, biasA, e);
-    y.set(new Float32Array(k.memory.buffer, yA, P * K), b0 * g.outHeight * g.outWidth * K);
+    take(k, yA, P * K, y, b0 * g.outHeight * g.outWidth * K);
     return;
   }
   const [xA, wA, colA, yTA, yA, biasA] = layout(k, [
@@ -254,7 +270,7 @@ export function conv2dImagesWasm(
   k.gemmRows(wA, 1, K, colA, yTA, K, L, pp);
   k.fromChannelRows(yTA, yA, P, K, pp);
   epilogue(k, yA, P * K, biasA, e);
-  y.set(new Float32Array(k.memory.buffer, yA, P * K), b0 * g.outHeight * g.outWidth * K);
+  take(k, yA, P * K, y, b0 * g.outHeight * g.outWidth * K);
 }
 
 /**
@@ -294,7 +310,7 @@ export function conv2dBackpropInputImagesWasm(
     k.gemmPix(dyA, K, wtA, L, colA, pp, K);
     k.col2imPixAdd(colA, dxA, ...geometryArgs(g, nb, pp));
     epilogue(k, dxA, nb * imageIn, biasA, e);
-    dx.set(new Float32Array(k.memory.buffer, dxA, nb * imageIn), b0 * imageIn);
+    take(k, dxA, nb * imageIn, dx, b0 * imageIn);
     return;
   }
   const [dyA, wA, dyTA, colA, dxA, biasA] = layout(k, [
@@ -311,7 +327,7 @@ export function conv2dBackpropInputImagesWasm(
   k.gemmRows(wA, K, 1, dyTA, colA, L, K, pp);
   k.col2imAdd(colA, dxA, ...geometryArgs(g, nb, pp));
   epilogue(k, dxA, nb * imageIn, biasA, e);
-  dx.set(new Float32Array(k.memory.buffer, dxA, nb * imageIn), b0 * imageIn);
+  take(k, dxA, nb * imageIn, dx, b0 * imageIn);
 }
 
 /**

@@ -21,6 +21,7 @@
 
 import { type MessagePort as NodePort, receiveMessageOnPort } from "node:worker_threads";
 import type { ConvGeometry } from "./conv_geometry.ts";
+import { adoptTensorMemory, tensorMemoryOf } from "./tensor_memory.ts";
 
 /** Whatever a worker needs to run its part of one call (the task types of `./cpu_threads.ts`). */
 export interface MailTask {
@@ -151,9 +152,12 @@ export interface MailboxStart {
   sequence: number;
 }
 
-/** A message to the workers: buffers to learn by number, numbers to forget. */
+/**
+ * A message to the workers: buffers to learn by number (a tensor memory as its
+ * `WebAssembly.Memory`, which the worker's kernels copy with), numbers to forget.
+ */
 interface BufferNews {
-  add: [number, SharedArrayBuffer][];
+  add: [number, SharedArrayBuffer | WebAssembly.Memory][];
   forget: number[];
 }
 
@@ -164,7 +168,7 @@ export class MailboxWriter {
   readonly #ports: MessagePort[] = [];
   readonly #ids = new WeakMap<SharedArrayBuffer, number>();
   #nextId = 1;
-  #add: [number, SharedArrayBuffer][] = [];
+  #add: [number, SharedArrayBuffer | WebAssembly.Memory][] = [];
   #forget: number[] = [];
   readonly #dropped = new FinalizationRegistry<number>((id) => this.#forget.push(id));
 
@@ -264,7 +268,7 @@ export class MailboxWriter {
     if (id === undefined) {
       id = this.#nextId++;
       this.#ids.set(buffer, id);
-      this.#add.push([id, buffer]);
+      this.#add.push([id, tensorMemoryOf(buffer) ?? buffer]);
       this.#dropped.register(buffer, id);
     }
     return id;
@@ -305,7 +309,9 @@ export function serveMailbox(
       m = receiveMessageOnPort(port)
     ) {
       const news = m.message as BufferNews;
-      for (const [id, buffer] of news.add) buffers.set(id, buffer);
+      for (const [id, b] of news.add) {
+        buffers.set(id, b instanceof WebAssembly.Memory ? adoptTensorMemory(b) : b);
+      }
       for (const id of news.forget) buffers.delete(id);
     }
   };

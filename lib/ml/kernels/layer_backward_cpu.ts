@@ -35,7 +35,15 @@ import {
   runLayerBackward,
 } from "./cpu_threads.ts";
 import { gradSlopes, leakyReluGradAndSumRange } from "./leaky_relu_cpu.ts";
-import { ELEMENTWISE_BLOCK, geometryArgs, kernels, layout, pixels, put } from "./conv_wasm.ts";
+import {
+  ELEMENTWISE_BLOCK,
+  geometryArgs,
+  kernels,
+  layout,
+  pixels,
+  put,
+  take,
+} from "./conv_wasm.ts";
 import { conv2dImages } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
@@ -151,13 +159,12 @@ export function layerBackwardChunkWasm(t: LayerBackwardCall, c: number): void {
   // dz and the bias sums, as leakyReluGradAndSumRangeWasm (a non-finite y: the JavaScript loops).
   const { a, s } = gradSlopes(t.alpha);
   const sums = new Float64Array(memory, sumsA, Kz).fill(0);
-  const dyV = new Float32Array(memory, dyA, block), yV = new Float32Array(memory, yA, block);
   const dy = t.dy.subarray(b0 * zSize, b1 * zSize), y = t.y.subarray(b0 * zSize, b1 * zSize);
   let finite = 1;
   for (let i = 0; i < nz; i += block) {
     const e = Math.min(nz, i + block);
-    dyV.set(dy.subarray(i, e));
-    yV.set(y.subarray(i, e));
+    put(k, dyA, dy.subarray(i, e));
+    put(k, yA, y.subarray(i, e));
     finite &= k.leakyReluGradSum(dyA, yA, zA + i * 4, e - i, Kz, a, s, sumsA);
   }
   const db = t.db.subarray(c * Kz, (c + 1) * Kz);
@@ -199,7 +206,7 @@ export function layerBackwardChunkWasm(t: LayerBackwardCall, c: number): void {
       k.gemmRows(wA, K, 1, rowsA, colA, L, K, pp);
       k.col2imAdd(colA, outA, ...geometry);
     }
-    dx.set(new Float32Array(memory, outA, dx.length));
+    take(k, outA, dx.length, dx);
     return;
   }
   // The convolution of dz (A), as conv2dImagesWasm: its patches are already in col where that
@@ -211,7 +218,7 @@ export function layerBackwardChunkWasm(t: LayerBackwardCall, c: number): void {
     k.gemmRows(wA, 1, K, colA, outTA, K, L, pp);
     k.fromChannelRows(outTA, outA, P, K, pp);
   }
-  dx.set(new Float32Array(memory, outA, P * K));
+  take(k, outA, P * K, dx);
 }
 
 /** The three gradients of a layer's backward call. */

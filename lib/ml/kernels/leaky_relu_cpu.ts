@@ -24,7 +24,7 @@ import {
   runRanges,
   runRangeSums,
 } from "./cpu_threads.ts";
-import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
+import { ELEMENTWISE_BLOCK, kernels, layout, put, take } from "./conv_wasm.ts";
 import { primeRangeKernel, primeRangeSumKernel } from "./prime_kernel.ts";
 
 /** Name of the gradient kernel (inputs `dy`, `x`; attribute `alpha`). */
@@ -206,16 +206,13 @@ export const leakyReluGradAndSumRangeWasm: RangeSumKernel = (dy, x, dz, alpha, l
   const [dyA, xA, dzA, sumsA] = layout(k, [block * 4, block * 4, block * 4, K * 8]);
   const memory = k.memory.buffer;
   const running = new Float64Array(memory, sumsA, K).fill(0);
-  // Views made once per call: a block makes only its sources' subarrays.
-  const dyV = new Float32Array(memory, dyA, block), xV = new Float32Array(memory, xA, block);
-  const dzV = new Float32Array(memory, dzA, block);
   let finite = 1;
   for (let b = lo; b < hi; b += block) {
     const e = Math.min(hi, b + block), m = e - b;
-    dyV.set(dy.subarray(b, e));
-    xV.set(x.subarray(b, e));
+    put(k, dyA, dy.subarray(b, e));
+    put(k, xA, x.subarray(b, e));
     finite &= k.leakyReluGradSum(dyA, xA, dzA, m, K, a, s, sumsA);
-    dz.set(m === block ? dzV : dzV.subarray(0, m), b);
+    take(k, dzA, m, dz, b);
   }
   if (finite === 1) sums.set(running);
   else leakyReluGradAndSumRange(dy, x, dz, alpha, lo, hi, sums);

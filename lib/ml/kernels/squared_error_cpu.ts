@@ -26,7 +26,7 @@ import {
   runRanges,
   runRangeSums,
 } from "./cpu_threads.ts";
-import { ELEMENTWISE_BLOCK, kernels, layout } from "./conv_wasm.ts";
+import { ELEMENTWISE_BLOCK, kernels, layout, put, take } from "./conv_wasm.ts";
 import { primeRangeSumKernel } from "./prime_kernel.ts";
 
 /** s·Σ(y − t)²: inputs `y`, `t` (float32, one shape); attribute `scale` (s); a scalar. */
@@ -85,12 +85,10 @@ export const squaredErrorSumRangeWasm: RangeSumKernel = (y, t, _out, _s, lo, hi,
   const memory = k.memory.buffer;
   const running = new Float64Array(memory, sumA, 1);
   running[0] = 0;
-  const yV = new Float32Array(memory, yA, ELEMENTWISE_BLOCK);
-  const tV = new Float32Array(memory, tA, ELEMENTWISE_BLOCK);
   for (let b = lo; b < hi; b += ELEMENTWISE_BLOCK) {
     const e = Math.min(hi, b + ELEMENTWISE_BLOCK);
-    yV.set(y.subarray(b, e));
-    tV.set(t.subarray(b, e));
+    put(k, yA, y.subarray(b, e));
+    put(k, tA, t.subarray(b, e));
     k.squaredErrorSum(yA, tA, e - b, sumA);
   }
   sums[0] = running[0];
@@ -104,15 +102,12 @@ export const squaredErrorGradRangeWasm: RangeKernel = (y, t, g, c, lo, hi) => {
   const k = kernels();
   const B = ELEMENTWISE_BLOCK;
   const [yA, tA, gA] = layout(k, [B * 4, B * 4, B * 4]);
-  const memory = k.memory.buffer;
-  const yV = new Float32Array(memory, yA, B), tV = new Float32Array(memory, tA, B);
-  const gV = new Float32Array(memory, gA, B);
   for (let b = lo; b < hi; b += B) {
     const e = Math.min(hi, b + B), m = e - b;
-    yV.set(y.subarray(b, e));
-    tV.set(t.subarray(b, e));
+    put(k, yA, y.subarray(b, e));
+    put(k, tA, t.subarray(b, e));
     k.squaredErrorGrad(yA, tA, gA, m, c);
-    g.set(m === B ? gV : gV.subarray(0, m), b);
+    take(k, gA, m, g, b);
   }
 };
 

@@ -26,6 +26,7 @@
  */
 
 import type * as tf from "@tensorflow/tfjs";
+import { newTensorMemoryValues, TENSOR_MEMORY_MIN_VALUES } from "./tensor_memory.ts";
 
 /** Arrays below this many values are cheap to allocate: not pooled. */
 const MIN_POOLED_VALUES = 1 << 16;
@@ -87,9 +88,22 @@ export function takeValues(n: number, shared: boolean, zeroed = true): Float32Ar
       return reused;
     }
   }
-  const fresh = shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
-  if (attached > 0 && pooled(n, shared)) ours.set(fresh.buffer, fresh);
+  const inPool = attached > 0 && pooled(n, shared);
+  const fresh = freshValues(n, shared, inPool);
+  if (inPool) ours.set(fresh.buffer, fresh);
   return fresh;
+}
+
+/**
+ * A new zeroed array of `n` values. A shared one of {@linkcode TENSOR_MEMORY_MIN_VALUES} or more
+ * that the pool will recycle (`inPool`) is a WebAssembly memory of its own, which the WebAssembly
+ * kernels copy faster; made once and reused, since a new one costs milliseconds on its first
+ * call (each thread learns it and makes its copying instance).
+ */
+function freshValues(n: number, shared: boolean, inPool: boolean): Float32Array {
+  if (!shared) return new Float32Array(n);
+  if (inPool && n >= TENSOR_MEMORY_MIN_VALUES) return newTensorMemoryValues(n);
+  return new Float32Array(new SharedArrayBuffer(n * 4));
 }
 
 /**
