@@ -97,8 +97,8 @@ export function takeValues(n: number, shared: boolean, zeroed = true): Float32Ar
 /**
  * A new zeroed array of `n` values. A shared one of {@linkcode TENSOR_MEMORY_MIN_VALUES} or more
  * that the pool will recycle (`inPool`) is a WebAssembly memory of its own, which the WebAssembly
- * kernels copy faster; made once and reused, since a new one costs milliseconds on its first
- * call (each thread learns it and makes its copying instance).
+ * kernels copy faster. Only the pool's: training's tensors, where this was measured (see
+ * `./tensor_memory.ts`); arrays outside the pool stay plain shared buffers.
  */
 function freshValues(n: number, shared: boolean, inPool: boolean): Float32Array {
   if (!shared) return new Float32Array(n);
