@@ -8,7 +8,7 @@ Deno.test("copyTimes() times the three ways of copying, each checked", () => {
   for (const ms of [t.plainMs, t.sharedMs, t.wasmMs]) assert.ok(Number.isFinite(ms) && ms > 0);
   assert.match(
     formatCopyTimes(t),
-    /^copies of a 9\.8 MB activation .*plain [\d.]+, shared [\d.]+ \([\d.]+× plain\); memory\.copy .* [\d.]+ \([\d.]+× plain\)$/,
+    /^copies of a 9\.8 MB activation .*plain [\d.]+, shared [\d.]+ \([\d.]+× plain\); memory\.copy with tensor memories [\d.]+ \([\d.]+× plain\)$/,
   );
 });
 

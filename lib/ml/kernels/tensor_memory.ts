@@ -4,10 +4,10 @@
  *
  * Why: with kernel threads every tensor's values are in shared memory, and V8 copies out of and
  * into a `SharedArrayBuffer` with relaxed atomic word copies instead of `memmove`. `deno task
- * bench --copies` (2-core machine, 2026-12-04): a 9.8 MB activation copied into a module memory
- * in 10-image chunks and back out took 0.53–0.61 ms between plain arrays, 0.83–0.92 ms between
- * shared ones, and 0.44–0.47 ms with `memory.copy` inside a shared `WebAssembly.Memory`. A
- * one-thread step with its tensors in shared memory took 3–9 ms more than with plain ones.
+ * bench --copies` (2-core machine, 2026-12-05): a 9.8 MB activation copied into a kernel's memory
+ * in 10-image chunks and back out took 0.55–0.60 ms between plain arrays, 0.85–0.88 ms between
+ * shared ones, and 0.48–0.55 ms with these copies. A one-thread step with its tensors in shared
+ * memory took 3–9 ms more than with plain ones.
  *
  * How: each such array is the whole of a shared `WebAssembly.Memory` of its own (so every
  * array still has a buffer of its own, which the value pool and the mailbox key on), and each
@@ -46,7 +46,7 @@ export function adoptTensorMemory(memory: WebAssembly.Memory): SharedArrayBuffer
 
 /**
  * The copying module: imports `env.kernel` (a kernel instance's memory, index 0) and
- * `env.tensors` (a shared memory of up to 65,536 pages, index 1); exports `into(dst, src, bytes)`
+ * `env.tensors` (a shared memory of up to 65,536 pages, index 1); exports `in(dst, src, bytes)`
  * (`memory.copy 0 1`) and `out(dst, src, bytes)` (`memory.copy 1 0`). A copy out of bounds traps.
  */
 // deno-fmt-ignore
