@@ -39,7 +39,7 @@ import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "../lib/ml/
 import { benchModel, formatModelBench } from "./bench_models.ts";
 import { benchGroups, formatGroupBench, parseModelList } from "./bench_group.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
-import { formatThreadScaling, runThreadScaling } from "./bench_scaling.ts";
+import { formatThreadScaling, runThreadScaling, serveSteps } from "./bench_scaling.ts";
 import { copyTimes, formatCopyTimes } from "./bench_copies.ts";
 import {
   type BenchOptions,
@@ -80,15 +80,16 @@ const USAGE = `Usage: deno task bench [options]
   --compare-batch N      batch of --compare-loss (default 10: the stock cpu kernels are slow)
   --processes LIST       run N trainings at once for each N of LIST (e.g. 1,4,8), timed together,
                          and print their summed steps per second
-  --thread-scaling N     N rounds of one thread against --threads threads (each run in a
-                         process of its own, alternately), with the machine's own scaling of
-                         an integer loop to as many cores in each round; prints the medians
-                         and both ratios
+  --thread-scaling N     N rounds of one thread against --threads threads: two warm
+                         processes, one per thread count, time --repeats steps each in turn;
+                         with the machine's own scaling of an integer loop to as many cores in
+                         each round; prints the medians and both ratios
   --copies               time the kernels' chunk copies by where tensors live: plain arrays
                          (one thread), shared ones (kernel threads), one shared wasm memory
   --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)
                          and print ms per update, per model-update and model-updates per second
   --barrier DIR          (set by --processes for the processes it starts)
+  --serve                (set by --thread-scaling for the processes it starts)
 ${TORCH_USAGE}
   --help                 this text`;
 
@@ -150,6 +151,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         copies: { type: "boolean" },
         models: { type: "string" },
         barrier: { type: "string" },
+        serve: { type: "boolean" },
         help: { type: "boolean" },
       },
     });
@@ -203,6 +205,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
       ? {}
       : { threadScaling: positiveInt("thread-scaling", v["thread-scaling"], 1) }),
     ...(v.barrier === undefined ? {} : { barrier: v.barrier }),
+    ...(v.serve ? { serve: true } : {}),
     ...(v.models === undefined ? {} : { models: parseModelList(v.models) }),
     ...(v.copies ? { copies: true } : {}),
   };
@@ -490,6 +493,16 @@ async function main(argv: string[]): Promise<number> {
       `Cannot measure thread scaling with --threads ${opts.threads}: pass --threads 2 or more`,
     );
     return 2;
+  }
+  if (opts.threadScaling !== undefined && opts.backend !== "cpu") {
+    console.error(
+      `Cannot measure thread scaling on ${opts.backend}: threads are the cpu kernels'; drop --backend`,
+    );
+    return 2;
+  }
+  if (opts.serve) {
+    await serveSteps(opts);
+    return 0;
   }
   if (torch.flags !== undefined) return await mainAgainstTorch(opts, torch.flags);
   let json: unknown;

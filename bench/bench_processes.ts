@@ -64,9 +64,9 @@ export function parseProcessList(raw: string): number[] {
 
 /**
  * The command-line arguments that make a child bench process run `opts`, writing its result to
- * `out`, at a barrier when one is given.
+ * `out`, waiting at `barrier` after its warm-up.
  */
-export function childArgs(opts: BenchOptions, barrier: string | undefined, out: string): string[] {
+export function childArgs(opts: BenchOptions, barrier: string, out: string): string[] {
   return [
     `--backend=${opts.backend}`,
     `--threads=${opts.threads}`,
@@ -77,7 +77,7 @@ export function childArgs(opts: BenchOptions, barrier: string | undefined, out: 
     `--top=${opts.top}`,
     `--seed=${opts.seed}`,
     ...(opts.stock ? ["--stock"] : []),
-    ...(barrier === undefined ? [] : [`--barrier=${barrier}`]),
+    `--barrier=${barrier}`,
     `--out=${out}`,
   ];
 }

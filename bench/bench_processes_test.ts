@@ -6,9 +6,6 @@ Deno.test("childArgs() gives back the options, with the barrier and the output",
   const opts = parseBenchArgs(["--batch=16", "--stock", "--block=3", "--threads=2", "--seed=9"])!;
   const back = parseBenchArgs(childArgs(opts, "/tmp/b", "/tmp/o.json"));
   assert.deepEqual(back, { ...opts, barrier: "/tmp/b", out: "/tmp/o.json" });
-  // Without a barrier (one process at a time, as --thread-scaling runs them): none passed on.
-  const alone = parseBenchArgs(childArgs(opts, undefined, "/tmp/o.json"));
-  assert.deepEqual(alone, { ...opts, out: "/tmp/o.json" });
 });
 
 Deno.test("formatProcessesRow() gives the summed rate, trainings per hour and speed-up", () => {

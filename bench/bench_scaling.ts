@@ -2,21 +2,27 @@
  * How much faster a training step runs on N cpu threads than on one: the bench's
  * `--thread-scaling ROUNDS` mode, and the machine's own scaling beside it.
  *
- * Why: the two-thread figure of a shared machine moves with its neighbours. One process timing
- * one thread count, then another process the other, puts minutes between the two; here the
- * two alternate, round after round, each in a fresh process, and every round also measures what
- * the machine itself gives: a plain integer loop on one core, then on N cores at once. When N
- * loops at once do not run N times the work of one (another tenant's load, cores that share
- * their execution units), no training can; the ratio of the two scalings is what the threads
- * of the kernels themselves lose.
+ * Why: the two-thread figure of a shared machine moves with its neighbours. Here two processes
+ * of the bench, one on one thread and one on N, warm up, then take turns (`bench_served.ts`):
+ * in each round the first times `--repeats` steps while the other waits, then the other as many,
+ * so that both see nearly the same machine; a round's ratio is the ratio of its two medians.
+ * An earlier form of this mode started a fresh pair of processes per round: its two timings lay
+ * seconds apart, and on the 2-core development machine (2026-12-05) its rounds' ratios went
+ * from 1.45 to 2.37 in one run of nine (1 thread 57.7–86.7 ms, 2 threads 35.8–43.2), while two
+ * warm processes taking turns gave 1.82–1.97 in twenty rounds (`.., 20 rounds of 10 steps).
+ * Every round also measures what the machine itself gives: a plain integer loop on one core,
+ * then on N cores at once. When N loops at once do not run N times the work of one (another
+ * tenant's load, cores that share their execution units), no training can; the ratio of the two
+ * scalings is what the threads of the kernels themselves lose.
  *
  * @module
  */
 
-import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type BenchOptions, type BenchResult, median } from "./bench_step.ts";
-import { childArgs } from "./bench_processes.ts";
+import { cpuThreads } from "../lib/ml/kernels/mod.ts";
+import { serveBlocks, ServedProcess } from "./bench_served.ts";
+import { type BenchOptions, makeTrainer, median, quantile, useBackend } from "./bench_step.ts";
 
 /** Iterations of the loop each worker runs: about 0.3 s on the development machine. */
 const LOOP_ITERATIONS = 400_000_000;
@@ -74,7 +80,7 @@ export async function coreScaling(
 export interface ScalingRound {
   /** Median ms per step on one thread. */
   oneMs: number;
-  /** Median ms per step on N threads. */
+  /** Median ms per step on N threads, timed right after. */
   manyMs: number;
   /** oneMs / manyMs. */
   speedup: number;
@@ -88,8 +94,10 @@ export interface ScalingResult {
   threads: number;
   /** Images per step. */
   batch: number;
-  /** Untimed steps each process ran before timing. */
+  /** Untimed steps each process ran before its first round. */
   warmup: number;
+  /** Timed steps of each process per round. */
+  steps: number;
   rounds: ScalingRound[];
   /** Median over the rounds of each round's median, one thread. */
   oneMs: number;
@@ -97,14 +105,86 @@ export interface ScalingResult {
   manyMs: number;
   /** oneMs / manyMs: the figure quoted. */
   speedup: number;
+  /** Quartiles [25%, 50%, 75%] of the rounds' own ratios: how much the ratio moved. */
+  speedupQuartiles: [number, number, number];
   /** Median over the rounds of the machine's own scaling. */
   cores: number;
 }
 
+/** The first line a served bench prints, after its warm-up. */
+export interface ServedSettings {
+  /** Threads its kernels run on (1 when workers could not start, whatever was asked). */
+  threads: number;
+  /** Images per step. */
+  batch: number;
+  /** Untimed steps it ran. */
+  warmup: number;
+}
+
+/** A served bench's answer to `K`: K timed blocks of steps. */
+export interface ServedBlocks {
+  /** Ms per step of each block, in order. */
+  stepsMs: number[];
+  /** CPU ms per step of each block (user + system, all threads of the process). */
+  cpuStepsMs: number[];
+  /** The loss of the last step. */
+  loss: number;
+}
+
 /**
- * Runs `rounds` rounds of: the bench `opts` on one thread, then on `opts.threads`, each in a
- * process of its own (`entry`, the bench module), then the machine's core scaling. Calls
- * `onLine` with a line per round.
+ * The `--serve` side (`bench.ts --serve`, which `runThreadScaling` starts): warms up the disk
+ * step as `opts` says, prints its {@linkcode ServedSettings}, then times blocks of `opts.block`
+ * steps (1 by default) as asked on stdin, answering each request with {@linkcode ServedBlocks}.
+ */
+export async function serveSteps(opts: BenchOptions): Promise<void> {
+  await useBackend(opts.backend, opts.stock, opts.threads, opts.kernels);
+  const trainer = makeTrainer(opts.seed, opts.batch, 2);
+  try {
+    const block = opts.block ?? 1;
+    if (opts.warmup > 0) await trainer.steps(opts.warmup);
+    const settings: ServedSettings = {
+      threads: opts.stock ? 1 : cpuThreads(),
+      batch: opts.batch,
+      warmup: opts.warmup,
+    };
+    await Deno.stdout.write(new TextEncoder().encode(JSON.stringify(settings) + "\n"));
+    await serveBlocks(async (k): Promise<ServedBlocks> => {
+      const stepsMs: number[] = [], cpuStepsMs: number[] = [];
+      let loss = NaN;
+      for (let i = 0; i < k; i++) {
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        loss = await trainer.steps(block);
+        stepsMs.push((performance.now() - t0) / block);
+        const c = process.cpuUsage(c0);
+        cpuStepsMs.push((c.user + c.system) / 1000 / block);
+      }
+      return { stepsMs, cpuStepsMs, loss };
+    });
+  } finally {
+    trainer.dispose();
+  }
+}
+
+/** The arguments of a served bench on `threads` threads, as `opts` says. */
+export function servedArgs(opts: BenchOptions, threads: number): string[] {
+  return [
+    "--serve",
+    `--backend=${opts.backend}`,
+    `--threads=${threads}`,
+    `--batch=${opts.batch}`,
+    ...(opts.block === undefined ? [] : [`--block=${opts.block}`]),
+    `--warmup=${opts.warmup}`,
+    `--seed=${opts.seed}`,
+    ...(opts.stock ? ["--stock"] : []),
+    ...(opts.kernels === undefined ? [] : [`--kernels=${opts.kernels}`]),
+  ];
+}
+
+/**
+ * Runs `rounds` rounds of: `opts.repeats` timed steps on one thread, then as many on
+ * `opts.threads`, each thread count in a warm process of its own (`entry`, the bench module, in
+ * `--serve` mode), then the machine's core scaling. Calls `onLine` with a line per round.
  */
 export async function runThreadScaling(
   opts: BenchOptions,
@@ -118,31 +198,33 @@ export async function runThreadScaling(
     );
   }
   const script = entry.startsWith("file:") ? fileURLToPath(entry) : entry;
-  const dir = await Deno.makeTempDir({ prefix: "bench-scaling-" });
-  const timeOn = async (threads: number): Promise<BenchResult> => {
-    const out = join(dir, `result-${threads}.json`);
-    const r = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, ...childArgs({ ...opts, threads }, undefined, out)],
-      stdin: "null",
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (!r.success) {
-      const err = new TextDecoder().decode(r.stderr).trim().split("\n").slice(-5).join("\n");
-      throw new Error(`Cannot time ${threads} thread(s): the bench exited with ${r.code}:\n${err}`);
-    }
-    return JSON.parse(await Deno.readTextFile(out)) as BenchResult;
-  };
+  const start = (threads: number) =>
+    new ServedProcess(
+      `the bench on ${threads} thread${threads === 1 ? "" : "s"}`,
+      Deno.execPath(),
+      ["run", "-A", script, ...servedArgs(opts, threads)],
+    );
+  // Both warm up at once: untimed, and half the wait.
+  const one = start(1), many = start(opts.threads);
+  let ended = false;
   try {
+    const settings = await Promise.all([one.next<ServedSettings>(), many.next<ServedSettings>()]);
+    if (settings[0].threads !== 1 || settings[1].threads !== opts.threads) {
+      throw new Error(
+        `Cannot measure thread scaling: the two processes run on ${settings[0].threads} and ${
+          settings[1].threads
+        } threads, not 1 and ${opts.threads} (see the warnings above; --threads at most the cores)`,
+      );
+    }
     const out: ScalingRound[] = [];
     for (let i = 0; i < rounds; i++) {
-      const one = await timeOn(1);
-      const many = await timeOn(opts.threads);
+      const a = await one.block<ServedBlocks>(opts.repeats);
+      const b = await many.block<ServedBlocks>(opts.repeats);
       const cores = await coreScaling(opts.threads);
       const round = {
-        oneMs: one.medianMs,
-        manyMs: many.medianMs,
-        speedup: one.medianMs / many.medianMs,
+        oneMs: median(a.stepsMs),
+        manyMs: median(b.stepsMs),
+        speedup: median(a.stepsMs) / median(b.stepsMs),
         cores,
       };
       out.push(round);
@@ -154,32 +236,40 @@ export async function runThreadScaling(
         }× one`,
       );
     }
+    await Promise.all([one.close(), many.close()]);
+    ended = true;
     const oneMs = median(out.map((r) => r.oneMs));
     const manyMs = median(out.map((r) => r.manyMs));
+    const ratios = out.map((r) => r.speedup);
     return {
       threads: opts.threads,
       batch: opts.batch,
       warmup: opts.warmup,
+      steps: opts.repeats,
       rounds: out,
       oneMs,
       manyMs,
       speedup: oneMs / manyMs,
+      speedupQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.5), quantile(ratios, 0.75)],
       cores: median(out.map((r) => r.cores)),
     };
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    if (!ended) await Promise.all([one.kill(), many.kill()]);
   }
 }
 
 /** The summary line of `--thread-scaling`. */
 export function formatThreadScaling(r: ScalingResult): string {
-  return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds, ${r.warmup} warm-up step${
+  const q = r.speedupQuartiles.map((x) => x.toFixed(2)).join(", ");
+  return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds of ${r.steps} step${
+    r.steps === 1 ? "" : "s"
+  } each, two processes taking turns after ${r.warmup} warm-up step${
     r.warmup === 1 ? "" : "s"
-  } in each process: 1 thread ${r.oneMs.toFixed(1)} ms, ${r.threads} threads ${
+  } each: 1 thread ${r.oneMs.toFixed(1)} ms, ${r.threads} threads ${
     r.manyMs.toFixed(1)
   } ms per step (medians of the rounds' medians): ${
     r.speedup.toFixed(2)
-  }× one thread; the machine's own ${r.threads} cores gave ${
+  }× one thread (the rounds' ratios, quartiles: ${q}); the machine's own ${r.threads} cores gave ${
     r.cores.toFixed(2)
   }× one (an integer loop on each, median of the rounds)`;
 }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { parseBenchArgs } from "./bench.ts";
-import { coreScaling, formatThreadScaling, runThreadScaling } from "./bench_scaling.ts";
+import {
+  coreScaling,
+  formatThreadScaling,
+  runThreadScaling,
+  type ScalingResult,
+  servedArgs,
+} from "./bench_scaling.ts";
 
 Deno.test("coreScaling() is the work of n loops at once over one loop's", async () => {
   // One loop alone takes 100 ms; two at once take 100 and 200 ms: 1 + 0.5 loops' worth.
@@ -12,28 +18,68 @@ Deno.test("coreScaling() is the work of n loops at once over one loop's", async 
 });
 
 Deno.test({
-  name: "runThreadScaling() times one and two threads in processes of their own",
+  name: "runThreadScaling() times one and two threads in two warm processes, in turn",
   sanitizeResources: false,
   async fn() {
-    const opts = parseBenchArgs(["--batch=4", "--repeats=2", "--warmup=1", "--threads=2"])!;
+    const opts = parseBenchArgs(["--batch=4", "--repeats=3", "--warmup=1", "--threads=2"])!;
     const lines: string[] = [];
     const r = await runThreadScaling(
       opts,
-      1,
+      2,
       new URL("./bench.ts", import.meta.url).href,
       (l) => lines.push(l),
     );
-    assert.equal(r.rounds.length, 1);
+    assert.equal(r.rounds.length, 2);
     assert.equal(r.threads, 2);
     assert.equal(r.warmup, 1);
+    assert.equal(r.steps, 3);
     assert.ok(r.oneMs > 0 && r.manyMs > 0 && r.cores > 0);
     assert.equal(r.speedup, r.oneMs / r.manyMs);
-    assert.match(lines[0], /^round 1: 1 thread [\d.]+ ms, 2 threads [\d.]+ ms per step: [\d.]+×/);
-    assert.match(
-      formatThreadScaling(r),
-      /, 1 warm-up step in each process: .*× one thread; the machine's own 2 cores gave [\d.]+× one/,
-    );
+    const [a, b] = r.rounds.map((x) => x.speedup).sort((x, y) => x - y);
+    assert.deepEqual(r.speedupQuartiles, [a + (b - a) / 4, (a + b) / 2, a + (3 * (b - a)) / 4]);
+    assert.equal(lines.length, 2);
+    assert.match(lines[1], /^round 2: 1 thread [\d.]+ ms, 2 threads [\d.]+ ms per step: [\d.]+×/);
   },
+});
+
+Deno.test("servedArgs() gives back the options of a served process, on its thread count", () => {
+  const opts = parseBenchArgs([
+    "--batch=16",
+    "--block=2",
+    "--warmup=7",
+    "--threads=4",
+    "--seed=9",
+    "--kernels=js",
+    "--repeats=5",
+  ])!;
+  const back = parseBenchArgs(servedArgs(opts, 1))!;
+  assert.equal(back.serve, true);
+  assert.equal(back.threads, 1);
+  for (const k of ["backend", "batch", "block", "warmup", "seed", "kernels", "stock"] as const) {
+    assert.deepEqual(back[k], opts[k], k);
+  }
+});
+
+Deno.test("formatThreadScaling() gives the medians, the ratio and its quartiles", () => {
+  const r: ScalingResult = {
+    threads: 2,
+    batch: 300,
+    warmup: 100,
+    steps: 20,
+    rounds: [],
+    oneMs: 60,
+    manyMs: 32,
+    speedup: 1.875,
+    speedupQuartiles: [1.8, 1.86, 1.9],
+    cores: 1.99,
+  };
+  assert.equal(
+    formatThreadScaling(r),
+    "thread scaling at batch 300, 0 rounds of 20 steps each, two processes taking turns after " +
+      "100 warm-up steps each: 1 thread 60.0 ms, 2 threads 32.0 ms per step (medians of the " +
+      "rounds' medians): 1.88× one thread (the rounds' ratios, quartiles: 1.80, 1.86, 1.90); the " +
+      "machine's own 2 cores gave 1.99× one (an integer loop on each, median of the rounds)",
+  );
 });
 
 Deno.test("--thread-scaling needs two threads or more", async () => {
@@ -52,5 +98,22 @@ Deno.test("--thread-scaling needs two threads or more", async () => {
   assert.match(
     new TextDecoder().decode(p.stderr),
     /Cannot measure thread scaling with --threads 1: pass --threads 2 or more/,
+  );
+  const gpu = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./bench.ts", import.meta.url).pathname,
+      "--thread-scaling=2",
+      "--threads=2",
+      "--backend=webgpu",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(gpu.code, 2);
+  assert.match(
+    new TextDecoder().decode(gpu.stderr),
+    /Cannot measure thread scaling on webgpu: threads are the cpu kernels'; drop --backend/,
   );
 });

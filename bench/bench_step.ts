@@ -78,6 +78,11 @@ export interface BenchOptions {
   threadScaling?: number;
   /** In a process started by `--processes`: the barrier folder to wait at after warm-up. */
   barrier?: string;
+  /**
+   * In a process started by `--thread-scaling`: after the warm-up, time blocks when asked on
+   * stdin (see `bench_served.ts`) instead of once.
+   */
+  serve?: boolean;
 }
 
 /** Loss reduction of the benchmark: the authors' code used the per-pixel mean. */
@@ -236,6 +241,13 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The q-quantile (0 ≤ q ≤ 1) of a non-empty list, interpolated linearly between ranks. */
+export function quantile(values: readonly number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  const at = q * (s.length - 1), lo = Math.floor(at), hi = Math.ceil(at);
+  return s[lo] + (s[hi] - s[lo]) * (at - lo);
 }
 
 /** Makes `backend` the active tfjs backend (as training does), with fast or stock kernels. */

@@ -26,9 +26,10 @@
 
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type BenchOptions, makeTrainer, median, useBackend } from "./bench_step.ts";
+import { type BenchOptions, makeTrainer, median, quantile, useBackend } from "./bench_step.ts";
 import { cpuThreads } from "../lib/ml/kernels/mod.ts";
 import { describeArchitecture, diskAutoencoderConfig } from "../lib/ml/model.ts";
+import { ServedProcess } from "./bench_served.ts";
 
 /** The flags of `--against-torch`, taken out of the bench's command line. */
 export interface TorchFlags {
@@ -186,13 +187,6 @@ export interface MedianComparison {
   pairRatioQuartiles: [number, number, number];
 }
 
-/** The q-quantile (0 ≤ q ≤ 1) of a non-empty list, interpolated linearly between ranks. */
-export function quantile(values: readonly number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const at = q * (s.length - 1), lo = Math.floor(at), hi = Math.ceil(at);
-  return s[lo] + (s[hi] - s[lo]) * (at - lo);
-}
-
 /** Compares block times (ms per step): `ours[i]` and `torch[i]` were timed one after the other. */
 export function compareMedians(
   ours: readonly number[],
@@ -269,79 +263,6 @@ export function torchArgs(opts: BenchOptions): string[] {
   ];
 }
 
-/** Splits a byte stream into lines (without their "\n"). */
-export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let pending = "";
-  for await (const chunk of stream) {
-    pending += decoder.decode(chunk, { stream: true });
-    let nl;
-    while ((nl = pending.indexOf("\n")) >= 0) {
-      yield pending.slice(0, nl);
-      pending = pending.slice(nl + 1);
-    }
-  }
-  pending += decoder.decode();
-  if (pending !== "") yield pending;
-}
-
-/** The reference in `--serve` mode: asked for one block at a time. */
-class TorchProcess {
-  readonly #child: Deno.ChildProcess;
-  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
-  readonly #stdout: AsyncGenerator<string>;
-  readonly #stderr: Promise<string>;
-
-  constructor(python: string, script: string, args: string[]) {
-    this.#child = new Deno.Command(python, {
-      args: [script, ...args],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    this.#stdin = this.#child.stdin.getWriter();
-    this.#stdout = lines(this.#child.stdout);
-    this.#stderr = new Response(this.#child.stderr).text();
-  }
-
-  /** The next line it prints, parsed; throws with its stderr when it ended instead. */
-  async next<T>(): Promise<T> {
-    const r = await this.#stdout.next();
-    if (r.done) {
-      const status = await this.#child.status;
-      const err = (await this.#stderr).trim().split("\n").slice(-5).join("\n");
-      throw new Error(`Cannot run the torch reference: exit code ${status.code}:\n${err}`);
-    }
-    return JSON.parse(r.value) as T;
-  }
-
-  /** Times a block of `steps` steps. */
-  async block(steps: number): Promise<{ ms: number; cpuMs: number; loss: number }> {
-    await this.#stdin.write(new TextEncoder().encode(`${steps}\n`));
-    return await this.next();
-  }
-
-  /** Closes its stdin, which ends it, and waits (reading what is left, which frees the pipes). */
-  async close(): Promise<void> {
-    await this.#stdin.close().catch(() => {});
-    for await (const _ of this.#stdout) {
-      // nothing more is asked of it
-    }
-    await this.#child.status;
-    await this.#stderr;
-  }
-
-  /** Ends it now (after an error). */
-  async kill(): Promise<void> {
-    try {
-      this.#child.kill();
-    } catch {
-      // already ended
-    }
-    await this.close();
-  }
-}
-
 /**
  * Times `opts.repeats` blocks of `opts.block` steps (1 by default) of ours (in this process,
  * on the cpu backend) and as many of the reference under `python`, a block of each in turn,
@@ -360,7 +281,10 @@ export async function runAgainstTorch(
   }
   const block = opts.block ?? 1;
   // Started first: it imports torch and warms up while ours does.
-  const torch = new TorchProcess(python.python, fileURLToPath(TORCH_SCRIPT), torchArgs(opts));
+  const torch = new ServedProcess("the torch reference", python.python, [
+    fileURLToPath(TORCH_SCRIPT),
+    ...torchArgs(opts),
+  ]);
   let ended = false;
   try {
     await useBackend("cpu", opts.stock, opts.threads);
@@ -379,7 +303,7 @@ export async function runAgainstTorch(
         oursStepsMs.push((performance.now() - t0) / block);
         const c = process.cpuUsage(c0);
         oursCpuMs.push((c.user + c.system) / 1000 / block);
-        const t = await torch.block(block);
+        const t = await torch.block<{ ms: number; cpuMs: number; loss: number }>(block);
         torchStepsMs.push(t.ms);
         torchCpuMs.push(t.cpuMs);
         torchLastLoss = t.loss;

@@ -3,16 +3,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { parseBenchArgs } from "./bench.ts";
-import { useBackend } from "./bench_step.ts";
+import { quantile, useBackend } from "./bench_step.ts";
 import {
   checkSameModel,
   compareMedians,
   DEFAULT_PYTHONS,
   findTorchPython,
   formatComparison,
-  lines,
   mainAgainstTorch,
-  quantile,
   runAgainstTorch,
   splitTorchArgs,
   TORCH_SCRIPT,
@@ -147,14 +145,6 @@ Deno.test("mainAgainstTorch() refuses webgpu, --compare-loss and --processes", a
     assert.match(errors[0], /^Cannot compare against torch/);
     assert.match(errors[0], message);
   }
-});
-
-Deno.test("lines() splits a byte stream into lines, across chunks", async () => {
-  const enc = new TextEncoder();
-  const stream = ReadableStream.from([enc.encode("a\nb"), enc.encode("c\n\nd")]);
-  const out: string[] = [];
-  for await (const l of lines(stream)) out.push(l);
-  assert.deepEqual(out, ["a", "bc", "", "d"]);
 });
 
 Deno.test("formatComparison() prints the medians, the ratio and the blocks", () => {
