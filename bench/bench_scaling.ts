@@ -6,10 +6,11 @@
  * of the bench, one on one thread and one on N, warm up, then take turns (`bench_served.ts`):
  * in each round the first times `--repeats` steps while the other waits, then the other as many,
  * so that both see nearly the same machine; a round's ratio is the ratio of its two medians.
- * An earlier form of this mode started a fresh pair of processes per round: its two timings lay
- * seconds apart, and on the 2-core development machine (2026-12-05) its rounds' ratios went
- * from 1.45 to 2.37 in one run of nine (1 thread 57.7–86.7 ms, 2 threads 35.8–43.2), while two
- * warm processes taking turns gave 1.82–1.97 in twenty rounds (`.., 20 rounds of 10 steps).
+ * An earlier form of this mode started a fresh pair of processes per round, so that its two
+ * timings lay seconds apart: on the 2-core development machine (2026-12-05) one of its runs of
+ * nine rounds gave ratios from 1.45 to 2.37 (one thread 57.7–86.7 ms, two 35.8–43.2), and a
+ * run of nine with two warm processes taking turns, a quarter of an hour later, 1.55–1.92
+ * (quartiles 1.80, 1.81, 1.86).
  * Every round also measures what the machine itself gives: a plain integer loop on one core,
  * then on N cores at once. When N loops at once do not run N times the work of one (another
  * tenant's load, cores that share their execution units), no training can; the ratio of the two
