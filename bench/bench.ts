@@ -25,7 +25,6 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import process from "node:process";
 import { parseArgs } from "node:util";
 import {
   cpuThreads,
@@ -48,6 +47,7 @@ import {
   type KernelTime,
   makeTrainer,
   median,
+  timeBlock,
   useBackend,
 } from "./bench_step.ts";
 import { mainAgainstTorch, splitTorchArgs, TORCH_USAGE } from "./bench_torch.ts";
@@ -252,12 +252,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const recorder = tf.getBackend() === "webgpu" ? recordWebgpuCalls() : undefined;
     try {
       for (let i = 0; i < opts.repeats; i++) {
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        lastLoss = await trainer.steps(block);
-        stepsMs.push((performance.now() - t0) / block);
-        const c = process.cpuUsage(c0);
-        cpuStepsMs.push((c.user + c.system) / 1000 / block);
+        const t = await timeBlock(trainer, block);
+        lastLoss = t.loss;
+        stepsMs.push(t.ms);
+        cpuStepsMs.push(t.cpuMs);
       }
     } finally {
       recorder?.stop();

@@ -19,11 +19,17 @@
  * @module
  */
 
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { cpuThreads } from "../lib/ml/kernels/mod.ts";
 import { serveBlocks, ServedProcess } from "./bench_served.ts";
-import { type BenchOptions, makeTrainer, median, quantile, useBackend } from "./bench_step.ts";
+import {
+  type BenchOptions,
+  makeTrainer,
+  median,
+  quantile,
+  timeBlock,
+  useBackend,
+} from "./bench_step.ts";
 
 /** Iterations of the loop each worker runs: about 0.3 s on the development machine. */
 const LOOP_ITERATIONS = 400_000_000;
@@ -153,12 +159,10 @@ export async function serveSteps(opts: BenchOptions): Promise<void> {
       const stepsMs: number[] = [], cpuStepsMs: number[] = [];
       let loss = NaN;
       for (let i = 0; i < k; i++) {
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        loss = await trainer.steps(block);
-        stepsMs.push((performance.now() - t0) / block);
-        const c = process.cpuUsage(c0);
-        cpuStepsMs.push((c.user + c.system) / 1000 / block);
+        const t = await timeBlock(trainer, block);
+        loss = t.loss;
+        stepsMs.push(t.ms);
+        cpuStepsMs.push(t.cpuMs);
       }
       return { stepsMs, cpuStepsMs, loss };
     });

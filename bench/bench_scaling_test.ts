@@ -82,38 +82,22 @@ Deno.test("formatThreadScaling() gives the medians, the ratio and its quartiles"
   );
 });
 
-Deno.test("--thread-scaling needs two threads or more", async () => {
-  const p = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./bench.ts", import.meta.url).pathname,
-      "--thread-scaling=2",
-      "--threads=1",
+Deno.test("--thread-scaling needs two threads or more, on cpu", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--threads=1"], /Cannot measure thread scaling with --threads 1: pass --threads 2 or more/],
+    [
+      ["--threads=2", "--backend=webgpu"],
+      /Cannot measure thread scaling on webgpu: threads are the cpu kernels'; drop --backend/,
     ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(p.code, 2);
-  assert.match(
-    new TextDecoder().decode(p.stderr),
-    /Cannot measure thread scaling with --threads 1: pass --threads 2 or more/,
-  );
-  const gpu = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./bench.ts", import.meta.url).pathname,
-      "--thread-scaling=2",
-      "--threads=2",
-      "--backend=webgpu",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.equal(gpu.code, 2);
-  assert.match(
-    new TextDecoder().decode(gpu.stderr),
-    /Cannot measure thread scaling on webgpu: threads are the cpu kernels'; drop --backend/,
-  );
+  ];
+  for (const [args, message] of cases) {
+    const p = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", new URL("./bench.ts", import.meta.url).pathname, "--thread-scaling=2"]
+        .concat(args),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(p.code, 2, args.join(" "));
+    assert.match(new TextDecoder().decode(p.stderr), message);
+  }
 });

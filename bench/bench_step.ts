@@ -7,6 +7,7 @@
  *
  * @module
  */
+import process from "node:process";
 import type { CallStats } from "../lib/ml/webgpu_calls.ts";
 import { KERAS_ADAM } from "../lib/ml/adam.ts";
 import { initBackend } from "../lib/ml/backend.ts";
@@ -241,6 +242,26 @@ export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** One timed block of steps: ms and CPU ms per step, and the loss read at its end. */
+export interface TimedBlock {
+  /** Wall-clock ms per step. */
+  ms: number;
+  /** CPU ms per step (user + system, all threads of the process). */
+  cpuMs: number;
+  /** The loss of the block's last step. */
+  loss: number;
+}
+
+/** Times `block` steps of `trainer`, with one read of the loss at the end (see `Trainer`). */
+export async function timeBlock(trainer: Trainer, block: number): Promise<TimedBlock> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const loss = await trainer.steps(block);
+  const ms = (performance.now() - t0) / block;
+  const c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000 / block, loss };
 }
 
 /** The q-quantile (0 ≤ q ≤ 1) of a non-empty list, interpolated linearly between ranks. */

@@ -24,9 +24,16 @@
  * @module
  */
 
-import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type BenchOptions, makeTrainer, median, quantile, useBackend } from "./bench_step.ts";
+import {
+  type BenchOptions,
+  makeTrainer,
+  median,
+  quantile,
+  timeBlock,
+  type TimedBlock,
+  useBackend,
+} from "./bench_step.ts";
 import { cpuThreads } from "../lib/ml/kernels/mod.ts";
 import { describeArchitecture, diskAutoencoderConfig } from "../lib/ml/model.ts";
 import { ServedProcess } from "./bench_served.ts";
@@ -297,13 +304,11 @@ export async function runAgainstTorch(
       const torchStepsMs: number[] = [], torchCpuMs: number[] = [];
       let oursLastLoss = NaN, torchLastLoss = NaN;
       for (let i = 0; i < opts.repeats; i++) {
-        const c0 = process.cpuUsage();
-        const t0 = performance.now();
-        oursLastLoss = await trainer.steps(block);
-        oursStepsMs.push((performance.now() - t0) / block);
-        const c = process.cpuUsage(c0);
-        oursCpuMs.push((c.user + c.system) / 1000 / block);
-        const t = await torch.block<{ ms: number; cpuMs: number; loss: number }>(block);
+        const o = await timeBlock(trainer, block);
+        oursLastLoss = o.loss;
+        oursStepsMs.push(o.ms);
+        oursCpuMs.push(o.cpuMs);
+        const t = await torch.block<TimedBlock>(block);
         torchStepsMs.push(t.ms);
         torchCpuMs.push(t.cpuMs);
         torchLastLoss = t.loss;
