@@ -122,20 +122,12 @@ export interface ScalingResult {
 export interface ServedSettings {
   /** Threads its kernels run on (1 when workers could not start, whatever was asked). */
   threads: number;
-  /** Images per step. */
-  batch: number;
-  /** Untimed steps it ran. */
-  warmup: number;
 }
 
 /** A served bench's answer to `K`: K timed blocks of steps. */
 export interface ServedBlocks {
   /** Ms per step of each block, in order. */
   stepsMs: number[];
-  /** CPU ms per step of each block (user + system, all threads of the process). */
-  cpuStepsMs: number[];
-  /** The loss of the last step. */
-  loss: number;
 }
 
 /**
@@ -149,22 +141,12 @@ export async function serveSteps(opts: BenchOptions): Promise<void> {
   try {
     const block = opts.block ?? 1;
     if (opts.warmup > 0) await trainer.steps(opts.warmup);
-    const settings: ServedSettings = {
-      threads: opts.stock ? 1 : cpuThreads(),
-      batch: opts.batch,
-      warmup: opts.warmup,
-    };
+    const settings: ServedSettings = { threads: opts.stock ? 1 : cpuThreads() };
     await Deno.stdout.write(new TextEncoder().encode(JSON.stringify(settings) + "\n"));
     await serveBlocks(async (k): Promise<ServedBlocks> => {
-      const stepsMs: number[] = [], cpuStepsMs: number[] = [];
-      let loss = NaN;
-      for (let i = 0; i < k; i++) {
-        const t = await timeBlock(trainer, block);
-        loss = t.loss;
-        stepsMs.push(t.ms);
-        cpuStepsMs.push(t.cpuMs);
-      }
-      return { stepsMs, cpuStepsMs, loss };
+      const stepsMs: number[] = [];
+      for (let i = 0; i < k; i++) stepsMs.push((await timeBlock(trainer, block)).ms);
+      return { stepsMs };
     });
   } finally {
     trainer.dispose();
@@ -218,7 +200,7 @@ export async function runThreadScaling(
       throw new Error(
         `Cannot measure thread scaling: the two processes run on ${settings[0].threads} and ${
           settings[1].threads
-        } threads, not 1 and ${opts.threads} (see the warnings above; --threads at most the cores)`,
+        } threads, not 1 and ${opts.threads} (a process whose workers cannot start runs on one; --stock runs on one)`,
       );
     }
     const out: ScalingRound[] = [];
@@ -226,12 +208,8 @@ export async function runThreadScaling(
       const a = await one.block<ServedBlocks>(opts.repeats);
       const b = await many.block<ServedBlocks>(opts.repeats);
       const cores = await coreScaling(opts.threads);
-      const round = {
-        oneMs: median(a.stepsMs),
-        manyMs: median(b.stepsMs),
-        speedup: median(a.stepsMs) / median(b.stepsMs),
-        cores,
-      };
+      const m1 = median(a.stepsMs), mN = median(b.stepsMs);
+      const round = { oneMs: m1, manyMs: mN, speedup: m1 / mN, cores };
       out.push(round);
       onLine(
         `round ${i + 1}: 1 thread ${round.oneMs.toFixed(1)} ms, ${opts.threads} threads ${
