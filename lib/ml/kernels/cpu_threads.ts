@@ -27,10 +27,24 @@ import { MailboxWriter, type MailTask, waitForChange } from "./cpu_mailbox.ts";
 export const IMAGE_CHUNK = 10;
 
 /**
- * Below this many multiply-adds a call runs on the calling thread alone: waking a worker costs
- * tens of microseconds, more than the small layers (4×4 and below) take.
+ * Below this many multiply-adds a call whose chunks may be cut anyhow runs on the calling thread
+ * alone, in as few chunks as fit in cache (see {@linkcode aloneChunkImages}): waking a worker
+ * costs tens of microseconds, more than the small layers (4×4 and below) take in one chunk.
  */
 const MIN_PARALLEL_WORK = 1 << 18;
+
+/**
+ * The same for a call whose chunks are fixed at {@linkcode IMAGE_CHUNK} images (a layer's
+ * backward, a filter gradient: their chunks fix the order of their sums). Each chunk costs a few
+ * microseconds of calls and copies whatever the layer's size, so the paper's small layers are
+ * worth sharing out after all. On two threads (2-core machine, 2026-12-05), the backward calls
+ * with 4×4×3 and 2×2×2 outputs took 0.50 and 0.24 ms a step with a floor of 2^18 (all but one of
+ * them alone), 0.41 and 0.20 with this one; the 1×1×1 one 0.10 either way. Two two-thread processes, one with this floor and one with 2^18,
+ * taking turns for 60 rounds of 10 steps, twice: 30.81 against 31.11 ms and 37.48 against
+ * 37.66 ms a step (medians), the rounds' differences' medians −0.31 and −0.39 ms. Below this
+ * floor (the paper's 1×1 layer below a batch of 228) a call gains nothing from a worker.
+ */
+const MIN_PARALLEL_FIXED_WORK = 1 << 12;
 
 /**
  * A kernel's work on images [b0, b1), written into `out`, with the layer's epilogue applied to
@@ -429,13 +443,16 @@ export function chunkSumsInOrder(
 }
 
 /**
- * Whether a convolution's call of `chunks` chunks goes to the workers: there are some, it has
- * more than one chunk, and at least {@linkcode MIN_PARALLEL_WORK} multiply-adds.
+ * Whether a convolution's call over the batch of `g` goes to the workers: there are some, the
+ * batch has more than one chunk of {@linkcode IMAGE_CHUNK} images, and the call has at least
+ * {@linkcode MIN_PARALLEL_WORK} multiply-adds, or {@linkcode MIN_PARALLEL_FIXED_WORK} when its
+ * chunks are fixed (`fixedChunks`: a layer's backward, a filter gradient).
  */
-function worthSharing(g: ConvGeometry, chunks: number): boolean {
+export function sharesOut(g: ConvGeometry, fixedChunks: boolean): boolean {
   const work = g.batch * Math.max(g.outHeight * g.outWidth * g.outChannels, 1) *
     g.filterHeight * g.filterWidth * g.inChannels;
-  return workers.length > 0 && chunks > 1 && work >= MIN_PARALLEL_WORK;
+  return workers.length > 0 && imageChunkCount(g.batch) > 1 &&
+    work >= (fixedChunks ? MIN_PARALLEL_FIXED_WORK : MIN_PARALLEL_WORK);
 }
 
 /** Runs chunk `c` of a task on this thread. */
@@ -470,8 +487,7 @@ export function runImageChunks(
   outPerChunk = 0,
   epilogue?: Epilogue,
 ): void {
-  const chunks = imageChunkCount(g.batch);
-  if (!worthSharing(g, chunks)) {
+  if (!sharesOut(g, outPerChunk > 0)) {
     // On one thread a kernel that writes each image's values alone takes as many images per
     // chunk as fit in cache: each chunk costs a few microseconds of calls and copies, which were
     // most of the time of the small layers (30 chunks of a 2×2 layer: 37 µs, one chunk: 5 µs).
@@ -713,7 +729,7 @@ export function runRangeSums(
  */
 export function runLayerBackward(chunk: LayerBackwardChunk, call: LayerBackwardCall): void {
   const g = call.g;
-  if (!worthSharing(g, call.chunks)) {
+  if (!sharesOut(g, true)) {
     for (let c = 0; c < call.chunks; c++) chunk(call, c);
     return;
   }

@@ -22,6 +22,7 @@ import {
   setCpuThreads,
   setImageKernelImpl,
   sharedChunkImages,
+  sharesOut,
   stopCpuThreads,
 } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
@@ -345,6 +346,29 @@ Deno.test("a small layer shared out takes larger chunks than a big one, with the
     await setCpuThreads(2);
     run().forEach((t, i) =>
       assert.deepEqual(new Uint8Array(t.buffer), new Uint8Array(one[i].buffer), `output ${i}`)
+    );
+  } finally {
+    stopCpuThreads();
+  }
+});
+
+Deno.test("a small layer's fixed chunks are shared out, its forward call is not", async () => {
+  // The paper's 4×4 → 2×2 layer at batch 300: 30 chunks of 10 images whose sums keep their
+  // order (a backward call) go to the workers; its forward, one chunk on the caller, does not.
+  const small = convGeometry([300, 4, 4, 3], [3, 3, 3, 2], 2, "same");
+  const big = convGeometry([300, 64, 64, 1], [3, 3, 1, 8], 2, "same");
+  try {
+    await setCpuThreads(1);
+    assert.deepEqual([sharesOut(small, true), sharesOut(big, false)], [false, false]);
+    await setCpuThreads(2);
+    assert.deepEqual(
+      [sharesOut(small, true), sharesOut(small, false), sharesOut(big, false)],
+      [true, false, true],
+    );
+    // One chunk of images: nothing to share.
+    assert.equal(
+      sharesOut(convGeometry([IMAGE_CHUNK, 64, 64, 1], [3, 3, 1, 8], 2, "same"), true),
+      false,
     );
   } finally {
     stopCpuThreads();

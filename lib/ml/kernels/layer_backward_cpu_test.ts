@@ -5,7 +5,13 @@ import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import type { ConvGeometry } from "./conv_geometry.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
-import { IMAGE_CHUNK, imageKernelImpl, setCpuThreads, setImageKernelImpl } from "./cpu_threads.ts";
+import {
+  IMAGE_CHUNK,
+  imageKernelImpl,
+  setCpuThreads,
+  setImageKernelImpl,
+  sharesOut,
+} from "./cpu_threads.ts";
 import { layerBackwardValues } from "./layer_backward_cpu.ts";
 import { leakyReluGradValues } from "./leaky_relu_cpu.ts";
 import {
@@ -128,15 +134,19 @@ Deno.test("a layer's backward call with a NaN in one chunk's output: the bytes o
 });
 
 Deno.test("a layer's backward call gives the same bytes on one thread and on two", async () => {
-  // Large enough to be shared out: 30 images of the paper's first two layers, both ways.
-  const layers = paperEncoderCases(30).slice(0, 2).flatMap((c, i) => [
-    layerOf(c, false, 80 + i),
-    layerOf(c, true, 90 + i),
-  ]);
+  // 30 images of every paper layer, both ways: on two threads all but the smallest layers are
+  // shared out (the test checks it), and their chunks must add up as on one thread.
+  const cases = paperEncoderCases(30);
+  const layers = cases.flatMap((c, i) => [layerOf(c, false, 80 + i), layerOf(c, true, 90 + i)]);
   try {
     await setCpuThreads(1);
     const one = layers.map((l) => fused(l));
     await setCpuThreads(2);
+    assert.deepEqual(
+      cases.map((c) => sharesOut(c.geometry, true)),
+      [true, true, true, true, true, false],
+      "which layers are shared out on two threads",
+    );
     const two = layers.map((l) => fused(l));
     one.forEach((o, i) => {
       for (const key of ["dx", "dw", "db"] as const) {
