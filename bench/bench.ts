@@ -38,7 +38,7 @@ import { type CallStats, perStep, recordWebgpuCalls, topCalls } from "../lib/ml/
 import { benchModel, formatModelBench } from "./bench_models.ts";
 import { benchGroups, formatGroupBench, parseModelList } from "./bench_group.ts";
 import { parseProcessList, runProcesses, waitAtBarrier } from "./bench_processes.ts";
-import { formatThreadScaling, runThreadScaling, serveSteps } from "./bench_scaling.ts";
+import { formatThreadScaling, pinRefusal, runThreadScaling, serveSteps } from "./bench_scaling.ts";
 import { copyTimes, formatCopyTimes } from "./bench_copies.ts";
 import {
   type BenchOptions,
@@ -84,6 +84,9 @@ const USAGE = `Usage: deno task bench [options]
                          processes, one per thread count, time --repeats steps each in turn;
                          with the machine's own scaling of an integer loop to as many cores in
                          each round; prints the medians and both ratios
+  --pin                  with --thread-scaling: one one-thread process pinned to each of the
+                         --threads first cores (taskset), the other on all of them; compares
+                         with the mean core (a core slowed by its host no longer decides)
   --copies               time the kernels' chunk copies by where tensors live: plain arrays
                          (one thread), shared ones (kernel threads), one shared wasm memory
   --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)
@@ -148,6 +151,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
         "compare-batch": { type: "string" },
         processes: { type: "string" },
         "thread-scaling": { type: "string" },
+        pin: { type: "boolean" },
         copies: { type: "boolean" },
         models: { type: "string" },
         barrier: { type: "string" },
@@ -204,6 +208,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | undefined {
     ...(v["thread-scaling"] === undefined
       ? {}
       : { threadScaling: positiveInt("thread-scaling", v["thread-scaling"], 1) }),
+    ...(v.pin ? { pin: true } : {}),
     ...(v.barrier === undefined ? {} : { barrier: v.barrier }),
     ...(v.serve ? { serve: true } : {}),
     ...(v.models === undefined ? {} : { models: parseModelList(v.models) }),
@@ -497,6 +502,13 @@ async function main(argv: string[]): Promise<number> {
       `Cannot measure thread scaling on ${opts.backend}: threads are the cpu kernels'; drop --backend`,
     );
     return 2;
+  }
+  if (opts.pin) {
+    const why = await pinRefusal(opts);
+    if (why !== undefined) {
+      console.error(why);
+      return 2;
+    }
   }
   if (opts.serve) {
     await serveSteps(opts);

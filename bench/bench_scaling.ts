@@ -85,8 +85,13 @@ export async function coreScaling(
 
 /** One round of `--thread-scaling`. */
 export interface ScalingRound {
-  /** Median ms per step on one thread. */
+  /**
+   * Median ms per step on one thread; with `--pin`, that of the mean core: N over the sum of
+   * 1/`coreMs` (the step time at the cores' mean speed).
+   */
   oneMs: number;
+  /** With `--pin`: median ms per step on one thread pinned to core 0, 1, … */
+  coreMs?: number[];
   /** Median ms per step on N threads, timed right after. */
   manyMs: number;
   /** oneMs / manyMs. */
@@ -105,9 +110,13 @@ export interface ScalingResult {
   warmup: number;
   /** Timed steps of each process per round. */
   steps: number;
+  /** Whether the processes were pinned to cores (`--pin`). */
+  pinned: boolean;
   rounds: ScalingRound[];
   /** Median over the rounds of each round's median, one thread. */
   oneMs: number;
+  /** With `--pin`: the median over the rounds of each core's one-thread median. */
+  coreMs?: number[];
   /** The same on N threads. */
   manyMs: number;
   /** oneMs / manyMs: the figure quoted. */
@@ -169,9 +178,45 @@ export function servedArgs(opts: BenchOptions, threads: number): string[] {
 }
 
 /**
+ * Why `--pin` cannot run as `opts` asks, as the line to print, or undefined when it can: it
+ * needs `--thread-scaling`, no more threads than cores, and `taskset` (util-linux).
+ */
+export async function pinRefusal(opts: BenchOptions): Promise<string | undefined> {
+  if (opts.threadScaling === undefined) {
+    return "Cannot pin: --pin is for --thread-scaling; add --thread-scaling N or drop --pin";
+  }
+  const cores = navigator.hardwareConcurrency || 1;
+  if (opts.threads > cores) {
+    return `Cannot pin ${opts.threads} threads to this machine's ${cores} cores: pass --threads ${cores} or fewer, or drop --pin`;
+  }
+  try {
+    const p = await new Deno.Command("taskset", { args: ["-c", "0", "true"] }).output();
+    if (p.success) return undefined;
+  } catch {
+    // Not installed: said below.
+  }
+  return "Cannot pin: taskset (util-linux) does not run here; install it or drop --pin";
+}
+
+/**
+ * The mean core's ms per step from each core's: N over the sum of their speeds (steps per ms),
+ * so that a core its host slows counts for what it gives, not more.
+ */
+export function meanCoreMs(coreMs: readonly number[]): number {
+  return coreMs.length / coreMs.reduce((s, ms) => s + 1 / ms, 0);
+}
+
+/**
  * Runs `rounds` rounds of: `opts.repeats` timed steps on one thread, then as many on
  * `opts.threads`, each thread count in a warm process of its own (`entry`, the bench module, in
  * `--serve` mode), then the machine's core scaling. Calls `onLine` with a line per round.
+ *
+ * With `opts.pin`, one one-thread process per core runs pinned to it, in turn, and the N-thread
+ * process is pinned to those N cores: on a shared host one core may run this step at two thirds
+ * of the other's speed for minutes (2-core development machine, 2026-12-05: one thread 80–92 ms
+ * in 32 of 45 rounds, 55–61 ms in the others), and an unpinned one-thread process lands on it in
+ * some rounds and not in others, while N threads always use it. The round's one-thread figure is
+ * then the mean core's ({@linkcode meanCoreMs}).
  */
 export async function runThreadScaling(
   opts: BenchOptions,
@@ -185,41 +230,66 @@ export async function runThreadScaling(
     );
   }
   const script = entry.startsWith("file:") ? fileURLToPath(entry) : entry;
-  const start = (threads: number) =>
-    new ServedProcess(
-      `the bench on ${threads} thread${threads === 1 ? "" : "s"}`,
-      Deno.execPath(),
-      ["run", "-A", script, ...servedArgs(opts, threads)],
-    );
-  // Both warm up at once: untimed, and half the wait.
-  const one = start(1), many = start(opts.threads);
+  const pinned = opts.pin === true;
+  const start = (threads: number, cores?: string) => {
+    const what = `the bench on ${threads} thread${threads === 1 ? "" : "s"}${
+      cores === undefined ? "" : ` pinned to core${threads === 1 ? "" : "s"} ${cores}`
+    }`;
+    const args = ["run", "-A", script, ...servedArgs(opts, threads)];
+    return cores === undefined
+      ? new ServedProcess(what, Deno.execPath(), args)
+      : new ServedProcess(what, "taskset", ["-c", cores, Deno.execPath(), ...args]);
+  };
+  // All warm up at once: untimed, and a fraction of the wait.
+  const ones = pinned
+    ? Array.from({ length: opts.threads }, (_, c) => start(1, String(c)))
+    : [start(1)];
+  const many = start(opts.threads, pinned ? `0-${opts.threads - 1}` : undefined);
+  const all = [...ones, many];
   let ended = false;
   try {
-    const settings = await Promise.all([one.next<ServedSettings>(), many.next<ServedSettings>()]);
-    if (settings[0].threads !== 1 || settings[1].threads !== opts.threads) {
+    const settings = await Promise.all(all.map((p) => p.next<ServedSettings>()));
+    const want = [...ones.map(() => 1), opts.threads];
+    if (settings.some((s, i) => s.threads !== want[i])) {
       throw new Error(
-        `Cannot measure thread scaling: the two processes run on ${settings[0].threads} and ${
-          settings[1].threads
-        } threads, not 1 and ${opts.threads} (a process whose workers cannot start runs on one; --stock runs on one)`,
+        `Cannot measure thread scaling: the processes run on ${
+          settings.map((s) => s.threads).join(", ")
+        } threads, not ${
+          want.join(", ")
+        } (a process whose workers cannot start runs on one; --stock runs on one)`,
       );
     }
     const out: ScalingRound[] = [];
     for (let i = 0; i < rounds; i++) {
-      const a = await one.block<ServedBlocks>(opts.repeats);
+      const coreMs: number[] = [];
+      for (const one of ones) {
+        coreMs.push(median((await one.block<ServedBlocks>(opts.repeats)).stepsMs));
+      }
       const b = await many.block<ServedBlocks>(opts.repeats);
       const cores = await coreScaling(opts.threads);
-      const m1 = median(a.stepsMs), mN = median(b.stepsMs);
-      const round = { oneMs: m1, manyMs: mN, speedup: m1 / mN, cores };
+      const m1 = pinned ? meanCoreMs(coreMs) : coreMs[0], mN = median(b.stepsMs);
+      const round: ScalingRound = {
+        oneMs: m1,
+        ...(pinned ? { coreMs } : {}),
+        manyMs: mN,
+        speedup: m1 / mN,
+        cores,
+      };
       out.push(round);
+      const perCore = pinned
+        ? ` (mean core; on cores 0–${opts.threads - 1}: ${
+          coreMs.map((ms) => ms.toFixed(1)).join(", ")
+        })`
+        : "";
       onLine(
-        `round ${i + 1}: 1 thread ${round.oneMs.toFixed(1)} ms, ${opts.threads} threads ${
+        `round ${i + 1}: 1 thread ${round.oneMs.toFixed(1)} ms${perCore}, ${opts.threads} threads ${
           round.manyMs.toFixed(1)
         } ms per step: ${round.speedup.toFixed(2)}×; the machine's ${opts.threads} cores: ${
           cores.toFixed(2)
         }× one`,
       );
     }
-    await Promise.all([one.close(), many.close()]);
+    await Promise.all(all.map((p) => p.close()));
     ended = true;
     const oneMs = median(out.map((r) => r.oneMs));
     const manyMs = median(out.map((r) => r.manyMs));
@@ -229,30 +299,38 @@ export async function runThreadScaling(
       batch: opts.batch,
       warmup: opts.warmup,
       steps: opts.repeats,
+      pinned,
       rounds: out,
       oneMs,
+      ...(pinned ? { coreMs: ones.map((_, c) => median(out.map((r) => r.coreMs![c]))) } : {}),
       manyMs,
       speedup: oneMs / manyMs,
       speedupQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.5), quantile(ratios, 0.75)],
       cores: median(out.map((r) => r.cores)),
     };
   } finally {
-    if (!ended) await Promise.all([one.kill(), many.kill()]);
+    if (!ended) await Promise.all(all.map((p) => p.kill()));
   }
 }
 
 /** The summary line of `--thread-scaling`. */
 export function formatThreadScaling(r: ScalingResult): string {
   const q = r.speedupQuartiles.map((x) => x.toFixed(2)).join(", ");
-  return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds of ${r.steps} step${
-    r.steps === 1 ? "" : "s"
-  } each, two processes taking turns after ${r.warmup} warm-up step${
-    r.warmup === 1 ? "" : "s"
-  } each: 1 thread ${r.oneMs.toFixed(1)} ms, ${r.threads} threads ${
-    r.manyMs.toFixed(1)
-  } ms per step (medians of the rounds' medians): ${
-    r.speedup.toFixed(2)
-  }× one thread (the rounds' ratios, quartiles: ${q}); the machine's own ${r.threads} cores gave ${
-    r.cores.toFixed(2)
-  }× one (an integer loop on each, median of the rounds)`;
+  const processes = r.pinned
+    ? `${r.threads + 1} processes taking turns (one thread pinned to each of cores 0–${
+      r.threads - 1
+    }, ${r.threads} threads to all of them)`
+    : "two processes taking turns";
+  const one = r.pinned ? "1 thread on the mean core" : "1 thread";
+  const perCore = r.coreMs === undefined
+    ? ""
+    : ` (each core: ${r.coreMs.map((ms) => ms.toFixed(1)).join(", ")})`;
+  const steps = `${r.steps} step${r.steps === 1 ? "" : "s"}`;
+  const warmup = `${r.warmup} warm-up step${r.warmup === 1 ? "" : "s"}`;
+  return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds of ${steps} each, ` +
+    `${processes} after ${warmup} each: ${one} ${r.oneMs.toFixed(1)} ms${perCore}, ` +
+    `${r.threads} threads ${r.manyMs.toFixed(1)} ms per step (medians of the rounds' medians): ` +
+    `${r.speedup.toFixed(2)}× one thread (the rounds' ratios, quartiles: ${q}); the machine's ` +
+    `own ${r.threads} cores gave ${r.cores.toFixed(2)}× one (an integer loop on each, median of ` +
+    `the rounds)`;
 }

@@ -3,6 +3,8 @@ import { parseBenchArgs } from "./bench.ts";
 import {
   coreScaling,
   formatThreadScaling,
+  meanCoreMs,
+  pinRefusal,
   runThreadScaling,
   type ScalingResult,
   servedArgs,
@@ -66,6 +68,7 @@ Deno.test("formatThreadScaling() gives the medians, the ratio and its quartiles"
     batch: 300,
     warmup: 100,
     steps: 20,
+    pinned: false,
     rounds: [],
     oneMs: 60,
     manyMs: 32,
@@ -82,12 +85,16 @@ Deno.test("formatThreadScaling() gives the medians, the ratio and its quartiles"
   );
 });
 
-Deno.test("--thread-scaling needs two threads or more, on cpu", async () => {
+Deno.test("--thread-scaling needs two threads or more, on cpu, and --pin no more than the cores", async () => {
   const cases: [string[], RegExp][] = [
     [["--threads=1"], /Cannot measure thread scaling with --threads 1: pass --threads 2 or more/],
     [
       ["--threads=2", "--backend=webgpu"],
       /Cannot measure thread scaling on webgpu: threads are the cpu kernels'; drop --backend/,
+    ],
+    [
+      [`--threads=${(navigator.hardwareConcurrency || 1) + 1}`, "--pin"],
+      /Cannot pin \d+ threads to this machine's \d+ cores: pass --threads \d+ or fewer, or drop --pin/,
     ],
   ];
   for (const [args, message] of cases) {
@@ -100,4 +107,77 @@ Deno.test("--thread-scaling needs two threads or more, on cpu", async () => {
     assert.equal(p.code, 2, args.join(" "));
     assert.match(new TextDecoder().decode(p.stderr), message);
   }
+});
+
+Deno.test("meanCoreMs() is the step time at the cores' mean speed", () => {
+  assert.equal(meanCoreMs([50]), 50);
+  // 1/60 + 1/90 steps per ms on two cores: a mean core does one step in 72 ms.
+  assert.ok(Math.abs(meanCoreMs([60, 90]) - 72) < 1e-9);
+});
+
+Deno.test("formatThreadScaling() names the pinned processes and each core's figure", () => {
+  const r: ScalingResult = {
+    threads: 2,
+    batch: 300,
+    warmup: 100,
+    steps: 20,
+    pinned: true,
+    rounds: [],
+    oneMs: 57.3,
+    coreMs: [56.7, 58.0],
+    manyMs: 30.5,
+    speedup: 57.3 / 30.5,
+    speedupQuartiles: [1.85, 1.88, 1.9],
+    cores: 2,
+  };
+  assert.match(
+    formatThreadScaling(r),
+    new RegExp(
+      "3 processes taking turns \\(one thread pinned to each of cores 0–1, 2 threads to all of " +
+        "them\\) after 100 warm-up steps each: 1 thread on the mean core 57\\.3 ms \\(each core: " +
+        "56\\.7, 58\\.0\\), 2 threads 30\\.5 ms per step",
+    ),
+  );
+});
+
+Deno.test("pinRefusal() needs --thread-scaling and no more threads than cores", async () => {
+  const cores = navigator.hardwareConcurrency || 1;
+  assert.equal(
+    await pinRefusal(parseBenchArgs(["--pin", "--threads=2"])!),
+    "Cannot pin: --pin is for --thread-scaling; add --thread-scaling N or drop --pin",
+  );
+  const many = parseBenchArgs(["--pin", "--thread-scaling=2", `--threads=${cores + 1}`])!;
+  assert.match(
+    (await pinRefusal(many))!,
+    new RegExp(`^Cannot pin ${cores + 1} threads to this machine's ${cores} cores`),
+  );
+});
+
+/** Whether `taskset` runs here (util-linux): the pinned run needs it. */
+const hasTaskset = (await pinRefusal(
+  parseBenchArgs(["--pin", "--thread-scaling=1", "--threads=1"])!,
+)) === undefined;
+
+Deno.test({
+  name: "runThreadScaling() with --pin times one thread on each core, then both",
+  ignore: !hasTaskset || (navigator.hardwareConcurrency || 1) < 2,
+  sanitizeResources: false,
+  async fn() {
+    const args = ["--batch=4", "--repeats=3", "--warmup=1", "--threads=2", "--pin"];
+    const lines: string[] = [];
+    const r = await runThreadScaling(
+      parseBenchArgs(args)!,
+      1,
+      new URL("./bench.ts", import.meta.url).href,
+      (l) => lines.push(l),
+    );
+    assert.equal(r.pinned, true);
+    assert.equal(r.rounds[0].coreMs!.length, 2);
+    assert.equal(r.rounds[0].oneMs, meanCoreMs(r.rounds[0].coreMs!));
+    assert.deepEqual(r.coreMs, r.rounds[0].coreMs);
+    assert.match(
+      lines[0],
+      /^round 1: 1 thread [\d.]+ ms \(mean core; on cores 0–1: [\d.]+, [\d.]+\), 2 threads/,
+    );
+  },
 });

@@ -77,6 +77,12 @@ export interface BenchOptions {
    * process of its own, with the machine's core scaling (see `bench_scaling.ts`).
    */
   threadScaling?: number;
+  /**
+   * With `threadScaling`: one one-thread process pinned to each of the first `threads` cores
+   * (`taskset`), the N-thread process pinned to all of them; the one-thread figure is then that
+   * of the mean core.
+   */
+  pin?: boolean;
   /** In a process started by `--processes`: the barrier folder to wait at after warm-up. */
   barrier?: string;
   /**
