@@ -62,20 +62,23 @@ Deno.test("servedArgs() gives back the options of a served process, on its threa
   }
 });
 
+/** A summary of 0 rounds of 20 steps at batch 300 on two threads, as the format tests give it. */
+const SUMMARY: ScalingResult = {
+  threads: 2,
+  batch: 300,
+  warmup: 100,
+  steps: 20,
+  pinned: false,
+  rounds: [],
+  oneMs: 60,
+  manyMs: 32,
+  speedup: 1.875,
+  speedupQuartiles: [1.8, 1.86, 1.9],
+  cores: 1.99,
+};
+
 Deno.test("formatThreadScaling() gives the medians, the ratio and its quartiles", () => {
-  const r: ScalingResult = {
-    threads: 2,
-    batch: 300,
-    warmup: 100,
-    steps: 20,
-    pinned: false,
-    rounds: [],
-    oneMs: 60,
-    manyMs: 32,
-    speedup: 1.875,
-    speedupQuartiles: [1.8, 1.86, 1.9],
-    cores: 1.99,
-  };
+  const r = SUMMARY;
   assert.equal(
     formatThreadScaling(r),
     "thread scaling at batch 300, 0 rounds of 20 steps each, two processes taking turns after " +
@@ -117,18 +120,12 @@ Deno.test("meanCoreMs() is the step time at the cores' mean speed", () => {
 
 Deno.test("formatThreadScaling() names the pinned processes and each core's figure", () => {
   const r: ScalingResult = {
-    threads: 2,
-    batch: 300,
-    warmup: 100,
-    steps: 20,
+    ...SUMMARY,
     pinned: true,
-    rounds: [],
     oneMs: 57.3,
     coreMs: [56.7, 58.0],
     manyMs: 30.5,
     speedup: 57.3 / 30.5,
-    speedupQuartiles: [1.85, 1.88, 1.9],
-    cores: 2,
   };
   assert.match(
     formatThreadScaling(r),
