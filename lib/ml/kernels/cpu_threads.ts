@@ -38,11 +38,12 @@ const MIN_PARALLEL_WORK = 1 << 18;
  * backward, a filter gradient: their chunks fix the order of their sums). Each chunk costs a few
  * microseconds of calls and copies whatever the layer's size, so the paper's small layers are
  * worth sharing out after all. On two threads (2-core machine, 2026-12-05), the backward calls
- * with 4×4×3 and 2×2×2 outputs took 0.50 and 0.24 ms a step with a floor of 2^18 (all but one of
- * them alone), 0.41 and 0.20 with this one; the 1×1×1 one 0.10 either way. Two two-thread processes, one with this floor and one with 2^18,
- * taking turns for 60 rounds of 10 steps, twice: 30.81 against 31.11 ms and 37.48 against
- * 37.66 ms a step (medians), the rounds' differences' medians −0.31 and −0.39 ms. Below this
- * floor (the paper's 1×1 layer below a batch of 228) a call gains nothing from a worker.
+ * with 4×4×3 and 2×2×2 outputs took 0.50 and 0.24 ms a step with a floor of 2^18 (all but one
+ * of them alone), 0.41 and 0.20 with this one; the 1×1×1 one 0.10 either way. Two two-thread
+ * processes, one with this floor and one with 2^18, taking turns for 60 rounds of 10 steps,
+ * twice: 30.81 against 31.11 ms and 37.48 against 37.66 ms a step (medians), the rounds'
+ * differences' medians −0.31 and −0.39 ms. Below this floor (the paper's 1×1 layer below a
+ * batch of 228) a call gains nothing from a worker.
  */
 const MIN_PARALLEL_FIXED_WORK = 1 << 12;
 
