@@ -86,7 +86,9 @@ const USAGE = `Usage: deno task bench [options]
                          each round; prints the medians and both ratios
   --pin                  with --thread-scaling: one one-thread process pinned to each of the
                          --threads first cores (taskset), the other on all of them; compares
-                         with the mean core (a core slowed by its host no longer decides)
+                         with the mean core (a core slowed by its host no longer decides), and
+                         times the pinned one-thread processes at once too: the step's own
+                         ceiling on that many cores
   --copies               time the kernels' chunk copies by where tensors live: plain arrays
                          (one thread), shared ones (kernel threads), one shared wasm memory
   --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)

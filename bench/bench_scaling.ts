@@ -98,6 +98,11 @@ export interface ScalingRound {
   speedup: number;
   /** The machine's own scaling to N cores in this round (see {@linkcode coreScaling}). */
   cores: number;
+  /**
+   * With `--pin`: the one-thread processes' step timed on all N cores at once, each pinned to
+   * its core, as so many times the mean core's alone (see {@linkcode trainingsAtOnce}).
+   */
+  atOnce?: number;
 }
 
 /** What `--thread-scaling` measured. */
@@ -125,6 +130,8 @@ export interface ScalingResult {
   speedupQuartiles: [number, number, number];
   /** Median over the rounds of the machine's own scaling. */
   cores: number;
+  /** With `--pin`: median over the rounds of {@linkcode ScalingRound.atOnce}. */
+  atOnce?: number;
 }
 
 /** The first line a served bench prints, after its warm-up. */
@@ -207,6 +214,18 @@ export function meanCoreMs(coreMs: readonly number[]): number {
 }
 
 /**
+ * What N one-thread trainings at once give, as so many times one alone: the steps they take per
+ * ms together, Σ 1/`togetherMs`, over the mean core's alone, 1/{@linkcode meanCoreMs}(`aloneMs`).
+ * N with nothing shared between the cores; less where they slow each other (a shared cache, the
+ * memory's bandwidth, a host that gives two busy cores less than two). The step's own ceiling on
+ * N threads, which share its work at some cost besides: the integer loop of
+ * {@linkcode coreScaling} touches no memory and does not see these.
+ */
+export function trainingsAtOnce(aloneMs: readonly number[], togetherMs: readonly number[]): number {
+  return meanCoreMs(aloneMs) * togetherMs.reduce((s, ms) => s + 1 / ms, 0);
+}
+
+/**
  * Runs `rounds` rounds of: `opts.repeats` timed steps on one thread, then as many on
  * `opts.threads`, each thread count in a warm process of its own (`entry`, the bench module, in
  * `--serve` mode), then the machine's core scaling. Calls `onLine` with a line per round.
@@ -216,7 +235,8 @@ export function meanCoreMs(coreMs: readonly number[]): number {
  * of the other's speed for minutes (2-core development machine, 2026-12-05: one thread 80–92 ms
  * in 32 of 45 rounds, 55–61 ms in the others), and an unpinned one-thread process lands on it in
  * some rounds and not in others, while N threads always use it. The round's one-thread figure is
- * then the mean core's ({@linkcode meanCoreMs}).
+ * then the mean core's ({@linkcode meanCoreMs}). The pinned one-thread processes then time
+ * their steps all at once too, for the step's own ceiling ({@linkcode trainingsAtOnce}).
  */
 export async function runThreadScaling(
   opts: BenchOptions,
@@ -266,6 +286,10 @@ export async function runThreadScaling(
         coreMs.push(median((await one.block<ServedBlocks>(opts.repeats)).stepsMs));
       }
       const b = await many.block<ServedBlocks>(opts.repeats);
+      const together = pinned
+        ? (await Promise.all(ones.map((one) => one.block<ServedBlocks>(opts.repeats))))
+          .map((t) => median(t.stepsMs))
+        : undefined;
       const cores = await coreScaling(opts.threads);
       const m1 = pinned ? meanCoreMs(coreMs) : coreMs[0], mN = median(b.stepsMs);
       const round: ScalingRound = {
@@ -274,6 +298,7 @@ export async function runThreadScaling(
         manyMs: mN,
         speedup: m1 / mN,
         cores,
+        ...(together ? { atOnce: trainingsAtOnce(coreMs, together) } : {}),
       };
       out.push(round);
       const perCore = pinned
@@ -284,9 +309,11 @@ export async function runThreadScaling(
       onLine(
         `round ${i + 1}: 1 thread ${round.oneMs.toFixed(1)} ms${perCore}, ${opts.threads} threads ${
           round.manyMs.toFixed(1)
-        } ms per step: ${round.speedup.toFixed(2)}×; the machine's ${opts.threads} cores: ${
-          cores.toFixed(2)
-        }× one`,
+        } ms per step: ${round.speedup.toFixed(2)}×; ${
+          round.atOnce === undefined
+            ? ""
+            : `${opts.threads} one-thread trainings at once: ${round.atOnce.toFixed(2)}× one; `
+        }the machine's ${opts.threads} cores: ${cores.toFixed(2)}× one`,
       );
     }
     await Promise.all(all.map((p) => p.close()));
@@ -307,6 +334,7 @@ export async function runThreadScaling(
       speedup: oneMs / manyMs,
       speedupQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.5), quantile(ratios, 0.75)],
       cores: median(out.map((r) => r.cores)),
+      ...(pinned ? { atOnce: median(out.map((r) => r.atOnce!)) } : {}),
     };
   } finally {
     if (!ended) await Promise.all(all.map((p) => p.kill()));
@@ -330,7 +358,12 @@ export function formatThreadScaling(r: ScalingResult): string {
   return `thread scaling at batch ${r.batch}, ${r.rounds.length} rounds of ${steps} each, ` +
     `${processes} after ${warmup} each: ${one} ${r.oneMs.toFixed(1)} ms${perCore}, ` +
     `${r.threads} threads ${r.manyMs.toFixed(1)} ms per step (medians of the rounds' medians): ` +
-    `${r.speedup.toFixed(2)}× one thread (the rounds' ratios, quartiles: ${q}); the machine's ` +
+    `${r.speedup.toFixed(2)}× one thread (the rounds' ratios, quartiles: ${q}); ` +
+    (r.atOnce === undefined
+      ? ""
+      : `${r.threads} one-thread trainings at once, one pinned to each core, gave ` +
+        `${r.atOnce.toFixed(2)}× one (the step's own ceiling, median of the rounds); `) +
+    `the machine's ` +
     `own ${r.threads} cores gave ${r.cores.toFixed(2)}× one (an integer loop on each, median of ` +
     `the rounds)`;
 }

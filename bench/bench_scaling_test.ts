@@ -8,6 +8,7 @@ import {
   runThreadScaling,
   type ScalingResult,
   servedArgs,
+  trainingsAtOnce,
 } from "./bench_scaling.ts";
 
 Deno.test("coreScaling() is the work of n loops at once over one loop's", async () => {
@@ -112,6 +113,12 @@ Deno.test("--thread-scaling needs two threads or more, on cpu, and --pin no more
   }
 });
 
+Deno.test("trainingsAtOnce() is N where the cores do not slow each other, less where they do", () => {
+  assert.ok(Math.abs(trainingsAtOnce([60, 90], [60, 90]) - 2) < 1e-9);
+  // Each 10% slower at once: 2/1.1.
+  assert.ok(Math.abs(trainingsAtOnce([50, 50], [55, 55]) - 2 / 1.1) < 1e-9);
+});
+
 Deno.test("meanCoreMs() is the step time at the cores' mean speed", () => {
   assert.equal(meanCoreMs([50]), 50);
   // 1/60 + 1/90 steps per ms on two cores: a mean core does one step in 72 ms.
@@ -126,6 +133,7 @@ Deno.test("formatThreadScaling() names the pinned processes and each core's figu
     coreMs: [56.7, 58.0],
     manyMs: 30.5,
     speedup: 57.3 / 30.5,
+    atOnce: 1.934,
   };
   assert.match(
     formatThreadScaling(r),
@@ -134,6 +142,10 @@ Deno.test("formatThreadScaling() names the pinned processes and each core's figu
         "them\\) after 100 warm-up steps each: 1 thread on the mean core 57\\.3 ms \\(each core: " +
         "56\\.7, 58\\.0\\), 2 threads 30\\.5 ms per step",
     ),
+  );
+  assert.match(
+    formatThreadScaling(r),
+    /quartiles: 1\.80, 1\.86, 1\.90\); 2 one-thread trainings at once, one pinned to each core, gave 1\.93× one \(the step's own ceiling, median of the rounds\); the machine's own 2 cores/,
   );
 });
 
@@ -172,9 +184,10 @@ Deno.test({
     assert.equal(r.rounds[0].coreMs!.length, 2);
     assert.equal(r.rounds[0].oneMs, meanCoreMs(r.rounds[0].coreMs!));
     assert.deepEqual(r.coreMs, r.rounds[0].coreMs);
+    assert.ok(r.atOnce! > 0 && r.atOnce === r.rounds[0].atOnce, `at once: ${r.atOnce}`);
     assert.match(
       lines[0],
-      /^round 1: 1 thread [\d.]+ ms \(mean core; on cores 0–1: [\d.]+, [\d.]+\), 2 threads/,
+      /^round 1: 1 thread [\d.]+ ms \(mean core; on cores 0–1: [\d.]+, [\d.]+\), 2 threads .*; 2 one-thread trainings at once: [\d.]+× one; the machine's/,
     );
   },
 });
