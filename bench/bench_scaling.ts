@@ -222,7 +222,8 @@ export function meanCoreMs(coreMs: readonly number[]): number {
  * {@linkcode coreScaling} touches no memory and does not see these.
  */
 export function trainingsAtOnce(aloneMs: readonly number[], togetherMs: readonly number[]): number {
-  return meanCoreMs(aloneMs) * togetherMs.reduce((s, ms) => s + 1 / ms, 0);
+  // Σ 1/togetherMs is N over the mean core's ms at once.
+  return (meanCoreMs(aloneMs) * togetherMs.length) / meanCoreMs(togetherMs);
 }
 
 /**
@@ -363,7 +364,6 @@ export function formatThreadScaling(r: ScalingResult): string {
       ? ""
       : `${r.threads} one-thread trainings at once, one pinned to each core, gave ` +
         `${r.atOnce.toFixed(2)}× one (the step's own ceiling, median of the rounds); `) +
-    `the machine's ` +
-    `own ${r.threads} cores gave ${r.cores.toFixed(2)}× one (an integer loop on each, median of ` +
-    `the rounds)`;
+    `the machine's own ${r.threads} cores gave ${r.cores.toFixed(2)}× one ` +
+    `(an integer loop on each, median of the rounds)`;
 }
