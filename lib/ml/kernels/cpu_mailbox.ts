@@ -23,9 +23,26 @@ import { type MessagePort as NodePort, receiveMessageOnPort } from "node:worker_
 import type { ConvGeometry } from "./conv_geometry.ts";
 import { adoptTensorMemory, tensorMemoryOf } from "./tensor_memory.ts";
 
+/**
+ * One layer of a stack call (see `runConvStack` in `./cpu_threads.ts`): its geometry, whether it
+ * is transposed (1) or not (0), its slope, filter and bias, its output, and for the backward
+ * pass its input gradient and its filter's and bias's partial sums.
+ */
+export interface MailLayer {
+  g: ConvGeometry;
+  transposed: number;
+  alpha: number;
+  w: Float32Array;
+  bias: Float32Array;
+  y: Float32Array;
+  dx?: Float32Array;
+  dw?: Float64Array;
+  db?: Float64Array;
+}
+
 /** Whatever a worker needs to run its part of one call (the task types of `./cpu_threads.ts`). */
 export interface MailTask {
-  kind: "image" | "range" | "rangeSum" | "layerBackward";
+  kind: "image" | "range" | "rangeSum" | "layerBackward" | "stack";
   kernel: string;
   impl?: string;
   g?: ConvGeometry;
@@ -44,14 +61,18 @@ export interface MailTask {
   chunkImages?: number;
   transposed?: number;
   chunks: number;
+  /** The layers of a stack call, first to last. */
+  layers?: MailLayer[];
 }
 
 /** The header's words. */
 const SEQ = 0, KIND = 1, KERNEL = 2, IMPL = 3, FRESH = 4, EPILOGUE = 5, BIAS_LENGTH = 6;
+/** The header word that holds the number of a stack call's layers. */
+const LAYER_COUNT = 7;
 const HEADER_WORDS = 8;
 /** KIND of the call that ends a worker's loop. */
 const STOP = -1;
-const KINDS = ["image", "range", "rangeSum", "layerBackward"] as const;
+const KINDS = ["image", "range", "rangeSum", "layerBackward", "stack"] as const;
 
 /** The array slots and the words each takes: where (0 none, 1 shared, 2 copied), id or offset, byte offset, length, type (0 float32, 1 float64). */
 const SLOTS = ["a", "b", "c", "d", "out", "partials", "sums"] as const;
@@ -93,9 +114,22 @@ const COPY_CAPACITY = 1 << 16;
 /** Arrays up to this many values are copied even from shared memory (16 KB: about a microsecond). */
 const COPY_SMALL = 1 << 12;
 
-const INT_WORDS = HEADER_WORDS + SLOTS.length * SLOT_WORDS;
+/** Layers a stack call can carry (the paper's encoder and decoder have six each). */
+export const MAX_STACK_LAYERS = 16;
+/** A stack layer's array slots, each as a call's (inputs first: filter, bias; then outputs). */
+const LAYER_SLOTS = ["w", "bias", "y", "dx", "dw", "db"] as const;
+/** A stack layer's slots from this one on are outputs. */
+const FIRST_LAYER_OUTPUT = 2;
+/** A stack layer's numbers: its slope, whether transposed, then its geometry. */
+const LAYER_NUMBERS = 2 + GEOMETRY.length;
+
+/** Where a call's words start: the header, the call's slots, then the stack layers' slots. */
+const LAYERS_AT = HEADER_WORDS + SLOTS.length * SLOT_WORDS;
+const INT_WORDS = LAYERS_AT + MAX_STACK_LAYERS * LAYER_SLOTS.length * SLOT_WORDS;
 const NUMBERS_AT = Math.ceil((INT_WORDS * 4) / 8) * 8;
-const COPIES_AT = NUMBERS_AT + (GEOMETRY_AT + GEOMETRY.length) * 8;
+const LAYER_NUMBERS_AT = GEOMETRY_AT + GEOMETRY.length;
+const NUMBER_COUNT = LAYER_NUMBERS_AT + MAX_STACK_LAYERS * LAYER_NUMBERS;
+const COPIES_AT = NUMBERS_AT + NUMBER_COUNT * 8;
 const MAILBOX_BYTES = COPIES_AT + COPY_CAPACITY * 4;
 
 /**
@@ -140,7 +174,7 @@ class Views {
   readonly copies: Float32Array;
   constructor(readonly memory: SharedArrayBuffer) {
     this.words = new Int32Array(memory, 0, INT_WORDS);
-    this.numbers = new Float64Array(memory, NUMBERS_AT, GEOMETRY_AT + GEOMETRY.length);
+    this.numbers = new Float64Array(memory, NUMBERS_AT, NUMBER_COUNT);
     this.copies = new Float32Array(memory, COPIES_AT, COPY_CAPACITY);
   }
 }
@@ -200,41 +234,26 @@ export class MailboxWriter {
     words[BIAS_LENGTH] = copied;
     SLOTS.forEach((slot, i) => {
       const at = HEADER_WORDS + i * SLOT_WORDS;
-      const arr = task[slot];
-      if (arr === undefined) {
-        words[at] = NONE;
-        return;
-      }
-      const type = arr instanceof Float64Array ? 1 : 0;
-      words[at + 4] = type;
-      words[at + 3] = arr.length;
-      const isShared = arr.buffer instanceof SharedArrayBuffer;
-      if (i >= FIRST_OUTPUT) {
-        // Outputs are written where the caller reads them: never a copy.
-        if (!isShared) {
-          throw new Error(
-            `Cannot hand kernel "${task.kernel}" to the cpu threads: its ${slot} array is not in shared memory; allocate it with newValues()`,
-          );
-        }
-      } else if (
-        type === 0 && (arr.length <= COPY_SMALL || !isShared) &&
-        copied + arr.length <= COPY_CAPACITY
-      ) {
-        // Small float32 inputs travel by value, shared or not: a filter is a new array after
-        // every update, and numbering it would cost a message to each worker.
-        copies.set(arr, copied);
-        words[at] = COPIED;
-        words[at + 1] = copied;
-        copied += arr.length;
-        return;
-      }
-      // A large input outside shared memory travels as a shared copy (rare: the kernels'
-      // arrays come from newValues()).
-      const shared = isShared ? arr : sharedCopy(arr);
-      words[at] = SHARED;
-      words[at + 1] = this.#idOf(shared.buffer as SharedArrayBuffer);
-      words[at + 2] = shared.byteOffset;
+      copied = this.#writeSlot(task, slot, at, task[slot], i >= FIRST_OUTPUT, copied);
     });
+    const layers = task.layers ?? [];
+    if (layers.length > MAX_STACK_LAYERS) {
+      throw new Error(
+        `Cannot hand kernel "${task.kernel}" to the cpu threads: ${layers.length} layers, at most ${MAX_STACK_LAYERS}; run it in parts`,
+      );
+    }
+    layers.forEach((layer, l) => {
+      LAYER_SLOTS.forEach((slot, i) => {
+        const at = LAYERS_AT + (l * LAYER_SLOTS.length + i) * SLOT_WORDS;
+        const name = `layer ${l}'s ${slot}`;
+        copied = this.#writeSlot(task, name, at, layer[slot], i >= FIRST_LAYER_OUTPUT, copied);
+      });
+      const n = LAYER_NUMBERS_AT + l * LAYER_NUMBERS;
+      numbers[n] = layer.alpha;
+      numbers[n + 1] = layer.transposed;
+      GEOMETRY.forEach((k, i) => numbers[n + 2 + i] = layer.g[k]);
+    });
+    words[LAYER_COUNT] = layers.length;
     words[KIND] = KINDS.indexOf(task.kind);
     const kernel = this.#kernels.indexOf(task.kernel);
     if (kernel < 0) {
@@ -247,6 +266,54 @@ export class MailboxWriter {
     GEOMETRY.forEach((k, i) => numbers[GEOMETRY_AT + i] = task.g?.[k] ?? 0);
     this.#sendNews();
     this.#ring();
+  }
+
+  /**
+   * Writes where array `arr` of a call lies into the slot at word `at` (`name` for errors);
+   * returns the float32 values copied so far, `copied` plus this array's if it travels by value.
+   */
+  #writeSlot(
+    task: MailTask,
+    name: string,
+    at: number,
+    arr: Float32Array | Float64Array | undefined,
+    output: boolean,
+    copied: number,
+  ): number {
+    const { words, copies } = this.#v;
+    if (arr === undefined) {
+      words[at] = NONE;
+      return copied;
+    }
+    const type = arr instanceof Float64Array ? 1 : 0;
+    words[at + 4] = type;
+    words[at + 3] = arr.length;
+    const isShared = arr.buffer instanceof SharedArrayBuffer;
+    if (output) {
+      // Outputs are written where the caller reads them: never a copy.
+      if (!isShared) {
+        throw new Error(
+          `Cannot hand kernel "${task.kernel}" to the cpu threads: its ${name} array is not in shared memory; allocate it with newValues()`,
+        );
+      }
+    } else if (
+      type === 0 && (arr.length <= COPY_SMALL || !isShared) &&
+      copied + arr.length <= COPY_CAPACITY
+    ) {
+      // Small float32 inputs travel by value, shared or not: a filter is a new array after
+      // every update, and numbering it would cost a message to each worker.
+      copies.set(arr, copied);
+      words[at] = COPIED;
+      words[at + 1] = copied;
+      return copied + arr.length;
+    }
+    // A large input outside shared memory travels as a shared copy (rare: the kernels'
+    // arrays come from newValues()).
+    const shared = isShared ? arr : sharedCopy(arr);
+    words[at] = SHARED;
+    words[at + 1] = this.#idOf(shared.buffer as SharedArrayBuffer);
+    words[at + 2] = shared.byteOffset;
+    return copied;
   }
 
   /** Ends every worker's loop (their `serveMailbox` returns). */
@@ -348,8 +415,8 @@ function readTask(
   kernels: readonly string[],
 ): MailTask {
   const { words, numbers, copies } = v;
-  const array = (i: number) => {
-    const at = HEADER_WORDS + i * SLOT_WORDS;
+  const array = (i: number) => arrayAt(HEADER_WORDS + i * SLOT_WORDS);
+  const arrayAt = (at: number) => {
     const where = words[at], length = words[at + 3];
     if (where === NONE) return undefined;
     if (where === COPIED) return copies.subarray(words[at + 1], words[at + 1] + length);
@@ -365,6 +432,24 @@ function readTask(
   GEOMETRY.forEach((k, i) => g[k] = numbers[GEOMETRY_AT + i]);
   const counts = {} as Record<typeof NUMBERS[number], number>;
   NUMBERS.forEach((k, i) => counts[k] = numbers[i]);
+  const layers: MailLayer[] = [];
+  for (let l = 0; l < words[LAYER_COUNT]; l++) {
+    const slot = (i: number) => arrayAt(LAYERS_AT + (l * LAYER_SLOTS.length + i) * SLOT_WORDS);
+    const n = LAYER_NUMBERS_AT + l * LAYER_NUMBERS;
+    const lg = {} as Record<keyof ConvGeometry, number>;
+    GEOMETRY.forEach((k, i) => lg[k] = numbers[n + 2 + i]);
+    layers.push({
+      g: lg,
+      alpha: numbers[n],
+      transposed: numbers[n + 1],
+      w: slot(0) as Float32Array,
+      bias: slot(1) as Float32Array,
+      y: slot(2) as Float32Array,
+      dx: slot(3) as Float32Array | undefined,
+      dw: slot(4) as Float64Array | undefined,
+      db: slot(5) as Float64Array | undefined,
+    });
+  }
   return {
     kind: KINDS[words[KIND]],
     kernel: kernels[words[KERNEL]],
@@ -381,5 +466,6 @@ function readTask(
       ? { bias: copies.subarray(0, words[BIAS_LENGTH]), alpha: numbers[ALPHA] }
       : undefined,
     ...counts,
+    ...(layers.length > 0 ? { layers } : {}),
   };
 }

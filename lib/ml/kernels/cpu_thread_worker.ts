@@ -20,6 +20,7 @@ import {
   type RangeSumTask,
   type RangeTask,
   type WorkerStart,
+  workOnConvStack,
   workOnLayerBackward,
   workOnRanges,
   workOnRangeSums,
@@ -48,6 +49,7 @@ import { conv2dImages } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
 import { layerBackwardChunkJs, layerBackwardChunkWasm } from "./layer_backward_cpu.ts";
+import { convStackChunk } from "./conv_stack_cpu.ts";
 
 /** The kernels this thread runs, under the names `runImageChunks` sends. */
 const KERNELS: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>> = {
@@ -91,7 +93,8 @@ self.onmessage = (e: MessageEvent<WorkerStart>) => {
         control,
         task.impl === "js" ? layerBackwardChunkJs : layerBackwardChunkWasm,
       );
-    } else if (task.kind === "rangeSum") {
+    } else if (task.kind === "stack") workOnConvStack(task, control, convStackChunk);
+    else if (task.kind === "rangeSum") {
       workOnRangeSums({ ...task, control } as RangeSumTask, RANGE_SUM_KERNELS);
     } else workOnTask({ ...task, control } as ImageTask, KERNELS);
   }, (error) => failCall(control, error));

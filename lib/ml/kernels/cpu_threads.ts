@@ -205,12 +205,16 @@ export type RangeSumKernelName = typeof RANGE_SUM_KERNEL_NAMES[number];
 /** The name a layer's backward call goes by (see {@linkcode runLayerBackward}). */
 export const LAYER_BACKWARD_KERNEL_NAME = "layerBackward";
 
+/** The name a stack call goes by (see {@linkcode runConvStack}). */
+export const CONV_STACK_KERNEL_NAME = "convStack";
+
 /** Every kernel a call may name, in the order the mailbox numbers them. */
 export const KERNEL_NAMES: readonly string[] = [
   ...IMAGE_KERNEL_NAMES,
   ...RANGE_KERNEL_NAMES,
   ...RANGE_SUM_KERNEL_NAMES,
   LAYER_BACKWARD_KERNEL_NAME,
+  CONV_STACK_KERNEL_NAME,
 ];
 
 /**
@@ -244,6 +248,52 @@ export interface LayerBackwardCall {
   /** Chunks of {@linkcode IMAGE_CHUNK} images. */
   chunks: number;
 }
+
+/**
+ * One layer φ(conv(x, w) + bias) of a stack (see {@linkcode ConvStackCall}), its input the
+ * previous layer's output.
+ */
+export interface ConvStackLayer {
+  /** As {@linkcode LayerBackwardCall}'s: for a transposed layer, the convolution it transposes. */
+  g: ConvGeometry;
+  transposed: boolean;
+  /** The leaky ReLU's slope below zero. */
+  alpha: number;
+  /** The filter (HWIO). */
+  w: Float32Array;
+  /** The bias. */
+  bias: Float32Array;
+  /** The layer's output over the whole batch: written by the forward pass, read by the backward. */
+  y: Float32Array;
+  /** Backward: the layer's input gradient (absent for the first layer when no one asks for it). */
+  dx?: Float32Array;
+  /** Backward: the filter gradient's float64 partial sums, one run of the filter's size per chunk. */
+  dw?: Float64Array;
+  /** Backward: the bias gradient's float64 partial sums, one run of the bias's size per chunk. */
+  db?: Float64Array;
+}
+
+/**
+ * A run of layers passed chunk by chunk of the batch, all layers on one chunk before the next
+ * chunk: forward, each chunk's images through every layer while they are in cache; backward, each
+ * chunk's gradient back through every layer. The threads meet once per pass instead of once per
+ * layer, and each chunk computes what the layers' own calls compute on its images, so the bytes
+ * are theirs (see `./conv_stack_cpu.ts`).
+ */
+export interface ConvStackCall {
+  impl: ImageKernelImpl;
+  /** The first layer's input. */
+  x: Float32Array;
+  /** Backward: the gradient of the last layer's output; absent for the forward pass. */
+  dy?: Float32Array;
+  layers: ConvStackLayer[];
+  /** Chunks of `chunkImages` images (the backward pass's are {@linkcode IMAGE_CHUNK}). */
+  chunks: number;
+  chunkImages: number;
+}
+
+/** Runs chunk `c` of a stack call on this thread (forward or backward, as the call says). */
+export type ConvStackChunk = (call: ConvStackCall, c: number) => void;
 
 /** Runs chunk `c` (images [c·IMAGE_CHUNK, …)) of a layer's backward call on this thread. */
 export type LayerBackwardChunk = (call: LayerBackwardCall, c: number) => void;
@@ -758,6 +808,44 @@ export function runLayerBackward(chunk: LayerBackwardChunk, call: LayerBackwardC
     chunks: call.chunks,
   };
   shareOut(mail, LAYER_BACKWARD_KERNEL_NAME, call.chunks, (c) => chunk(call, c));
+}
+
+/**
+ * Runs a stack call (see {@linkcode ConvStackCall}) chunk by chunk with `chunk`: on the calling
+ * thread alone with one thread, else on all threads. Each chunk writes its own images of every
+ * output and its own partial sums, so the bytes never depend on the thread count. Outputs must be
+ * in shared memory ({@linkcode newValues}, {@linkcode newAccumulators}) to run on several threads.
+ */
+export function runConvStack(chunk: ConvStackChunk, call: ConvStackCall): void {
+  if (workers.length === 0 || call.chunks < 2) {
+    for (let c = 0; c < call.chunks; c++) chunk(call, c);
+    return;
+  }
+  const mail: MailTask = {
+    kind: "stack",
+    kernel: CONV_STACK_KERNEL_NAME,
+    impl: call.impl,
+    a: call.x,
+    b: call.dy ?? call.x,
+    s: call.dy === undefined ? 0 : 1,
+    chunks: call.chunks,
+    chunkImages: call.chunkImages,
+    layers: call.layers.map((l) => ({ ...l, transposed: l.transposed ? 1 : 0 })),
+  };
+  shareOut(mail, CONV_STACK_KERNEL_NAME, call.chunks, (c) => chunk(call, c));
+}
+
+/** The worker side of {@linkcode runConvStack}. */
+export function workOnConvStack(task: MailTask, control: Int32Array, chunk: ConvStackChunk): void {
+  const call: ConvStackCall = {
+    impl: task.impl === "js" ? "js" : "wasm",
+    x: task.a,
+    dy: task.s === 1 ? task.b : undefined,
+    layers: (task.layers ?? []).map((l) => ({ ...l, transposed: l.transposed === 1 })),
+    chunks: task.chunks,
+    chunkImages: task.chunkImages!,
+  };
+  workOnChunks(control, call.chunks, (c) => chunk(call, c));
 }
 
 /** The call a worker reads from `task` (see {@linkcode runLayerBackward}, which wrote it). */
