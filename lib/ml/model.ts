@@ -34,6 +34,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng, deriveSeed } from "./random.ts";
 import { leakyReluGrad } from "./kernels/leaky_relu_cpu.ts";
 import { convBiasLeakyRelu } from "./kernels/conv_bias_leaky_relu.ts";
+import { convStack, type StackLayer } from "./kernels/conv_stack.ts";
 
 /** Activation functions a layer can end with. */
 export type Activation = "leaky_relu" | "linear" | "relu" | "sigmoid";
@@ -474,10 +475,49 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
     });
   };
 
+  // A whole encoder or decoder as one op where the backend has it (see kernels/conv_stack.ts:
+  // the bytes of the fused layers below, with the threads meeting once per pass); null where a
+  // layer would not take the fused kernel (no bias, another activation, double backprop).
+  const stackedPart = (
+    h: tf.Tensor4D,
+    part: "encoder" | "decoder",
+    last: Activation,
+    opts: ForwardOptions | undefined,
+  ): tf.Tensor4D | null => {
+    const depths = part === "encoder" ? config.encoderDepths! : config.decoderDepths!;
+    const L = depths.length - 1;
+    const hidden = L === 1 || config.hiddenActivation === "leaky_relu";
+    if (opts?.twiceDifferentiable || !hidden || last !== "leaky_relu") return null;
+    const layers: StackLayer[] = [];
+    const b = h.shape[0];
+    let [, hh, ww] = h.shape;
+    for (let l = 0; l < L; l++) {
+      const bias = byName.get(`${part}_${l}_bias`);
+      if (bias === undefined) return null;
+      const filter = byName.get(`${part}_${l}_kernel`)!.variable as tf.Tensor4D;
+      if (part === "encoder") {
+        layers.push({ filter, bias: bias.variable });
+        continue;
+      }
+      hh = convTransposeOutSize(hh, kh, sh, padding);
+      ww = convTransposeOutSize(ww, kw, sw, padding);
+      layers.push({ filter, bias: bias.variable, outShape: [b, hh, ww, depths[l + 1]] });
+    }
+    return convStack(h, layers, {
+      strides: [sh, sw],
+      pad: padding,
+      alpha: config.alpha,
+      // The encoder reads the images, whose gradient no training takes.
+      inputGrad: part === "decoder",
+    });
+  };
+
   const encode = (x: tf.Tensor, opts?: ForwardOptions): tf.Tensor2D => {
     if (!config.encoderDepths) throw new Error(`Cannot encode: this model has no encoder`);
     return tf.tidy(() => {
       let h = x.rank === 4 ? x as tf.Tensor4D : tf.reshape(x, [-1, H, W, C]) as tf.Tensor4D;
+      const stacked = stackedPart(h, "encoder", config.latentActivation, opts);
+      if (stacked !== null) return tf.reshape(stacked, [-1, d]) as tf.Tensor2D;
       const L = config.encoderDepths!.length - 1;
       for (let l = 0; l < L; l++) {
         const k = byName.get(`encoder_${l}_kernel`)!.variable as tf.Tensor4D;
@@ -493,6 +533,8 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
     if (!config.decoderDepths) throw new Error(`Cannot decode: this model has no decoder`);
     return tf.tidy(() => {
       let h = tf.reshape(z, [-1, zShape[0], zShape[1], zShape[2]]) as tf.Tensor4D;
+      const stacked = stackedPart(h, "decoder", config.outputActivation, opts);
+      if (stacked !== null) return stacked;
       const dec = config.decoderDepths!;
       const L = dec.length - 1;
       for (let l = 0; l < L; l++) {

@@ -12,6 +12,7 @@ import {
   positionEncoderConfig,
 } from "./model.ts";
 import { createRng } from "./random.ts";
+import { CONV_STACK, CONV_STACK_BACKWARD, convStackBackwardCpu } from "./kernels/conv_stack.ts";
 
 await initBackend("cpu");
 
@@ -241,6 +242,47 @@ Deno.test("reconstruct() gradients agree with central finite differences", () =>
     }
     tf.dispose([x, ...Object.values(grads)]);
   } finally {
+    m.dispose();
+  }
+});
+
+Deno.test("on the cpu, the encoder and the decoder each run as one stack, with the layers' bytes", async () => {
+  const m = createAutoencoder(TINY, 5);
+  const x = tf.tidy(() => tf.abs(randomTensor([5, 16, 16, 1], 13)));
+  // The loss's value and its gradient with respect to every weight, as bytes.
+  const lossAndGrads = () =>
+    tf.tidy(() => {
+      const f = () => tf.sum(tf.squaredDifference(m.reconstruct(x), x)) as tf.Scalar;
+      const { value, grads } = tf.variableGrads(f, m.variables.map((v) => v.variable));
+      return [value, ...Object.values(grads)].map((t) => Array.from(t.dataSync()));
+    });
+  try {
+    m.writeWeights(Object.fromEntries(m.variables.map((v, i) => {
+      const w = v.variable.dataSync() as Float32Array;
+      return [
+        v.name,
+        v.role === "bias" ? Float32Array.from(w, (_, k) => 0.05 * Math.cos(i + k)) : w,
+      ];
+    })));
+    const profile = await tf.profile(() => lossAndGrads());
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((n) => n === CONV_STACK).length, 2, "two stacks forward");
+    assert.equal(names.filter((n) => n === CONV_STACK_BACKWARD).length, 2, "two stacks backward");
+    const stacked = lossAndGrads();
+    tf.unregisterKernel(CONV_STACK_BACKWARD, "cpu");
+    let layered: number[][];
+    try {
+      layered = lossAndGrads();
+    } finally {
+      tf.registerKernel({
+        kernelName: CONV_STACK_BACKWARD,
+        backendName: "cpu",
+        kernelFunc: convStackBackwardCpu,
+      });
+    }
+    assert.deepEqual(stacked, layered);
+  } finally {
+    x.dispose();
     m.dispose();
   }
 });

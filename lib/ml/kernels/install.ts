@@ -50,6 +50,7 @@ import {
   convBiasLeakyReluBackwardCpu,
 } from "./layer_backward_cpu.ts";
 import { registerGradientsOnce } from "./register_gradients.ts";
+import { CONV_STACK_BACKWARD, convStackBackwardCpu } from "./conv_stack.ts";
 
 /** One replacement: the kernel it replaces and how to build it from the stock function. */
 interface Replacement {
@@ -94,6 +95,7 @@ const ADDITIONS: Readonly<
     { kernelName: CONV2D_BIAS_LEAKY_RELU, kernelFunc: conv2dBiasLeakyReluCpu },
     { kernelName: CONV2D_TRANSPOSE_BIAS_LEAKY_RELU, kernelFunc: conv2dTransposeBiasLeakyReluCpu },
     { kernelName: CONV_BIAS_LEAKY_RELU_BACKWARD, kernelFunc: convBiasLeakyReluBackwardCpu },
+    { kernelName: CONV_STACK_BACKWARD, kernelFunc: convStackBackwardCpu },
     { kernelName: SQUARED_ERROR, kernelFunc: squaredErrorCpu },
     { kernelName: SQUARED_ERROR_GRAD, kernelFunc: squaredErrorGradCpu },
     { kernelName: ADAM_STEP, kernelFunc: adamStepCpu },
