@@ -48,6 +48,7 @@ import { createRng, deriveSeed } from "./random.ts";
 import { FusedLosses } from "./fused_losses.ts";
 import { contractiveTerm, type LossReduction, nearestNeighbours } from "./regularisers.ts";
 import { type HostTensor, modelTensors } from "./weights_io.ts";
+import { valuesForThreads } from "./kernels/cpu_threads.ts";
 
 /** What is trained: `autoencoder` x → D(E(x)) vs x; `encoder` x → E(x) vs codes; `decoder` codes → D(z) vs x. */
 export type TrainMode = "autoencoder" | "encoder" | "decoder";
@@ -279,7 +280,9 @@ export function diskAutoencoderFamily(
     throw e;
   }
   // Device-resident data and constants, made once.
-  const imagesT = keep(tf.tensor4d(data.images, [n, H, W, C], "float32"));
+  // In shared memory when the cpu kernels run on several threads: each batch is gathered from it
+  // by all of them.
+  const imagesT = keep(tf.tensor4d(valuesForThreads(data.images), [n, H, W, C], "float32"));
   const codesT = mode === "autoencoder" ? null : keep(tf.tensor2d(data.codes!, [n, d], "float32"));
   const lambda = (x: number) => keep(tf.scalar(x, "float32"));
   const lam = {

@@ -55,6 +55,7 @@ import { createRng, deriveSeed } from "../random.ts";
 import { nearestNeighbours } from "../regularisers.ts";
 import { stableJson } from "../npy.ts";
 import { fastKernelsInstalled } from "../kernels/install.ts";
+import { valuesForThreads } from "../kernels/cpu_threads.ts";
 import {
   type LossRecord,
   type TrainData,
@@ -326,7 +327,8 @@ async function trainFrom(
   const scaleT = keep(tf.scalar(scale, "float32"));
   const twoScaleT = keep(tf.scalar(2 * scale, "float32"));
   const twoT = keep(tf.scalar(2, "float32"));
-  const imagesT = keep(tf.tensor4d(data.images, [n, H, W, C], "float32"));
+  // In shared memory when the cpu kernels run on several threads (see ../train.ts).
+  const imagesT = keep(tf.tensor4d(valuesForThreads(data.images), [n, H, W, C], "float32"));
   const lamT = Object.fromEntries(
     lam.active.map((t) => [t, keep(tf.tensor1d(lam.values[t], "float32"))]),
   );

@@ -50,6 +50,7 @@ import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
 import { layerBackwardChunkJs, layerBackwardChunkWasm } from "./layer_backward_cpu.ts";
 import { convStackChunk } from "./conv_stack_cpu.ts";
+import { gatherRowsRange } from "./gather_cpu.ts";
 
 /** The kernels this thread runs, under the names `runImageChunks` sends. */
 const KERNELS: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>> = {
@@ -72,6 +73,7 @@ const RANGE_KERNELS: Record<RangeKernelName, RangeKernel> = {
   addPeriodic: addPeriodicRange,
   squaredErrorGrad: squaredErrorGradRange,
   squaredErrorGradWasm: squaredErrorGradRangeWasm,
+  gatherRows: gatherRowsRange,
 };
 
 /** The summing elementwise kernels this thread runs, under the names `runRangeSums` sends. */

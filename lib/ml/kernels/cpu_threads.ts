@@ -159,6 +159,7 @@ export const RANGE_KERNEL_NAMES = [
   "addPeriodic",
   "squaredErrorGrad",
   "squaredErrorGradWasm",
+  "gatherRows",
 ] as const;
 /** One of {@linkcode RANGE_KERNEL_NAMES}. */
 export type RangeKernelName = typeof RANGE_KERNEL_NAMES[number];
@@ -418,6 +419,18 @@ export function imageChunkCount(batch: number): number {
  */
 export function newValues(n: number): Float32Array {
   return takeValues(n, workers.length > 0);
+}
+
+/**
+ * `values` where the kernel threads can read them: a copy in shared memory while more than one
+ * thread runs (for data kept as a tensor for a whole training, such as the images a batch is
+ * gathered from), else `values` itself.
+ */
+export function valuesForThreads(values: Float32Array): Float32Array {
+  if (workers.length === 0 || values.buffer instanceof SharedArrayBuffer) return values;
+  const shared = new Float32Array(new SharedArrayBuffer(values.byteLength));
+  shared.set(values);
+  return shared;
 }
 
 /**

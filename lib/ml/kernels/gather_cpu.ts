@@ -8,11 +8,36 @@
  * Other axes, `batchDims` and dtypes go to the stock kernel. The output is bitwise the stock one
  * (a copy).
  *
+ * A batch of the paper's autoencoder is 1.2 M values (0.5 ms on one core), made by the calling
+ * thread while the others wait; where the dataset is in shared memory (see
+ * `valuesForThreads` of `./cpu_threads.ts`, as training uploads it) the copy is shared out over the threads.
+ *
  * @module
  */
 
 import type * as tf from "@tensorflow/tfjs";
-import { newValuesToOverwrite } from "./cpu_threads.ts";
+import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
+
+/**
+ * Values [lo, hi) of the rows `rows` of `x` (row indices as float32 numbers, exact below 2²⁴),
+ * each of `row` values, into `out`: a range kernel of `./cpu_threads.ts`, any cut of [0, n)
+ * giving the same bytes.
+ */
+export function gatherRowsRange(
+  x: Float32Array,
+  rows: Float32Array,
+  out: Float32Array,
+  row: number,
+  lo: number,
+  hi: number,
+): void {
+  for (let v = lo; v < hi;) {
+    const i = Math.floor(v / row), end = Math.min(hi, (i + 1) * row);
+    const from = rows[i] * row + (v - i * row);
+    out.set(x.subarray(from, from + end - v), v);
+    v = end;
+  }
+}
 
 /** Rows `indices` of `x` (rows of `row` values), as one array. */
 export function gatherRows(
@@ -21,16 +46,21 @@ export function gatherRows(
   rows: number,
   indices: ArrayLike<number>,
 ): Float32Array {
-  // Every row is copied in below (or the call throws): the array need not be zeroed first.
-  const out = newValuesToOverwrite(indices.length * row);
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
     if (!(r >= 0 && r < rows && Number.isInteger(r))) {
       // The stock kernel's message, so that callers see the same error either way.
       throw new Error(`GatherV2: the index value ${r} is not in [0, ${rows - 1}]`);
     }
-    out.set(x.subarray(r * row, (r + 1) * row), i * row);
   }
+  // Every row is copied in below: the array need not be zeroed first.
+  const n = indices.length * row;
+  const out = newValuesToOverwrite(n);
+  const at = Float32Array.from(indices);
+  // The other threads read x where it is: only a dataset in shared memory can be shared out.
+  if (x.buffer instanceof SharedArrayBuffer) {
+    runRanges(gatherRowsRange, "gatherRows", x, at, out, row, n);
+  } else gatherRowsRange(x, at, out, row, 0, n);
   return out;
 }
 
