@@ -12,14 +12,19 @@
  * penalty folded into the gradient, g ← g + λθ (`weightDecay`, off by default).
  *
  * Defaults lr = 0.001, β1 = 0.9, β2 = 0.999, ε = 1e-7 (Keras). Every scalar is a tensor made
- * once, so a step uploads nothing. Where the backend registers the fused kernel of
- * `kernels/adam_step.ts` (webgpu), each variable's update is that one kernel; elsewhere (cpu)
- * it is the tfjs ops above, one per operation.
+ * once, so a step uploads nothing. Where the backend registers the fused kernels of
+ * `kernels/adam_step.ts`, the update is one kernel for all variables (cpu) or one per variable
+ * (webgpu); elsewhere it is the tfjs ops above, one per operation. All three give the same bytes.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { ADAM_STEP, type AdamStepAttrs } from "./kernels/adam_step.ts";
+import {
+  ADAM_STEP,
+  ADAM_STEPS,
+  type AdamStepAttrs,
+  type AdamStepsAttrs,
+} from "./kernels/adam_step.ts";
 import { ownVariable } from "./model.ts";
 
 /** Adam's hyper-parameters. */
@@ -90,6 +95,7 @@ export class Adam {
    */
   apply(grads: Record<string, tf.Tensor>, factor?: tf.Scalar): void {
     const c = this.#c;
+    const all = tf.getKernel(ADAM_STEPS, tf.getBackend()) !== undefined;
     const decay = (this.settings.weightDecay ?? 0) > 0;
     // One kernel per variable where the backend has it (webgpu: 3 dispatches instead of 12).
     const fused = tf.getKernel(ADAM_STEP, tf.getBackend()) !== undefined;
@@ -107,13 +113,42 @@ export class Adam {
         epsilon: this.settings.epsilon,
         weightDecay: this.settings.weightDecay ?? 0,
       };
-      this.#targets.forEach((t, i) => {
-        let g = grads[t.variable.name];
+      const gradOf = (t: AdamTarget) => {
+        const g = grads[t.variable.name];
         if (!g) {
           throw new Error(
             `Cannot apply Adam: no gradient for "${t.name}"; is it used by the loss?`,
           );
         }
+        return g;
+      };
+      if (all) {
+        const inputs: Record<string, tf.Tensor> = {
+          beta1Power: this.#b1p,
+          beta2Power: this.#b2p,
+          ...(factor ? { factor } : {}),
+        };
+        this.#targets.forEach((t, i) => {
+          inputs[`theta${i}`] = t.variable;
+          inputs[`m${i}`] = this.#m[i];
+          inputs[`v${i}`] = this.#v[i];
+          inputs[`g${i}`] = gradOf(t);
+        });
+        const stepsAttrs: AdamStepsAttrs = { ...attrs, count: this.#targets.length };
+        const out = tf.engine().runKernel(
+          ADAM_STEPS,
+          inputs,
+          stepsAttrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+        this.#targets.forEach((t, i) => {
+          this.#m[i].assign(out[3 * i]);
+          this.#v[i].assign(out[3 * i + 1]);
+          t.variable.assign(out[3 * i + 2]);
+        });
+        return;
+      }
+      this.#targets.forEach((t, i) => {
+        let g = gradOf(t);
         const m = this.#m[i], v = this.#v[i];
         if (lrT === null) {
           const [m1, v1, theta1] = tf.engine().runKernel(

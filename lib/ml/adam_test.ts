@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Adam, type AdamSettings, KERAS_ADAM } from "./adam.ts";
-import { ADAM_STEP, installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
+import { ADAM_STEP, ADAM_STEPS, installFastKernels, restoreStockKernels } from "./kernels/mod.ts";
 import { randomValues } from "./kernels/_test_utils.ts";
 import { createRng } from "../../pipeline/rng.ts";
 import { initBackend } from "./backend.ts";
@@ -110,4 +110,56 @@ Deno.test("the cpu Adam kernel gives the bytes of the tfjs ops, with and without
       );
     }
   }
+});
+
+Deno.test("the cpu's one Adam kernel for all variables gives the bytes of one kernel per variable", async () => {
+  installFastKernels("cpu");
+  const rng = createRng(43);
+  const shapes = [[3, 3, 1, 8], [8], [2, 5]];
+  const starts = shapes.map((s) => randomValues(rng, s.reduce((a, b) => a * b)));
+  const run = async () => {
+    const targets = shapes.map((s, i) => ({
+      name: `w${i}`,
+      variable: ownVariable(tf.tensor(starts[i], s)),
+    }));
+    const adam = new Adam(targets, { ...KERAS_ADAM, weightDecay: 1e-3 });
+    const factor = tf.scalar(0.5);
+    const kernels: string[] = [];
+    for (let step = 0; step < 4; step++) {
+      const profile = await tf.profile(() =>
+        tf.tidy(() => {
+          adam.apply(
+            Object.fromEntries(targets.map((t, i) => [
+              t.variable.name,
+              tf.cos(tf.mul(t.variable, 2 + i + step)),
+            ])),
+            factor,
+          );
+        })
+      );
+      kernels.push(...profile.kernels.map((k) => k.name));
+    }
+    const out = [
+      ...targets.map((t) => t.variable.dataSync()),
+      ...Object.values(await adam.readState()),
+    ]
+      .map((a) => new Uint8Array(new Float32Array(a).buffer));
+    adam.dispose();
+    factor.dispose();
+    for (const t of targets) t.variable.dispose();
+    return { out, kernels };
+  };
+  const all = await run();
+  assert.equal(all.kernels.filter((k) => k === ADAM_STEPS).length, 4, "one call per update");
+  assert.equal(all.kernels.filter((k) => k === ADAM_STEP).length, 0);
+  const config = tf.getKernel(ADAM_STEPS, "cpu")!;
+  tf.unregisterKernel(ADAM_STEPS, "cpu");
+  let each: Awaited<ReturnType<typeof run>>;
+  try {
+    each = await run();
+  } finally {
+    tf.registerKernel(config);
+  }
+  assert.equal(each.kernels.filter((k) => k === ADAM_STEP).length, 12, "one call per variable");
+  all.out.forEach((b, i) => assert.deepEqual(b, each.out[i], `output ${i}`));
 });

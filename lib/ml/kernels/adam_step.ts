@@ -15,6 +15,16 @@ import * as tf from "@tensorflow/tfjs";
 /** Name of the fused Adam kernel. */
 export const ADAM_STEP = "AdamStepOfModel";
 
+/**
+ * Name of the fused Adam kernel over many variables at once (cpu): inputs `theta0`, `m0`, `v0`,
+ * `g0`, `theta1`, … for `count` variables (attribute `count`), then the scalars as
+ * {@linkcode ADAM_STEP}'s; outputs the new m, v and θ of each variable in turn, the bytes of one
+ * {@linkcode ADAM_STEP} call per variable. One kernel call instead of one per variable: on the
+ * cpu each call costs tens of microseconds of bookkeeping that no other thread can take (24
+ * calls an update for the paper's autoencoder).
+ */
+export const ADAM_STEPS = "AdamStepsOfModel";
+
 /** Attributes of {@linkcode ADAM_STEP}: Adam's hyper-parameters. */
 export interface AdamStepAttrs {
   /** Learning rate. */
@@ -27,6 +37,11 @@ export interface AdamStepAttrs {
   epsilon: number;
   /** λ of the l2 term g + λθ; 0 for none. */
   weightDecay: number;
+}
+
+/** Attributes of {@linkcode ADAM_STEPS}: Adam's hyper-parameters and the number of variables. */
+export interface AdamStepsAttrs extends AdamStepAttrs {
+  count: number;
 }
 
 /** The inputs of an {@linkcode ADAM_STEP} call, checked. */

@@ -12,7 +12,12 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { type AdamStepAttrs, adamStepInputs } from "./adam_step.ts";
+import {
+  type AdamStepAttrs,
+  type AdamStepInputs,
+  adamStepInputs,
+  type AdamStepsAttrs,
+} from "./adam_step.ts";
 import { cpuValues } from "./cpu_data.ts";
 import { newValuesToOverwrite } from "./cpu_threads.ts";
 
@@ -32,19 +37,15 @@ export function adamLearningRate(
   return f(f(lr * f(Math.sqrt(f(1 - beta2Power)))) / f(1 - beta1Power));
 }
 
-/** The `AdamStepOfModel` kernel function of the cpu backend: the new m, v and θ. */
-export const adamStepCpu: tf.KernelFunc = (args) => {
-  const inputs = adamStepInputs(args.inputs);
-  const backend = args.backend as tf.MathBackendCPU;
-  const attrs = args.attrs as unknown as AdamStepAttrs;
-  const read = (t: tf.TensorInfo) => cpuValues(backend, t);
-  const theta = read(inputs.theta), m = read(inputs.m), v = read(inputs.v), g = read(inputs.g);
-  const lrT = adamLearningRate(
-    attrs.learningRate,
-    read(inputs.beta1Power)[0],
-    read(inputs.beta2Power)[0],
-    inputs.factor === undefined ? undefined : read(inputs.factor)[0],
-  );
+/** The new m, v and θ of one variable (see the module doc), in arrays of the kernels' own. */
+function adamValues(
+  theta: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  lrT: number,
+  attrs: AdamStepAttrs,
+): [Float32Array, Float32Array, Float32Array] {
   // The scalars as the ops hold them: float32 tensors made from doubles.
   const omb1 = f(1 - attrs.beta1), omb2 = f(1 - attrs.beta2), eps = f(attrs.epsilon);
   const wd = f(attrs.weightDecay);
@@ -65,10 +66,72 @@ export const adamStepCpu: tf.KernelFunc = (args) => {
     v1[i] = vn;
     theta1[i] = f(th - f(f(lrT * mn) / f(f(Math.sqrt(vn)) + eps)));
   }
-  const shape = inputs.theta.shape;
-  return [
-    backend.makeTensorInfo(shape, "float32", m1),
-    backend.makeTensorInfo(shape, "float32", v1),
-    backend.makeTensorInfo(shape, "float32", theta1),
-  ];
+  return [m1, v1, theta1];
+}
+
+/** lr_t of a call from its (checked) scalar inputs. */
+function learningRateOf(
+  inputs: AdamStepInputs,
+  attrs: AdamStepAttrs,
+  read: (t: tf.TensorInfo) => Float32Array,
+): number {
+  return adamLearningRate(
+    attrs.learningRate,
+    read(inputs.beta1Power)[0],
+    read(inputs.beta2Power)[0],
+    inputs.factor === undefined ? undefined : read(inputs.factor)[0],
+  );
+}
+
+/** The `AdamStepOfModel` kernel function of the cpu backend: the new m, v and θ. */
+export const adamStepCpu: tf.KernelFunc = (args) => {
+  const inputs = adamStepInputs(args.inputs);
+  const backend = args.backend as tf.MathBackendCPU;
+  const attrs = args.attrs as unknown as AdamStepAttrs;
+  const read = (t: tf.TensorInfo) => cpuValues(backend, t);
+  const out = adamValues(
+    read(inputs.theta),
+    read(inputs.m),
+    read(inputs.v),
+    read(inputs.g),
+    learningRateOf(inputs, attrs, read),
+    attrs,
+  );
+  return out.map((values) => backend.makeTensorInfo(inputs.theta.shape, "float32", values));
+};
+
+/**
+ * The `AdamStepsOfModel` kernel function of the cpu backend: each variable's new m, v and θ, the
+ * bytes of {@linkcode adamStepCpu} on each.
+ */
+export const adamStepsCpu: tf.KernelFunc = (args) => {
+  const backend = args.backend as tf.MathBackendCPU;
+  const attrs = args.attrs as unknown as AdamStepsAttrs;
+  const read = (t: tf.TensorInfo) => cpuValues(backend, t);
+  const { beta1Power, beta2Power, factor } = args.inputs;
+  const out: tf.TensorInfo[] = [];
+  let lrT: number | undefined;
+  for (let i = 0; i < attrs.count; i++) {
+    const at = (name: string) => args.inputs[`${name}${i}`];
+    const inputs = adamStepInputs({
+      theta: at("theta"),
+      m: at("m"),
+      v: at("v"),
+      g: at("g"),
+      beta1Power,
+      beta2Power,
+      ...(factor === undefined ? {} : { factor }),
+    });
+    lrT ??= learningRateOf(inputs, attrs, read);
+    const values = adamValues(
+      read(inputs.theta),
+      read(inputs.m),
+      read(inputs.v),
+      read(inputs.g),
+      lrT,
+      attrs,
+    );
+    for (const v of values) out.push(backend.makeTensorInfo(inputs.theta.shape, "float32", v));
+  }
+  return out;
 };

@@ -28,8 +28,8 @@ import {
   makeLeakyReluCpu,
 } from "./leaky_relu_cpu.ts";
 import { adamStepWebgpu, leakyReluGradWebgpu } from "./elementwise_webgpu.ts";
-import { ADAM_STEP } from "./adam_step.ts";
-import { adamStepCpu } from "./adam_step_cpu.ts";
+import { ADAM_STEP, ADAM_STEPS } from "./adam_step.ts";
+import { adamStepCpu, adamStepsCpu } from "./adam_step_cpu.ts";
 import {
   CONV2D_BIAS_LEAKY_RELU,
   CONV2D_TRANSPOSE_BIAS_LEAKY_RELU,
@@ -99,6 +99,7 @@ const ADDITIONS: Readonly<
     { kernelName: SQUARED_ERROR, kernelFunc: squaredErrorCpu },
     { kernelName: SQUARED_ERROR_GRAD, kernelFunc: squaredErrorGradCpu },
     { kernelName: ADAM_STEP, kernelFunc: adamStepCpu },
+    { kernelName: ADAM_STEPS, kernelFunc: adamStepsCpu },
   ],
   webgpu: [
     { kernelName: LEAKY_RELU_GRAD, kernelFunc: leakyReluGradWebgpu },
