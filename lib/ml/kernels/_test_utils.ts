@@ -11,6 +11,8 @@ import { createRng } from "../../../pipeline/rng.ts";
 import type { Rng } from "../../../pipeline/stage.ts";
 import { type ConvGeometry, convGeometry, type ConvPad } from "./conv_geometry.ts";
 import { installFastKernels, restoreStockKernels } from "./install.ts";
+import { wasmSimdSupported } from "./conv_wasm.ts";
+import { imageKernelImpl, setImageKernelImpl } from "./cpu_threads.ts";
 
 /** Input pixel of output position `o` and filter tap `t`, or -1 when it falls in the padding. */
 function source(o: number, t: number, stride: number, pad: number, size: number): number {
@@ -204,6 +206,20 @@ export function withStockKernels<T>(backend: string, f: () => T): T {
     return f();
   } finally {
     installFastKernels(backend);
+  }
+}
+
+/** Runs `f` with each kernel implementation this runtime has, then puts back the one in force. */
+export function withEachImageKernelImpl(f: () => void): void {
+  const impls = wasmSimdSupported() ? ["wasm", "js"] as const : ["js"] as const;
+  const before = imageKernelImpl();
+  try {
+    for (const impl of impls) {
+      setImageKernelImpl(impl);
+      f();
+    }
+  } finally {
+    setImageKernelImpl(before);
   }
 }
 

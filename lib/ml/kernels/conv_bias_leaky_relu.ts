@@ -25,7 +25,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { geometryFromInfo } from "./conv_geometry.ts";
+import { geometryFromInfo, nhwcConvInfo } from "./conv_geometry.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { cpuValues } from "./cpu_data.ts";
@@ -79,16 +79,7 @@ function layerOf(
   channels: "outChannels" | "inChannels",
   backend: tf.MathBackendCPU,
 ) {
-  const info = tf.backend_util.computeConv2DInfo(
-    from,
-    filter.shape as Shape4,
-    attrs.strides,
-    1,
-    attrs.pad,
-    undefined,
-    false,
-    "channelsLast",
-  );
+  const info = nhwcConvInfo(from, filter.shape, attrs.strides, attrs.pad);
   if (bias.shape.length !== 1 || bias.shape[0] !== info[channels]) {
     throw new Error(
       `Cannot run ${name}: bias must have ${info[channels]} values (got shape ${

@@ -3,8 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng } from "../../../pipeline/rng.ts";
 import { convBiasLeakyRelu } from "./conv_bias_leaky_relu.ts";
 import { applyEpilogue } from "./epilogue.ts";
-import { imageKernelImpl, setCpuThreads, setImageKernelImpl } from "./cpu_threads.ts";
-import { wasmSimdSupported } from "./conv_wasm.ts";
+import { imageKernelImpl, setCpuThreads } from "./cpu_threads.ts";
 import { installFastKernels } from "./install.ts";
 import { leakyReluGrad } from "./leaky_relu_cpu.ts";
 import {
@@ -14,6 +13,7 @@ import {
   randomConvCases,
   randomValues,
   sameBytes,
+  withEachImageKernelImpl,
 } from "./_test_utils.ts";
 
 const ALPHA = 0.2;
@@ -128,16 +128,7 @@ function cases(): ConvCase[] {
 Deno.test("a fused layer gives the bytes of convolution, bias and leaky ReLU, values and gradients", async () => {
   await tf.setBackend("cpu");
   installFastKernels("cpu");
-  const impls = wasmSimdSupported() ? ["wasm", "js"] as const : ["js"] as const;
-  const before = imageKernelImpl();
-  try {
-    for (const impl of impls) {
-      setImageKernelImpl(impl);
-      cases().forEach((c, i) => checkCase(c, 400 + i, i % 7 === 3));
-    }
-  } finally {
-    setImageKernelImpl(before);
-  }
+  withEachImageKernelImpl(() => cases().forEach((c, i) => checkCase(c, 400 + i, i % 7 === 3)));
 });
 
 /** Random input, filter, bias and upstream gradient of the paper's first layer at batch `n`. */

@@ -63,17 +63,17 @@ export function geometryFromInfo(info: tf.backend_util.Conv2DInfo): ConvGeometry
 export type ConvPad = "same" | "valid" | [[0, 0], [number, number], [number, number], [0, 0]];
 
 /**
- * Geometry of `tf.conv2d(x, filter, strides, pad)` for an NHWC input of shape `xShape` and an
- * HWIO filter of shape `filterShape`, computed by tfjs itself (so `'same'` splits its padding
- * exactly as the stock kernels do).
+ * tfjs's own description of `tf.conv2d(x, filter, strides, pad)` for an NHWC input of shape
+ * `xShape` and an HWIO filter of shape `filterShape` (dilation 1), so that `'same'` splits its
+ * padding exactly as the stock kernels do.
  */
-export function convGeometry(
-  xShape: readonly [number, number, number, number],
-  filterShape: readonly [number, number, number, number],
+export function nhwcConvInfo(
+  xShape: readonly number[],
+  filterShape: readonly number[],
   strides: number | readonly [number, number],
   pad: ConvPad,
-): ConvGeometry {
-  const info = tf.backend_util.computeConv2DInfo(
+): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(
     [...xShape] as [number, number, number, number],
     [...filterShape] as [number, number, number, number],
     typeof strides === "number" ? strides : [strides[0], strides[1]],
@@ -83,7 +83,16 @@ export function convGeometry(
     false,
     "channelsLast",
   );
-  return geometryFromInfo(info);
+}
+
+/** The geometry of {@linkcode nhwcConvInfo}'s convolution as plain numbers. */
+export function convGeometry(
+  xShape: readonly [number, number, number, number],
+  filterShape: readonly [number, number, number, number],
+  strides: number | readonly [number, number],
+  pad: ConvPad,
+): ConvGeometry {
+  return geometryFromInfo(nhwcConvInfo(xShape, filterShape, strides, pad));
 }
 
 /** Number of elements of x (`N·H·W·C`), dy (`N·OH·OW·K`) and the filter (`FH·FW·C·K`). */

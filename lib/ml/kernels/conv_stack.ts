@@ -21,7 +21,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { geometryFromInfo } from "./conv_geometry.ts";
+import { geometryFromInfo, nhwcConvInfo } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
 import { convStackBackward, convStackForward, type StackLayerSpec } from "./conv_stack_cpu.ts";
 import { MAX_STACK_LAYERS } from "./cpu_mailbox.ts";
@@ -77,16 +77,7 @@ function layerSpecs(
     const outShape = a.outShapes[i];
     const transposed = outShape !== null;
     // A transposed convolution's geometry is that of the convolution from its output to its input.
-    const info = tf.backend_util.computeConv2DInfo(
-      transposed ? outShape : shape,
-      filter.shape as Shape4,
-      a.strides,
-      1,
-      a.pad,
-      undefined,
-      false,
-      "channelsLast",
-    );
+    const info = nhwcConvInfo(transposed ? outShape : shape, filter.shape, a.strides, a.pad);
     const from = transposed ? info.outShape : info.inShape;
     if (!tf.util.arraysEqual(from, shape)) {
       throw new Error(

@@ -9,10 +9,9 @@ import {
   type ConvStackAttrs,
   type StackLayer,
 } from "./conv_stack.ts";
-import { imageKernelImpl, setCpuThreads, setImageKernelImpl } from "./cpu_threads.ts";
-import { wasmSimdSupported } from "./conv_wasm.ts";
+import { imageKernelImpl, setCpuThreads } from "./cpu_threads.ts";
 import { installFastKernels, restoreStockKernels } from "./install.ts";
-import { randomValues, sameBytes } from "./_test_utils.ts";
+import { randomValues, sameBytes, withEachImageKernelImpl } from "./_test_utils.ts";
 
 const ALPHA = 0.2;
 type Shape4 = [number, number, number, number];
@@ -117,22 +116,15 @@ function checkAgainstLayers(d: Drawn, attrs: ConvStackAttrs, what: string): void
 Deno.test("convStack() gives the bytes of the fused layers one by one, output and gradients", async () => {
   await tf.setBackend("cpu");
   installFastKernels("cpu");
-  const impls = wasmSimdSupported() ? ["wasm", "js"] as const : ["js"] as const;
-  const before = imageKernelImpl();
-  try {
-    for (const impl of impls) {
-      setImageKernelImpl(impl);
-      // The paper's autoencoder (64 → 1 and back), an odd batch, channels not multiples of 4.
-      const paper = draw(7, 64, [1, 8, 4, 4, 3, 2, 1], "same", 1);
-      checkAgainstLayers(paper, SAME, "paper, same");
-      dispose(paper);
-      const valid = draw(3, 31, [2, 5, 3, 1], "valid", 2);
-      checkAgainstLayers(valid, { ...SAME, pad: "valid" }, "valid");
-      dispose(valid);
-    }
-  } finally {
-    setImageKernelImpl(before);
-  }
+  withEachImageKernelImpl(() => {
+    // The paper's autoencoder (64 → 1 and back), an odd batch, channels not multiples of 4.
+    const paper = draw(7, 64, [1, 8, 4, 4, 3, 2, 1], "same", 1);
+    checkAgainstLayers(paper, SAME, "paper, same");
+    dispose(paper);
+    const valid = draw(3, 31, [2, 5, 3, 1], "valid", 2);
+    checkAgainstLayers(valid, { ...SAME, pad: "valid" }, "valid");
+    dispose(valid);
+  });
 });
 
 Deno.test("convStack() gives the same bytes on one thread and two", async () => {

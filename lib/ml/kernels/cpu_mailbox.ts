@@ -21,24 +21,15 @@
 
 import { type MessagePort as NodePort, receiveMessageOnPort } from "node:worker_threads";
 import type { ConvGeometry } from "./conv_geometry.ts";
+// A type only: cpu_threads.ts imports this module.
+import type { ConvStackLayer } from "./cpu_threads.ts";
 import { adoptTensorMemory, tensorMemoryOf } from "./tensor_memory.ts";
 
 /**
- * One layer of a stack call (see `runConvStack` in `./cpu_threads.ts`): its geometry, whether it
- * is transposed (1) or not (0), its slope, filter and bias, its output, and for the backward
- * pass its input gradient and its filter's and bias's partial sums.
+ * One layer of a stack call as the mailbox carries it: a `ConvStackLayer` of `./cpu_threads.ts`
+ * with `transposed` as a number (1 or 0), the form the call's words hold.
  */
-export interface MailLayer {
-  g: ConvGeometry;
-  transposed: number;
-  alpha: number;
-  w: Float32Array;
-  bias: Float32Array;
-  y: Float32Array;
-  dx?: Float32Array;
-  dw?: Float64Array;
-  db?: Float64Array;
-}
+export type MailLayer = Omit<ConvStackLayer, "transposed"> & { transposed: number };
 
 /** Whatever a worker needs to run its part of one call (the task types of `./cpu_threads.ts`). */
 export interface MailTask {

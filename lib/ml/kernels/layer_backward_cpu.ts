@@ -20,7 +20,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { geometryFromInfo } from "./conv_geometry.ts";
+import { geometryFromInfo, nhwcConvInfo } from "./conv_geometry.ts";
 import type { ConvGeometry } from "./conv_geometry.ts";
 import { cpuValues } from "./cpu_data.ts";
 import {
@@ -272,8 +272,6 @@ export function layerBackwardValues(
   return { dx, dw, db };
 }
 
-type Shape4 = [number, number, number, number];
-
 /**
  * The {@linkcode CONV_BIAS_LEAKY_RELU_BACKWARD} kernel function of the cpu backend: outputs the
  * filter gradient, the bias gradient and, with `inputGrad`, the input gradient.
@@ -299,16 +297,7 @@ export const convBiasLeakyReluBackwardCpu: tf.KernelFunc = (args) => {
   const a = args.attrs as unknown as LayerBackwardAttrs;
   const transposed = a.outShape !== undefined;
   // A transposed convolution's geometry is that of the convolution from its output to its input.
-  const info = tf.backend_util.computeConv2DInfo(
-    (transposed ? y.shape : x.shape) as Shape4,
-    filter.shape as Shape4,
-    a.strides,
-    1,
-    a.pad,
-    undefined,
-    false,
-    "channelsLast",
-  );
+  const info = nhwcConvInfo(transposed ? y.shape : x.shape, filter.shape, a.strides, a.pad);
   const backend = args.backend as tf.MathBackendCPU;
   const r = layerBackwardValues(
     cpuValues(backend, dy),

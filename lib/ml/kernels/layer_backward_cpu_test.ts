@@ -4,14 +4,7 @@ import { conv2dBackpropFilterNhwc } from "./conv2d_backprop_filter_cpu.ts";
 import { conv2dBackpropInputNhwc } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dNhwc } from "./conv2d_cpu.ts";
 import type { ConvGeometry } from "./conv_geometry.ts";
-import { wasmSimdSupported } from "./conv_wasm.ts";
-import {
-  IMAGE_CHUNK,
-  imageKernelImpl,
-  setCpuThreads,
-  setImageKernelImpl,
-  sharesOut,
-} from "./cpu_threads.ts";
+import { IMAGE_CHUNK, imageKernelImpl, setCpuThreads, sharesOut } from "./cpu_threads.ts";
 import { layerBackwardValues } from "./layer_backward_cpu.ts";
 import { leakyReluGradValues } from "./leaky_relu_cpu.ts";
 import {
@@ -20,6 +13,7 @@ import {
   paperEncoderCases,
   randomValues,
   sameBytes,
+  withEachImageKernelImpl,
 } from "./_test_utils.ts";
 
 const ALPHA = 0.2;
@@ -98,22 +92,8 @@ function cases(): ConvCase[] {
   return [...paperEncoderCases(25), ...paperEncoderCases(1)];
 }
 
-/** Runs `f` with each kernel implementation this runtime has, then puts back the one in force. */
-function withEachImpl(f: () => void): void {
-  const impls = wasmSimdSupported() ? ["wasm", "js"] as const : ["js"] as const;
-  const before = imageKernelImpl();
-  try {
-    for (const impl of impls) {
-      setImageKernelImpl(impl);
-      f();
-    }
-  } finally {
-    setImageKernelImpl(before);
-  }
-}
-
 Deno.test("a layer's backward call gives the bytes of the separate kernels, chunk by chunk", () => {
-  withEachImpl(() =>
+  withEachImageKernelImpl(() =>
     cases().forEach((c, i) => {
       for (const transposed of [false, true]) {
         checkLayer(layerOf(c, transposed, 50 + i), describeCase(c));
@@ -123,7 +103,7 @@ Deno.test("a layer's backward call gives the bytes of the separate kernels, chun
 });
 
 Deno.test("a layer's backward call with a NaN in one chunk's output: the bytes of the separate kernels", () => {
-  withEachImpl(() => {
+  withEachImageKernelImpl(() => {
     for (const transposed of [false, true]) {
       const c = paperEncoderCases(25)[1];
       const l = layerOf(c, transposed, 7);
