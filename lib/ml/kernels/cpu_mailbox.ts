@@ -21,15 +21,34 @@
 
 import { type MessagePort as NodePort, receiveMessageOnPort } from "node:worker_threads";
 import type { ConvGeometry } from "./conv_geometry.ts";
-// A type only: cpu_threads.ts imports this module.
-import type { ConvStackLayer } from "./cpu_threads.ts";
 import { adoptTensorMemory, tensorMemoryOf } from "./tensor_memory.ts";
 
 /**
- * One layer of a stack call as the mailbox carries it: a `ConvStackLayer` of `./cpu_threads.ts`
- * with `transposed` as a number (1 or 0), the form the call's words hold.
+ * One layer of a stack call (see `runConvStack` in `./cpu_threads.ts`), whether it is transposed
+ * held as a `Transposed` (a boolean there, 1 or 0 in the call's words).
  */
-export type MailLayer = Omit<ConvStackLayer, "transposed"> & { transposed: number };
+export interface StackLayerFields<Transposed> {
+  /** As a layer's backward call's: for a transposed layer, the convolution it transposes. */
+  g: ConvGeometry;
+  transposed: Transposed;
+  /** The leaky ReLU's slope below zero. */
+  alpha: number;
+  /** The filter (HWIO). */
+  w: Float32Array;
+  /** The bias. */
+  bias: Float32Array;
+  /** The layer's output over the whole batch: written by the forward pass, read by the backward. */
+  y: Float32Array;
+  /** Backward: the layer's input gradient (absent for the first layer when no one asks for it). */
+  dx?: Float32Array;
+  /** Backward: the filter gradient's float64 partial sums, one run of the filter's size per chunk. */
+  dw?: Float64Array;
+  /** Backward: the bias gradient's float64 partial sums, one run of the bias's size per chunk. */
+  db?: Float64Array;
+}
+
+/** A stack layer as the mailbox carries it. */
+export type MailLayer = StackLayerFields<number>;
 
 /** Whatever a worker needs to run its part of one call (the task types of `./cpu_threads.ts`). */
 export interface MailTask {

@@ -21,7 +21,12 @@ import type { ConvGeometry } from "./conv_geometry.ts";
 import type { Epilogue } from "./epilogue.ts";
 import { wasmSimdSupported } from "./conv_wasm.ts";
 import { takeValues } from "./value_pool.ts";
-import { MailboxWriter, type MailTask, waitForChange } from "./cpu_mailbox.ts";
+import {
+  MailboxWriter,
+  type MailTask,
+  type StackLayerFields,
+  waitForChange,
+} from "./cpu_mailbox.ts";
 
 /** Images per chunk: 30 chunks for the paper's batch of 300, enough to balance two to eight threads. */
 export const IMAGE_CHUNK = 10;
@@ -254,25 +259,7 @@ export interface LayerBackwardCall {
  * One layer φ(conv(x, w) + bias) of a stack (see {@linkcode ConvStackCall}), its input the
  * previous layer's output.
  */
-export interface ConvStackLayer {
-  /** As {@linkcode LayerBackwardCall}'s: for a transposed layer, the convolution it transposes. */
-  g: ConvGeometry;
-  transposed: boolean;
-  /** The leaky ReLU's slope below zero. */
-  alpha: number;
-  /** The filter (HWIO). */
-  w: Float32Array;
-  /** The bias. */
-  bias: Float32Array;
-  /** The layer's output over the whole batch: written by the forward pass, read by the backward. */
-  y: Float32Array;
-  /** Backward: the layer's input gradient (absent for the first layer when no one asks for it). */
-  dx?: Float32Array;
-  /** Backward: the filter gradient's float64 partial sums, one run of the filter's size per chunk. */
-  dw?: Float64Array;
-  /** Backward: the bias gradient's float64 partial sums, one run of the bias's size per chunk. */
-  db?: Float64Array;
-}
+export type ConvStackLayer = StackLayerFields<boolean>;
 
 /**
  * A run of layers passed chunk by chunk of the batch, all layers on one chunk before the next
