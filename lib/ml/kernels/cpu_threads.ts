@@ -942,11 +942,13 @@ export function workOnTask(
 }
 
 /**
- * Share of one-thread time a training step takes on `threads` cpu threads, as if 86% of a step
+ * Share of one-thread time a training step takes on `threads` cpu threads, as if 90% of a step
  * divided over the threads and the rest did not (the loss of the threads' own overheads counted
- * in the 14%). Measured with `deno task bench --thread-scaling 5 --threads 2` at batch 300 on the
- * 2-core development machine: 68.1 ms on one thread, 38.9 on two (0.57 of one thread's time).
+ * in the 10%). Measured with `deno task bench --thread-scaling 12 --threads 2 --repeats 20 --pin`
+ * at batch 300 on the 2-core development machine at c597c88 (2026-12-05): 55.6 and 54.6 ms on one
+ * thread (the mean core), 29.8 and 30.6 on two (0.54 and 0.56 of one thread's time; 0.57 with
+ * 68.1 and 38.9 ms on 2026-12-04).
  */
 export function cpuThreadShare(threads: number): number {
-  return 0.14 + 0.86 / Math.max(1, threads);
+  return 0.1 + 0.9 / Math.max(1, threads);
 }
