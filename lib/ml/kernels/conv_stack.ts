@@ -208,7 +208,7 @@ export function convStack(
         ins[`w${i}`] = sw[i];
         ins[`b${i}`] = sb[i];
       }
-      return tf.engine().runKernel(
+      return engine.runKernel(
         CONV_STACK_BACKWARD,
         ins,
         { ...a, inputGrad } as unknown as tf.NamedAttrMap,

@@ -18,13 +18,10 @@
  * @module
  */
 
-import type { ConvGeometry } from "./conv_geometry.ts";
 import {
-  chunkSumsInOrder,
   convOutput,
   type ConvStackCall,
   type ConvStackLayer,
-  giveBackAccumulators,
   IMAGE_CHUNK,
   imageChunkCount,
   imageKernelImpl,
@@ -34,29 +31,16 @@ import {
 import { conv2dImages } from "./conv2d_cpu.ts";
 import { conv2dBackpropInputImages } from "./conv2d_backprop_input_cpu.ts";
 import { conv2dBackpropInputImagesWasm, conv2dImagesWasm } from "./conv_wasm.ts";
-import { layerBackwardChunkJs, layerBackwardChunkWasm } from "./layer_backward_cpu.ts";
+import {
+  layerBackwardChunkJs,
+  layerBackwardChunkWasm,
+  layerSizes,
+  sumChunksAndGiveBack,
+} from "./layer_backward_cpu.ts";
 import { giveBackValues } from "./value_pool.ts";
 
 /** A layer of a stack as its caller gives it: geometry (see `ConvStackLayer`), slope, weights. */
-export interface StackLayerSpec {
-  g: ConvGeometry;
-  transposed: boolean;
-  alpha: number;
-  w: Float32Array;
-  bias: Float32Array;
-}
-
-/** Values of a layer's output per image (a transposed layer's output is its convolution's input). */
-function outputSize(g: ConvGeometry, transposed: boolean): number {
-  return transposed
-    ? g.inHeight * g.inWidth * g.inChannels
-    : g.outHeight * g.outWidth * g.outChannels;
-}
-
-/** Values of a layer's input per image. */
-function inputSize(g: ConvGeometry, transposed: boolean): number {
-  return outputSize(g, !transposed);
-}
+export type StackLayerSpec = Pick<ConvStackLayer, "g" | "transposed" | "alpha" | "w" | "bias">;
 
 /** Chunk `c` of a stack call, forward (no `dy`) or backward, on this thread. */
 export function convStackChunk(call: ConvStackCall, c: number): void {
@@ -120,7 +104,8 @@ const FORWARD_CHUNK = IMAGE_CHUNK;
 export function convStackForward(x: Float32Array, layers: StackLayerSpec[]): Float32Array[] {
   if (layers.length === 0) throw new Error("Cannot run a layer stack: it has no layers");
   const batch = layers[0].g.batch;
-  const ys = layers.map((l) => convOutput(batch * outputSize(l.g, l.transposed)));
+  // A layer's output side is its dz's (`layerSizes`).
+  const ys = layers.map((l) => convOutput(batch * layerSizes(l.g, l.transposed).zSize));
   const call: ConvStackCall = {
     impl: imageKernelImpl(),
     x,
@@ -158,8 +143,7 @@ export function convStackBackward(
   }
   const batch = layers[0].g.batch;
   const chunks = imageChunkCount(batch);
-  const fw = (g: ConvGeometry) => g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-  const K = (l: StackLayerSpec) => l.transposed ? l.g.inChannels : l.g.outChannels;
+  const sizes = layers.map((l) => layerSizes(l.g, l.transposed));
   const call: ConvStackCall = {
     impl: imageKernelImpl(),
     x,
@@ -167,9 +151,9 @@ export function convStackBackward(
     layers: layers.map((l, i): ConvStackLayer => ({
       ...l,
       y: ys[i],
-      dx: i > 0 || inputGrad ? convOutput(batch * inputSize(l.g, l.transposed)) : undefined,
-      dw: newAccumulators(chunks * fw(l.g)),
-      db: newAccumulators(chunks * K(l)),
+      dx: i > 0 || inputGrad ? convOutput(batch * sizes[i].xSize) : undefined,
+      dw: newAccumulators(chunks * sizes[i].fw),
+      db: newAccumulators(chunks * sizes[i].K),
     })),
     chunks,
     chunkImages: IMAGE_CHUNK,
@@ -178,10 +162,8 @@ export function convStackBackward(
   const dw: Float32Array[] = [], db: Float32Array[] = [];
   for (let i = 0; i < layers.length; i++) {
     const l = call.layers[i];
-    dw.push(Float32Array.from(chunkSumsInOrder(l.dw!, chunks, fw(l.g))));
-    db.push(Float32Array.from(chunkSumsInOrder(l.db!, chunks, K(l))));
-    giveBackAccumulators(l.dw!);
-    giveBackAccumulators(l.db!);
+    dw.push(sumChunksAndGiveBack(l.dw!, chunks, sizes[i].fw));
+    db.push(sumChunksAndGiveBack(l.db!, chunks, sizes[i].K));
     // The gradients between layers were read by the chunks that needed them: scratch.
     if (i > 0) giveBackValues(l.dx!);
   }

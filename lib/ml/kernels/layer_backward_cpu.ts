@@ -103,7 +103,7 @@ export function layerBackwardChunkJs(t: LayerBackwardCall, c: number): void {
  * of the filter. A convolution's output side is dz's; a transposed one's output is the
  * convolution's input.
  */
-function layerSizes(g: ConvGeometry, transposed: boolean) {
+export function layerSizes(g: ConvGeometry, transposed: boolean) {
   const convIn = g.inHeight * g.inWidth * g.inChannels;
   const convOut = g.outHeight * g.outWidth * g.outChannels;
   return {
@@ -221,6 +221,20 @@ export function layerBackwardChunkWasm(t: LayerBackwardCall, c: number): void {
   take(k, outA, P * K, dx);
 }
 
+/**
+ * A gradient from its partial sums (`chunks` runs of `size`, from {@linkcode newAccumulators}),
+ * added in chunk order and rounded to float32; the partial sums go back to their pool.
+ */
+export function sumChunksAndGiveBack(
+  partial: Float64Array,
+  chunks: number,
+  size: number,
+): Float32Array {
+  const sums = Float32Array.from(chunkSumsInOrder(partial, chunks, size));
+  giveBackAccumulators(partial);
+  return sums;
+}
+
 /** The three gradients of a layer's backward call. */
 export interface LayerGradients {
   /** The input gradient, when asked for. */
@@ -265,11 +279,11 @@ export function layerBackwardValues(
     db: dbPartial,
     chunks,
   });
-  const dw = Float32Array.from(chunkSumsInOrder(dwPartial, chunks, fw));
-  const db = Float32Array.from(chunkSumsInOrder(dbPartial, chunks, K));
-  giveBackAccumulators(dwPartial);
-  giveBackAccumulators(dbPartial);
-  return { dx, dw, db };
+  return {
+    dx,
+    dw: sumChunksAndGiveBack(dwPartial, chunks, fw),
+    db: sumChunksAndGiveBack(dbPartial, chunks, K),
+  };
 }
 
 /**
