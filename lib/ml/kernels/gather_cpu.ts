@@ -19,13 +19,13 @@ import type * as tf from "@tensorflow/tfjs";
 import { newValuesToOverwrite, runRanges } from "./cpu_threads.ts";
 
 /**
- * Values [lo, hi) of the rows `rows` of `x` (row indices as float32 numbers, exact below 2²⁴),
- * each of `row` values, into `out`: a range kernel of `./cpu_threads.ts`, any cut of [0, n)
- * giving the same bytes.
+ * Values [lo, hi) of the rows `rows` of `x`, each of `row` values, into `out`: a range kernel of
+ * `./cpu_threads.ts` (which hands it the row indices as float32 numbers), any cut of [0, n) giving
+ * the same bytes.
  */
 export function gatherRowsRange(
   x: Float32Array,
-  rows: Float32Array,
+  rows: ArrayLike<number>,
   out: Float32Array,
   row: number,
   lo: number,
@@ -38,6 +38,9 @@ export function gatherRowsRange(
     v = end;
   }
 }
+
+/** Every integer up to this one is a float32 exactly. */
+const FLOAT32_EXACT_INTEGERS = 2 ** 24;
 
 /** Rows `indices` of `x` (rows of `row` values), as one array. */
 export function gatherRows(
@@ -56,11 +59,11 @@ export function gatherRows(
   // Every row is copied in below: the array need not be zeroed first.
   const n = indices.length * row;
   const out = newValuesToOverwrite(n);
-  const at = Float32Array.from(indices);
   // The other threads read x where it is: only a dataset in shared memory can be shared out.
-  if (x.buffer instanceof SharedArrayBuffer) {
-    runRanges(gatherRowsRange, "gatherRows", x, at, out, row, n);
-  } else gatherRowsRange(x, at, out, row, 0, n);
+  // They take the indices as float32, exact below 2²⁴ rows.
+  if (x.buffer instanceof SharedArrayBuffer && rows <= FLOAT32_EXACT_INTEGERS) {
+    runRanges(gatherRowsRange, "gatherRows", x, Float32Array.from(indices), out, row, n);
+  } else gatherRowsRange(x, indices, out, row, 0, n);
   return out;
 }
 
