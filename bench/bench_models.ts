@@ -6,7 +6,12 @@
  * A training function also does work once per call (building the model, the batch-norm
  * statistics of the DCGAN at the end): the time per update is taken as the difference between a
  * run of `warmup + repeats` updates and one of `warmup` updates, divided by `repeats`, so that
- * this fixed part cancels. The images are random (their values do not change the work).
+ * this fixed part cancels. Both are timed after one untimed run of `warmup` updates: the first
+ * call of a process also compiles the kernels and the training code, which made the short run as
+ * long as the long one (`--model pca --repeats 3` printed 0.0 ms per update, runs of 2.9 and 2.9
+ * s). Where the long run still takes no longer than the short one the result says so (NaN, and a
+ * line asking for more updates) instead of a time. The images are random (their values do not
+ * change the work).
  *
  * @module
  */
@@ -32,7 +37,10 @@ export interface ModelBenchResult {
   batch: number;
   /** Updates timed (beyond the warm-up). */
   repeats: number;
-  /** Seconds per update: (t(warmup + repeats) − t(warmup)) / repeats. */
+  /**
+   * Milliseconds per update: (t(warmup + repeats) − t(warmup)) / repeats; NaN when that is not
+   * above zero (the updates timed are lost in the runs' noise).
+   */
   msPerStep: number;
   /** The two runs' wall seconds. */
   seconds: [number, number];
@@ -110,6 +118,7 @@ export async function benchModel(
         bnEpsilon: p["bnEpsilon"],
       });
   }
+  await run(warmup);
   const short = await timed(run, warmup);
   const long = await timed(run, warmup + repeats);
   return {
@@ -118,18 +127,21 @@ export async function benchModel(
     threads,
     batch,
     repeats,
-    msPerStep: (1000 * Math.max(0, long - short)) / repeats,
+    msPerStep: long > short ? (1000 * (long - short)) / repeats : NaN,
     seconds: [short, long],
   };
 }
 
 /** One line for a result. */
 export function formatModelBench(r: ModelBenchResult): string {
-  return `${r.model} (${r.profile} profile), cpu, ${r.threads} thread${
+  const runs = `runs of ${r.seconds[0].toFixed(1)} and ${r.seconds[1].toFixed(1)} s`;
+  const head = `${r.model} (${r.profile} profile), cpu, ${r.threads} thread${
     r.threads === 1 ? "" : "s"
-  }, batch ${r.batch}: ${
+  }, batch ${r.batch}: `;
+  if (!Number.isFinite(r.msPerStep)) {
+    return `${head}no time per update: the run with ${r.repeats} more updates was not longer (${runs}); raise --repeats`;
+  }
+  return `${head}${
     r.msPerStep.toFixed(1)
-  } ms per update (${r.repeats} updates timed beyond the warm-up; runs of ${
-    r.seconds[0].toFixed(1)
-  } and ${r.seconds[1].toFixed(1)} s)`;
+  } ms per update (${r.repeats} updates timed beyond the warm-up; ${runs})`;
 }
