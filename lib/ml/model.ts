@@ -475,22 +475,22 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
     });
   };
 
-  // A whole encoder or decoder as one op where the backend has it (see kernels/conv_stack.ts:
-  // the bytes of the fused layers below, with the threads meeting once per pass); null where a
-  // layer would not take the fused kernel (no bias, another activation, double backprop).
-  const stackedPart = (
-    h: tf.Tensor4D,
+  // The layers of a whole encoder or decoder for one stack op (see kernels/conv_stack.ts: the
+  // bytes of the fused layers below, with the threads meeting once per pass), on an input of
+  // shape `input`; null where a layer would not take the fused kernel (no bias, another
+  // activation, double backprop).
+  const stackLayers = (
     part: "encoder" | "decoder",
     last: Activation,
     opts: ForwardOptions | undefined,
-  ): tf.Tensor4D | null => {
+    input: readonly number[],
+  ): StackLayer[] | null => {
     const depths = part === "encoder" ? config.encoderDepths! : config.decoderDepths!;
     const L = depths.length - 1;
     const hidden = L === 1 || config.hiddenActivation === "leaky_relu";
     if (opts?.twiceDifferentiable || !hidden || last !== "leaky_relu") return null;
     const layers: StackLayer[] = [];
-    const b = h.shape[0];
-    let [, hh, ww] = h.shape;
+    let [b, hh, ww] = input;
     for (let l = 0; l < L; l++) {
       const bias = byName.get(`${part}_${l}_bias`);
       if (bias === undefined) return null;
@@ -503,13 +503,36 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
       ww = convTransposeOutSize(ww, kw, sw, padding);
       layers.push({ filter, bias: bias.variable, outShape: [b, hh, ww, depths[l + 1]] });
     }
-    return convStack(h, layers, {
+    return layers;
+  };
+
+  // `layers` as one op on `h`; null where the backend has no stack op. The encoder's layers read
+  // the images, whose gradient no training takes: a stack starting with them skips it.
+  const stacked = (h: tf.Tensor4D, layers: StackLayer[] | null, fromImages: boolean) =>
+    layers === null ? null : convStack(h, layers, {
       strides: [sh, sw],
       pad: padding,
       alpha: config.alpha,
-      // The encoder reads the images, whose gradient no training takes.
-      inputGrad: part === "decoder",
+      inputGrad: !fromImages,
     });
+
+  const stackedPart = (
+    h: tf.Tensor4D,
+    part: "encoder" | "decoder",
+    last: Activation,
+    opts: ForwardOptions | undefined,
+  ): tf.Tensor4D | null => stacked(h, stackLayers(part, last, opts, h.shape), part === "encoder");
+
+  // The whole autoencoder as one stack op where both parts stack: the encoder's output, of shape
+  // [b, ...zShape] (latentShape follows the encoder's layers), is the decoder's input as it lies,
+  // so this gives the bytes of decode(encode(x)) with the threads meeting once per pass instead
+  // of twice and without the calling thread's work between two ops. Null otherwise.
+  const stackedWhole = (x: tf.Tensor4D, opts: ForwardOptions | undefined): tf.Tensor4D | null => {
+    if (!config.encoderDepths || !config.decoderDepths) return null;
+    const enc = stackLayers("encoder", config.latentActivation, opts, x.shape);
+    const dec = stackLayers("decoder", config.outputActivation, opts, [x.shape[0], ...zShape]);
+    // convStack says null to more layers than one call carries.
+    return enc === null || dec === null ? null : stacked(x, [...enc, ...dec], true);
   };
 
   const encode = (x: tf.Tensor, opts?: ForwardOptions): tf.Tensor2D => {
@@ -567,7 +590,11 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
     decoderWeights: variables.filter((v) => v.part === "decoder"),
     encode,
     decode,
-    reconstruct: (x, opts) => tf.tidy(() => decode(encode(x, opts), opts)),
+    reconstruct: (x, opts) =>
+      tf.tidy(() => {
+        const x4 = x.rank === 4 ? x as tf.Tensor4D : tf.reshape(x, [-1, H, W, C]) as tf.Tensor4D;
+        return stackedWhole(x4, opts) ?? decode(encode(x4, opts), opts);
+      }),
     async readWeights() {
       const out: Record<string, Float32Array> = {};
       for (const v of variables) out[v.name] = (await v.variable.data()) as Float32Array;

@@ -246,16 +246,22 @@ Deno.test("reconstruct() gradients agree with central finite differences", () =>
   }
 });
 
-Deno.test("on the cpu, the encoder and the decoder each run as one stack, with the layers' bytes", async () => {
+Deno.test("on the cpu, reconstruct runs the whole model as one stack, encode and decode one each, with the layers' bytes", async () => {
   const m = createAutoencoder(TINY, 5);
   const x = tf.tidy(() => tf.abs(randomTensor([5, 16, 16, 1], 13)));
-  // The loss's value and its gradient with respect to every weight, as bytes.
-  const lossAndGrads = () =>
+  // The loss's value and its gradient with respect to every weight, as bytes, through the whole
+  // model in one call or through its two parts.
+  const lossAndGrads = (whole: boolean) =>
     tf.tidy(() => {
-      const f = () => tf.sum(tf.squaredDifference(m.reconstruct(x), x)) as tf.Scalar;
+      const y = () => whole ? m.reconstruct(x) : m.decode(m.encode(x));
+      const f = () => tf.sum(tf.squaredDifference(y(), x)) as tf.Scalar;
       const { value, grads } = tf.variableGrads(f, m.variables.map((v) => v.variable));
       return [value, ...Object.values(grads)].map((t) => Array.from(t.dataSync()));
     });
+  const stackCalls = async (whole: boolean) => {
+    const names = (await tf.profile(() => lossAndGrads(whole))).kernels.map((k) => k.name);
+    return [CONV_STACK, CONV_STACK_BACKWARD].map((n) => names.filter((k) => k === n).length);
+  };
   try {
     m.writeWeights(Object.fromEntries(m.variables.map((v, i) => {
       const w = v.variable.dataSync() as Float32Array;
@@ -264,15 +270,13 @@ Deno.test("on the cpu, the encoder and the decoder each run as one stack, with t
         v.role === "bias" ? Float32Array.from(w, (_, k) => 0.05 * Math.cos(i + k)) : w,
       ];
     })));
-    const profile = await tf.profile(() => lossAndGrads());
-    const names = profile.kernels.map((k) => k.name);
-    assert.equal(names.filter((n) => n === CONV_STACK).length, 2, "two stacks forward");
-    assert.equal(names.filter((n) => n === CONV_STACK_BACKWARD).length, 2, "two stacks backward");
-    const stacked = lossAndGrads();
+    assert.deepEqual(await stackCalls(true), [1, 1], "one stack forward, one backward");
+    assert.deepEqual(await stackCalls(false), [2, 2], "a stack per part, each way");
+    const whole = lossAndGrads(true), parts = lossAndGrads(false);
     tf.unregisterKernel(CONV_STACK_BACKWARD, "cpu");
     let layered: number[][];
     try {
-      layered = lossAndGrads();
+      layered = lossAndGrads(true);
     } finally {
       tf.registerKernel({
         kernelName: CONV_STACK_BACKWARD,
@@ -280,7 +284,8 @@ Deno.test("on the cpu, the encoder and the decoder each run as one stack, with t
         kernelFunc: convStackBackwardCpu,
       });
     }
-    assert.deepEqual(stacked, layered);
+    assert.deepEqual(whole, parts);
+    assert.deepEqual(whole, layered);
   } finally {
     x.dispose();
     m.dispose();

@@ -336,8 +336,9 @@ export function diskAutoencoderFamily(
           let x: tf.Tensor4D | null = null;
           if (mode === "autoencoder") {
             x = tf.gather(imagesT, idx);
-            z = model.encode(x);
-            terms.data = losses.squaredError(model.decode(z), x);
+            // Only ψ1 reads the codes: without it the model runs whole (one op on the cpu).
+            if (lam.latent_distance) z = model.encode(x);
+            terms.data = losses.squaredError(z ? model.decode(z) : model.reconstruct(x), x);
           } else if (mode === "encoder") {
             x = tf.gather(imagesT, idx);
             z = model.encode(x);

@@ -7,7 +7,9 @@
  * thread tfjs's bookkeeping (tens of microseconds) while the other threads wait, and each ends
  * with the threads waiting for the last of its chunks; the small layers (4×4 and below) run on
  * the calling thread alone. As four ops (encoder and decoder, forward and backward), the threads
- * meet four times a step and share the small layers with the large ones. The bytes are the
+ * meet four times a step and share the small layers with the large ones; as two (the whole
+ * autoencoder, which `reconstruct` runs as one stack of twelve layers), twice, and the calling
+ * thread's work between the encoder's op and the decoder's is gone too. The bytes are the
  * layers' own kernels' (`./conv_bias_leaky_relu.ts`), so a training does not change.
  *
  * The op records one node on the gradient tape whose only output is the last layer's: every
