@@ -25,6 +25,9 @@ import {
   type AdamStepAttrs,
   type AdamStepsAttrs,
 } from "./kernels/adam_step.ts";
+import { adamLearningRate, adamValuesInto } from "./kernels/adam_step_cpu.ts";
+import { cpuValues } from "./kernels/cpu_data.ts";
+import { newValuesToOverwrite } from "./kernels/cpu_threads.ts";
 import { ownVariable } from "./model.ts";
 
 /** Adam's hyper-parameters. */
@@ -175,6 +178,73 @@ export class Adam {
         t.variable.assign(tf.sub(t.variable, tf.div(tf.mul(lrT, m), tf.add(tf.sqrt(v), c.eps))));
       });
     });
+  }
+
+  /**
+   * Whether {@linkcode applyOnCpu} can run: the active backend is the cpu, and no other tensor
+   * shares the values of a variable or of the state (a clone would see them change).
+   */
+  appliesOnCpu(): boolean {
+    if (tf.getBackend() !== "cpu") return false;
+    const backend = tf.backend();
+    return this.#state().every((t) => backend.refCount(t.dataId) === 1);
+  }
+
+  /**
+   * The update of {@linkcode apply} on the cpu backend from the gradients' values (`gradOf`: the
+   * gradient of each target's variable), without a tfjs op: the bytes of the fused kernel, each
+   * new array put under its variable's tensor in place of the old one (`backend.move`, as tfjs
+   * replaces a tensor's values: an array read out before keeps its values). Only where
+   * {@linkcode appliesOnCpu} says so.
+   */
+  applyOnCpu(gradOf: (v: tf.Variable) => Float32Array): void {
+    if (!this.appliesOnCpu()) {
+      throw new Error(
+        "Cannot apply Adam on the cpu in place: another backend is active or a tensor shares a variable's values; use apply()",
+      );
+    }
+    const backend = tf.backend() as tf.MathBackendCPU;
+    const s = this.settings;
+    const values = (t: tf.Tensor) => cpuValues(backend, t);
+    const put = (t: tf.Tensor, v: Float32Array) => backend.move(t.dataId, v, t.shape, "float32", 1);
+    // β powers as tf.mul(power, tf.scalar(β)) rounds them.
+    const b1p = Math.fround(values(this.#b1p)[0] * Math.fround(s.beta1));
+    const b2p = Math.fround(values(this.#b2p)[0] * Math.fround(s.beta2));
+    put(this.#b1p, Float32Array.of(b1p));
+    put(this.#b2p, Float32Array.of(b2p));
+    const lrT = adamLearningRate(s.learningRate, b1p, b2p);
+    const attrs: AdamStepAttrs = {
+      learningRate: s.learningRate,
+      beta1: s.beta1,
+      beta2: s.beta2,
+      epsilon: s.epsilon,
+      weightDecay: s.weightDecay ?? 0,
+    };
+    this.#targets.forEach((t, i) => {
+      const n = t.variable.size;
+      const out = [
+        newValuesToOverwrite(n),
+        newValuesToOverwrite(n),
+        newValuesToOverwrite(n),
+      ] as const;
+      adamValuesInto(
+        values(t.variable),
+        values(this.#m[i]),
+        values(this.#v[i]),
+        gradOf(t.variable),
+        lrT,
+        attrs,
+        out,
+      );
+      put(this.#m[i], out[0]);
+      put(this.#v[i], out[1]);
+      put(t.variable, out[2]);
+    });
+  }
+
+  /** The variables and the state. */
+  #state(): tf.Tensor[] {
+    return [...this.#targets.map((t) => t.variable), ...this.#m, ...this.#v, this.#b1p, this.#b2p];
   }
 
   /**

@@ -163,3 +163,52 @@ Deno.test("the cpu's one Adam kernel for all variables gives the bytes of one ke
   assert.equal(each.kernels.filter((k) => k === ADAM_STEP).length, 12, "one call per variable");
   all.out.forEach((b, i) => assert.deepEqual(b, each.out[i], `output ${i}`));
 });
+
+Deno.test("Adam.applyOnCpu() gives apply()'s bytes, and declines while a clone shares a variable", () => {
+  const rng = createRng(31);
+  const shapes = [[3, 3, 1, 4], [4], [7]];
+  const start = shapes.map((s) => randomValues(rng, s.reduce((a, b) => a * b, 1)));
+  const grads = [0, 1, 2].map(() => start.map((w) => randomValues(rng, w.length)));
+  const run = (inPlace: boolean) => {
+    const vars = start.map((w, i) => ownVariable(tf.tensor(w, shapes[i]), true));
+    const adam = new Adam(vars.map((variable, i) => ({ name: `w${i}`, variable })));
+    try {
+      for (const g of grads) {
+        if (inPlace) {
+          assert.ok(adam.appliesOnCpu());
+          adam.applyOnCpu((v) => g[vars.indexOf(v as tf.Variable)]);
+        } else {
+          tf.tidy(() =>
+            adam.apply(Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(g[i], shapes[i])])))
+          );
+        }
+      }
+      // A clone shares the values of its tensor: changing them under it would change the clone.
+      const clone = vars[0].clone();
+      assert.equal(adam.appliesOnCpu(), false);
+      assert.throws(() => adam.applyOnCpu((v) => g0(v)), /shares a variable's values/);
+      clone.dispose();
+      return vars.map((v) => Array.from(v.dataSync()));
+    } finally {
+      adam.dispose();
+      for (const v of vars) v.dispose();
+    }
+  };
+  const g0 = (_: tf.Variable) => new Float32Array(0);
+  assert.deepEqual(run(true), run(false));
+});
+
+Deno.test("Adam.applyOnCpu(): values read out before an update keep their values", () => {
+  const v = ownVariable(tf.tensor([1, 2, 3]), true);
+  const adam = new Adam([{ name: "v", variable: v }]);
+  try {
+    const before = v.dataSync();
+    const copy = before.slice();
+    adam.applyOnCpu(() => Float32Array.of(1, 1, 1));
+    assert.deepEqual(before, copy);
+    assert.notDeepEqual(v.dataSync(), copy);
+  } finally {
+    adam.dispose();
+    v.dispose();
+  }
+});

@@ -101,6 +101,11 @@ export class FusedLosses {
     });
   }
 
+  /** The squared error's factor: 1/batch (`sum`) or 1/(batch·perExample) (`mean`). */
+  get squaredErrorScale(): number {
+    return this.#s;
+  }
+
   /**
    * Squared error of y against t, reduced as configured (same shape for both): one kernel and
    * its gradient where the backend has them (`kernels/squared_error_cpu.ts`, the same values),

@@ -34,7 +34,8 @@ import * as tf from "@tensorflow/tfjs";
 import { createRng, deriveSeed } from "./random.ts";
 import { leakyReluGrad } from "./kernels/leaky_relu_cpu.ts";
 import { convBiasLeakyRelu } from "./kernels/conv_bias_leaky_relu.ts";
-import { convStack, type StackLayer } from "./kernels/conv_stack.ts";
+import { convStack, type ConvStackAttrs, type StackLayer } from "./kernels/conv_stack.ts";
+import { MAX_STACK_LAYERS } from "./kernels/cpu_mailbox.ts";
 
 /** Activation functions a layer can end with. */
 export type Activation = "leaky_relu" | "linear" | "relu" | "sigmoid";
@@ -342,6 +343,12 @@ export interface Autoencoder {
   /** D(E(x)). */
   reconstruct(x: tf.Tensor, options?: ForwardOptions): tf.Tensor4D;
   /**
+   * The layers and attributes of the one stack op `reconstruct` runs on a batch of `batch`
+   * images, for a caller that runs the stack's kernels itself; null where the model does not run
+   * as one stack. Absent on models that never do.
+   */
+  wholeStack?(batch: number): { layers: StackLayer[]; attrs: ConvStackAttrs } | null;
+  /**
    * Current values of every variable, by name (reads back from the device; asynchronous
    * because the webgpu backend cannot read synchronously under Deno).
    */
@@ -508,13 +515,14 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
 
   // `layers` as one op on `h`; null where the backend has no stack op. The encoder's layers read
   // the images, whose gradient no training takes: a stack starting with them skips it.
+  const stackAttrs = (fromImages: boolean): ConvStackAttrs => ({
+    strides: [sh, sw],
+    pad: padding,
+    alpha: config.alpha,
+    inputGrad: !fromImages,
+  });
   const stacked = (h: tf.Tensor4D, layers: StackLayer[] | null, fromImages: boolean) =>
-    layers === null ? null : convStack(h, layers, {
-      strides: [sh, sw],
-      pad: padding,
-      alpha: config.alpha,
-      inputGrad: !fromImages,
-    });
+    layers === null ? null : convStack(h, layers, stackAttrs(fromImages));
 
   const stackedPart = (
     h: tf.Tensor4D,
@@ -527,13 +535,15 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
   // [b, ...zShape] (latentShape follows the encoder's layers), is the decoder's input as it lies,
   // so this gives the bytes of decode(encode(x)) with the threads meeting once per pass instead
   // of twice and without the calling thread's work between two ops. Null otherwise.
-  const stackedWhole = (x: tf.Tensor4D, opts: ForwardOptions | undefined): tf.Tensor4D | null => {
+  const wholeLayers = (b: number, opts: ForwardOptions | undefined): StackLayer[] | null => {
     if (!config.encoderDepths || !config.decoderDepths) return null;
-    const enc = stackLayers("encoder", config.latentActivation, opts, x.shape);
-    const dec = stackLayers("decoder", config.outputActivation, opts, [x.shape[0], ...zShape]);
-    // convStack says null to more layers than one call carries.
-    return enc === null || dec === null ? null : stacked(x, [...enc, ...dec], true);
+    const enc = stackLayers("encoder", config.latentActivation, opts, [b, H, W, C]);
+    const dec = stackLayers("decoder", config.outputActivation, opts, [b, ...zShape]);
+    return enc === null || dec === null ? null : [...enc, ...dec];
   };
+  // convStack says null to more layers than one call carries.
+  const stackedWhole = (x: tf.Tensor4D, opts: ForwardOptions | undefined): tf.Tensor4D | null =>
+    stacked(x, wholeLayers(x.shape[0], opts), true);
 
   const encode = (x: tf.Tensor, opts?: ForwardOptions): tf.Tensor2D => {
     if (!config.encoderDepths) throw new Error(`Cannot encode: this model has no encoder`);
@@ -595,6 +605,12 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
         const x4 = x.rank === 4 ? x as tf.Tensor4D : tf.reshape(x, [-1, H, W, C]) as tf.Tensor4D;
         return stackedWhole(x4, opts) ?? decode(encode(x4, opts), opts);
       }),
+    wholeStack(batch: number) {
+      const layers = wholeLayers(batch, undefined);
+      return layers === null || layers.length > MAX_STACK_LAYERS
+        ? null
+        : { layers, attrs: stackAttrs(true) };
+    },
     async readWeights() {
       const out: Record<string, Float32Array> = {};
       for (const v of variables) out[v.name] = (await v.variable.data()) as Float32Array;

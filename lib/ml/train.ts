@@ -48,6 +48,7 @@ import { createRng, deriveSeed } from "./random.ts";
 import { FusedLosses } from "./fused_losses.ts";
 import { contractiveTerm, type LossReduction, nearestNeighbours } from "./regularisers.ts";
 import { type HostTensor, modelTensors } from "./weights_io.ts";
+import { directAutoencoderStep } from "./direct_step_cpu.ts";
 import { valuesForThreads } from "./kernels/cpu_threads.ts";
 
 /** What is trained: `autoencoder` x → D(E(x)) vs x; `encoder` x → E(x) vs codes; `decoder` codes → D(z) vs x. */
@@ -299,6 +300,10 @@ export function diskAutoencoderFamily(
     ? nearestNeighbours(data.keys!, Math.min(k, n - 1))
     : null;
   const kk = lam.latent_distance ? Math.min(k, n - 1) : 0;
+  // The data term alone, in autoencoder mode: the kernels called straight where they can be.
+  const direct = mode === "autoencoder" && Object.values(lam).every((l) => l === null)
+    ? directAutoencoderStep(model, adam, imagesT, B, losses.squaredErrorScale)
+    : null;
 
   return {
     model,
@@ -319,6 +324,8 @@ export function diskAutoencoderFamily(
       e.neighbour?.dispose();
     },
     update({ step: t, position: pos, data: et, logging }) {
+      const loss = direct?.(et.order, pos * B, logging);
+      if (loss !== undefined) return loss === null ? null : { data: loss, loss };
       let noise: tf.Tensor | null = null;
       if (lam.denoising) {
         const g = createRng(deriveSeed(seed, "noise", t));

@@ -4,6 +4,8 @@ import { initBackend } from "./backend.ts";
 import { positionDecoderConfig, positionEncoderConfig } from "./model.ts";
 import { HAND, HAND_WEIGHTS, TINY, tinyDisks } from "./test_fixtures.ts";
 import { train, type TrainData, type TrainSettings } from "./train.ts";
+import { useDirectSteps } from "./direct_step_cpu.ts";
+import { setCpuThreads } from "./kernels/mod.ts";
 
 await initBackend("cpu");
 
@@ -265,5 +267,48 @@ Deno.test("train() uploads nothing per update besides each epoch's batch order (
     }
   } finally {
     engine.makeTensor = original;
+  }
+});
+
+Deno.test("train() without a regulariser calls the cpu kernels straight, with the ops' bytes, on one thread and two", async () => {
+  // deno-lint-ignore no-explicit-any
+  const engine = tf.engine() as any;
+  const runKernel = engine.runKernel;
+  let kernels = 0;
+  engine.runKernel = (...args: unknown[]) => {
+    kernels++;
+    return runKernel.apply(engine, args);
+  };
+  const run = async (direct: boolean, over: Partial<TrainSettings>) => {
+    const was = useDirectSteps(direct);
+    kernels = 0;
+    const r = await train(DATA, settings({ regularisers: {}, iterations: 12, ...over }));
+    useDirectSteps(was);
+    const out = { weights: bytes(await r.model.readWeights()), curve: r.lossCurve, kernels };
+    r.model.dispose();
+    return out;
+  };
+  try {
+    for (const threads of [1, 2]) {
+      await setCpuThreads(threads);
+      // keepBest ends with weights read out at an earlier update: they must keep their values.
+      for (const over of [{}, { loss: "mean" as const }, { keepBest: 3 }]) {
+        const ops = await run(false, over), direct = await run(true, over);
+        assert.deepEqual(
+          direct.weights,
+          ops.weights,
+          `${threads} threads, ${JSON.stringify(over)}`,
+        );
+        assert.deepEqual(direct.curve, ops.curve);
+        // The ops path runs tens of kernels an update, the direct one none (both set up alike).
+        assert.ok(
+          ops.kernels - direct.kernels >= 12 * 20,
+          `${direct.kernels} against ${ops.kernels}`,
+        );
+      }
+    }
+  } finally {
+    engine.runKernel = runKernel;
+    await setCpuThreads(1);
   }
 });

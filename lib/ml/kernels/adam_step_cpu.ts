@@ -46,14 +46,34 @@ function adamValues(
   lrT: number,
   attrs: AdamStepAttrs,
 ): [Float32Array, Float32Array, Float32Array] {
+  const n = theta.length;
+  const out: [Float32Array, Float32Array, Float32Array] = [
+    newValuesToOverwrite(n),
+    newValuesToOverwrite(n),
+    newValuesToOverwrite(n),
+  ];
+  adamValuesInto(theta, m, v, g, lrT, attrs, out);
+  return out;
+}
+
+/**
+ * The new m, v and θ of one variable (see the module doc) written into `out` (m, v, θ). `out`
+ * may be the inputs themselves: each value is read before it is written.
+ */
+export function adamValuesInto(
+  theta: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  lrT: number,
+  attrs: AdamStepAttrs,
+  [m1, v1, theta1]: readonly [Float32Array, Float32Array, Float32Array],
+): void {
   // The scalars as the ops hold them: float32 tensors made from doubles.
   const omb1 = f(1 - attrs.beta1), omb2 = f(1 - attrs.beta2), eps = f(attrs.epsilon);
   const wd = f(attrs.weightDecay);
   const decay = attrs.weightDecay > 0;
   const n = theta.length;
-  const m1 = newValuesToOverwrite(n),
-    v1 = newValuesToOverwrite(n),
-    theta1 = newValuesToOverwrite(n);
   for (let i = 0; i < n; i++) {
     const th = theta[i], mi = m[i], vi = v[i];
     // g, or g + λθ (the product first, as tf.add(g, tf.mul(wd, θ)))
@@ -66,7 +86,6 @@ function adamValues(
     v1[i] = vn;
     theta1[i] = f(th - f(f(lrT * mn) / f(f(Math.sqrt(vn)) + eps)));
   }
-  return [m1, v1, theta1];
 }
 
 /** lr_t of a call from its (checked) scalar inputs. */

@@ -152,6 +152,28 @@ export const convStackBackwardCpu: tf.KernelFunc = (args) => {
   return out;
 };
 
+/**
+ * The specifications `./conv_stack_cpu.ts` runs for `layers` on an input of shape `inShape`, as
+ * the op computes them (checked the same way), for a caller on the cpu backend that runs the
+ * stack's kernels itself; null where the active backend has no stack kernels.
+ */
+export function stackSpecs(
+  inShape: Shape4,
+  layers: StackLayer[],
+  attrs: ConvStackAttrs,
+): StackLayerSpec[] | null {
+  if (tf.getKernel(CONV_STACK_BACKWARD, tf.getBackend()) === undefined) return null;
+  const a: StackKernelAttrs = { ...attrs, outShapes: layers.map((l) => l.outShape ?? null) };
+  return layerSpecs(
+    CONV_STACK,
+    inShape,
+    layers.map((l) => l.filter),
+    layers.map((l) => l.bias),
+    a,
+    tf.backend() as tf.MathBackendCPU,
+  ).specs;
+}
+
 /** The engine's way to record a node with a gradient of one's own (see the module doc). */
 interface KernelFuncEngine {
   runKernelFunc(params: {

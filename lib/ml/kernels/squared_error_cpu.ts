@@ -159,21 +159,25 @@ export const squaredErrorGradCpu: tf.KernelFunc = (args) => {
     throw new Error(`Cannot run ${SQUARED_ERROR_GRAD}: input dy must be one float32 value`);
   }
   const c = Math.fround(cpuValues(backend, dy)[0] * Math.fround(2 * scale));
-  const yv = cpuValues(backend, y);
-  const g = newValuesToOverwrite(yv.length);
-  const tv = cpuValues(backend, t);
+  const g = squaredErrorGrad(cpuValues(backend, y), cpuValues(backend, t), c);
+  return backend.makeTensorInfo(y.shape, "float32", g);
+};
+
+/** The gradient for y, float32(float32(y − t) · c) value by value, on all threads. */
+export function squaredErrorGrad(y: Float32Array, t: Float32Array, c: number): Float32Array {
+  const g = newValuesToOverwrite(y.length);
   const wasm = imageKernelImpl() === "wasm";
   runRanges(
     wasm ? squaredErrorGradRangeWasm : squaredErrorGradRange,
     wasm ? "squaredErrorGradWasm" : "squaredErrorGrad",
-    yv,
-    tv,
+    y,
+    t,
     g,
     c,
-    yv.length,
+    y.length,
   );
-  return backend.makeTensorInfo(y.shape, "float32", g);
-};
+  return g;
+}
 
 /** The gradient of {@linkcode SQUARED_ERROR} (saved: y, t). */
 export const SQUARED_ERROR_GRADIENTS: tf.GradConfig[] = [{
