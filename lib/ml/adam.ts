@@ -228,13 +228,13 @@ export class Adam {
         newValuesToOverwrite(n),
       ] as const;
       adamValuesInto(
+        out,
         values(t.variable),
         values(this.#m[i]),
         values(this.#v[i]),
         gradOf(t.variable),
         lrT,
         attrs,
-        out,
       );
       put(this.#m[i], out[0]);
       put(this.#v[i], out[1]);

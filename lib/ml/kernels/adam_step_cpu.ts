@@ -37,22 +37,25 @@ export function adamLearningRate(
   return f(f(lr * f(Math.sqrt(f(1 - beta2Power)))) / f(1 - beta1Power));
 }
 
-/** The new m, v and θ of one variable (see the module doc), in arrays of the kernels' own. */
-function adamValues(
+/** One variable's θ, m, v and gradient, then lr_t and the attributes. */
+type AdamInputs = [
   theta: Float32Array,
   m: Float32Array,
   v: Float32Array,
   g: Float32Array,
   lrT: number,
   attrs: AdamStepAttrs,
-): [Float32Array, Float32Array, Float32Array] {
-  const n = theta.length;
+];
+
+/** The new m, v and θ of one variable (see the module doc), in arrays of the kernels' own. */
+function adamValues(...inputs: AdamInputs): [Float32Array, Float32Array, Float32Array] {
+  const n = inputs[0].length;
   const out: [Float32Array, Float32Array, Float32Array] = [
     newValuesToOverwrite(n),
     newValuesToOverwrite(n),
     newValuesToOverwrite(n),
   ];
-  adamValuesInto(theta, m, v, g, lrT, attrs, out);
+  adamValuesInto(out, ...inputs);
   return out;
 }
 
@@ -61,13 +64,8 @@ function adamValues(
  * may be the inputs themselves: each value is read before it is written.
  */
 export function adamValuesInto(
-  theta: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  g: Float32Array,
-  lrT: number,
-  attrs: AdamStepAttrs,
   [m1, v1, theta1]: readonly [Float32Array, Float32Array, Float32Array],
+  ...[theta, m, v, g, lrT, attrs]: AdamInputs
 ): void {
   // The scalars as the ops hold them: float32 tensors made from doubles.
   const omb1 = f(1 - attrs.beta1), omb2 = f(1 - attrs.beta2), eps = f(attrs.epsilon);
