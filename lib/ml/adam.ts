@@ -109,13 +109,7 @@ export class Adam {
         tf.mul(factor ? tf.mul(c.lr, factor) : c.lr, tf.sqrt(tf.sub(c.one, this.#b2p))),
         tf.sub(c.one, this.#b1p),
       );
-      const attrs: AdamStepAttrs = {
-        learningRate: this.settings.learningRate,
-        beta1: this.settings.beta1,
-        beta2: this.settings.beta2,
-        epsilon: this.settings.epsilon,
-        weightDecay: this.settings.weightDecay ?? 0,
-      };
+      const attrs = this.#stepAttrs();
       const gradOf = (t: AdamTarget) => {
         const g = grads[t.variable.name];
         if (!g) {
@@ -213,13 +207,7 @@ export class Adam {
     put(this.#b1p, Float32Array.of(b1p));
     put(this.#b2p, Float32Array.of(b2p));
     const lrT = adamLearningRate(s.learningRate, b1p, b2p);
-    const attrs: AdamStepAttrs = {
-      learningRate: s.learningRate,
-      beta1: s.beta1,
-      beta2: s.beta2,
-      epsilon: s.epsilon,
-      weightDecay: s.weightDecay ?? 0,
-    };
+    const attrs = this.#stepAttrs();
     this.#targets.forEach((t, i) => {
       const n = t.variable.size;
       const out = [
@@ -240,6 +228,18 @@ export class Adam {
       put(this.#v[i], out[1]);
       put(t.variable, out[2]);
     });
+  }
+
+  /** The fused kernels' attributes: the settings, weight decay 0 when absent. */
+  #stepAttrs(): AdamStepAttrs {
+    const s = this.settings;
+    return {
+      learningRate: s.learningRate,
+      beta1: s.beta1,
+      beta2: s.beta2,
+      epsilon: s.epsilon,
+      weightDecay: s.weightDecay ?? 0,
+    };
   }
 
   /** The variables and the state. */

@@ -22,7 +22,7 @@ import { stackSpecs } from "./kernels/conv_stack.ts";
 import { convStackBackward, convStackForward } from "./kernels/conv_stack_cpu.ts";
 import { cpuValues } from "./kernels/cpu_data.ts";
 import { gatherRows } from "./kernels/gather_cpu.ts";
-import { SQUARED_ERROR, squaredErrorGrad, squaredErrorSum } from "./kernels/squared_error_cpu.ts";
+import { SQUARED_ERROR, squaredErrorGrad, squaredErrorValue } from "./kernels/squared_error_cpu.ts";
 import { giveBackValues } from "./kernels/value_pool.ts";
 
 let enabled = true;
@@ -64,8 +64,6 @@ export function directAutoencoderStep(
   if (stack === null) return null;
   const [n, H, W, C] = images.shape;
   const P = H * W * C;
-  // The squared error's gradient kernel with dy = 1, the seed of the gradient of the data term.
-  const c = Math.fround(1 * Math.fround(2 * scale));
   return (order, start, logging) => {
     if (
       !enabled || tf.getBackend() !== "cpu" || tf.getKernel(SQUARED_ERROR, "cpu") === undefined ||
@@ -80,9 +78,9 @@ export function directAutoencoderStep(
     const x = gatherRows(cpuValues(backend, images), P, n, indices);
     const ys = convStackForward(x, specs);
     const y = ys[ys.length - 1];
-    // The loss kernel's value: float32(float32(Σ) · float32(scale)).
-    const loss = logging ? Math.fround(squaredErrorSum(y, x) * Math.fround(scale)) : 0;
-    const g = squaredErrorGrad(y, x, c);
+    const loss = logging ? squaredErrorValue(y, x, scale) : 0;
+    // dy = 1: the seed of the gradient of the data term, which is the whole loss.
+    const g = squaredErrorGrad(y, x, 1, scale);
     const r = convStackBackward(g, x, ys, specs, false);
     const grads = new Map<tf.Tensor, Float32Array>();
     stack.layers.forEach((l, i) => {

@@ -35,7 +35,6 @@ import { createRng, deriveSeed } from "./random.ts";
 import { leakyReluGrad } from "./kernels/leaky_relu_cpu.ts";
 import { convBiasLeakyRelu } from "./kernels/conv_bias_leaky_relu.ts";
 import { convStack, type ConvStackAttrs, type StackLayer } from "./kernels/conv_stack.ts";
-import { MAX_STACK_LAYERS } from "./kernels/cpu_mailbox.ts";
 
 /** Activation functions a layer can end with. */
 export type Activation = "leaky_relu" | "linear" | "relu" | "sigmoid";
@@ -344,8 +343,9 @@ export interface Autoencoder {
   reconstruct(x: tf.Tensor, options?: ForwardOptions): tf.Tensor4D;
   /**
    * The layers and attributes of the one stack op `reconstruct` runs on a batch of `batch`
-   * images, for a caller that runs the stack's kernels itself; null where the model does not run
-   * as one stack. Absent on models that never do.
+   * images, for a caller that runs the stack's kernels itself (`stackSpecs` of
+   * `kernels/conv_stack.ts` says whether they can); null where a layer would not stack. Absent on
+   * models that never do.
    */
   wholeStack?(batch: number): { layers: StackLayer[]; attrs: ConvStackAttrs } | null;
   /**
@@ -607,9 +607,7 @@ export function createAutoencoder(config: AutoencoderConfig, seed: number): Auto
       }),
     wholeStack(batch: number) {
       const layers = wholeLayers(batch, undefined);
-      return layers === null || layers.length > MAX_STACK_LAYERS
-        ? null
-        : { layers, attrs: stackAttrs(true) };
+      return layers === null ? null : { layers, attrs: stackAttrs(true) };
     },
     async readWeights() {
       const out: Record<string, Float32Array> = {};

@@ -153,17 +153,38 @@ export const convStackBackwardCpu: tf.KernelFunc = (args) => {
 };
 
 /**
+ * The stack kernels' attributes for `layers` on an input of dtype `inputDtype`, or null where
+ * they do not run as one stack: no layers, more than a call carries, α < 0, a tensor that is not
+ * float32, or a backend without the kernels (cpu with the fast kernels installed has them).
+ */
+function stackKernelAttrs(
+  layers: StackLayer[],
+  attrs: ConvStackAttrs,
+  inputDtype: tf.DataType,
+): StackKernelAttrs | null {
+  const L = layers.length;
+  if (
+    L === 0 || L > MAX_STACK_LAYERS || !(attrs.alpha >= 0) || inputDtype !== "float32" ||
+    layers.some((l) => l.filter.dtype !== "float32" || l.bias.dtype !== "float32") ||
+    tf.getKernel(CONV_STACK_BACKWARD, tf.getBackend()) === undefined
+  ) {
+    return null;
+  }
+  return { ...attrs, outShapes: layers.map((l) => l.outShape ?? null) };
+}
+
+/**
  * The specifications `./conv_stack_cpu.ts` runs for `layers` on an input of shape `inShape`, as
  * the op computes them (checked the same way), for a caller on the cpu backend that runs the
- * stack's kernels itself; null where the active backend has no stack kernels.
+ * stack's kernels itself; null where the op would say null (see `stackKernelAttrs`).
  */
 export function stackSpecs(
   inShape: Shape4,
   layers: StackLayer[],
   attrs: ConvStackAttrs,
 ): StackLayerSpec[] | null {
-  if (tf.getKernel(CONV_STACK_BACKWARD, tf.getBackend()) === undefined) return null;
-  const a: StackKernelAttrs = { ...attrs, outShapes: layers.map((l) => l.outShape ?? null) };
+  const a = stackKernelAttrs(layers, attrs, "float32");
+  if (a === null) return null;
   return layerSpecs(
     CONV_STACK,
     inShape,
@@ -196,14 +217,8 @@ export function convStack(
   attrs: ConvStackAttrs,
 ): tf.Tensor4D | null {
   const L = layers.length;
-  if (
-    L === 0 || L > MAX_STACK_LAYERS || !(attrs.alpha >= 0) || x.dtype !== "float32" ||
-    layers.some((l) => l.filter.dtype !== "float32" || l.bias.dtype !== "float32") ||
-    tf.getKernel(CONV_STACK_BACKWARD, tf.getBackend()) === undefined
-  ) {
-    return null;
-  }
-  const a: StackKernelAttrs = { ...attrs, outShapes: layers.map((l) => l.outShape ?? null) };
+  const a = stackKernelAttrs(layers, attrs, x.dtype);
+  if (a === null) return null;
   const inputs: Record<string, tf.Tensor> = { x };
   layers.forEach((l, i) => {
     inputs[`w${i}`] = l.filter;

@@ -8,6 +8,7 @@ import {
   convStack,
   type ConvStackAttrs,
   type StackLayer,
+  stackSpecs,
 } from "./conv_stack.ts";
 import { imageKernelImpl, setCpuThreads } from "./cpu_threads.ts";
 import { installFastKernels, restoreStockKernels } from "./install.ts";
@@ -170,16 +171,21 @@ Deno.test("convStack() leaves no tensor behind, with or without a gradient", asy
   dispose(d);
 });
 
-Deno.test("convStack() is null without the cpu's fast kernels, or for alpha < 0", async () => {
+Deno.test("convStack() and stackSpecs() are null without the cpu's fast kernels, or for alpha < 0", async () => {
   await tf.setBackend("cpu");
   installFastKernels("cpu");
   const d = draw(1, 8, [1, 2], "same", 6);
+  const shape = d.x.shape as [number, number, number, number];
+  assert.notEqual(stackSpecs(shape, d.layers, SAME), null);
   assert.equal(convStack(d.x, d.layers, { ...SAME, alpha: -0.1 }), null);
+  assert.equal(stackSpecs(shape, d.layers, { ...SAME, alpha: -0.1 }), null);
   assert.equal(convStack(d.x, [], SAME), null);
+  assert.equal(stackSpecs(shape, [], SAME), null);
   restoreStockKernels("cpu");
   try {
     assert.equal(tf.getKernel(CONV_STACK_BACKWARD, "cpu"), undefined);
     assert.equal(convStack(d.x, d.layers, SAME), null);
+    assert.equal(stackSpecs(shape, d.layers, SAME), null);
   } finally {
     installFastKernels("cpu");
     dispose(d);

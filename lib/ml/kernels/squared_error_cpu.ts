@@ -148,9 +148,14 @@ function inputsOf(name: string, args: Parameters<tf.KernelFunc>[0]) {
 /** The {@linkcode SQUARED_ERROR} kernel function of the cpu backend. */
 export const squaredErrorCpu: tf.KernelFunc = (args) => {
   const { y, t, scale, backend } = inputsOf(SQUARED_ERROR, args);
-  const sum = squaredErrorSum(cpuValues(backend, y), cpuValues(backend, t));
-  return backend.makeTensorInfo([], "float32", Float32Array.of(sum * Math.fround(scale)));
+  const value = squaredErrorValue(cpuValues(backend, y), cpuValues(backend, t), scale);
+  return backend.makeTensorInfo([], "float32", Float32Array.of(value));
 };
+
+/** The kernel's value: float32(float32(Σ (y − t)²) · float32(scale)). */
+export function squaredErrorValue(y: Float32Array, t: Float32Array, scale: number): number {
+  return Math.fround(squaredErrorSum(y, t) * Math.fround(scale));
+}
 
 /** The {@linkcode SQUARED_ERROR_GRAD} kernel function of the cpu backend. */
 export const squaredErrorGradCpu: tf.KernelFunc = (args) => {
@@ -158,13 +163,26 @@ export const squaredErrorGradCpu: tf.KernelFunc = (args) => {
   if (dy === undefined || dy.dtype !== "float32" || tf.util.sizeFromShape(dy.shape) !== 1) {
     throw new Error(`Cannot run ${SQUARED_ERROR_GRAD}: input dy must be one float32 value`);
   }
-  const c = Math.fround(cpuValues(backend, dy)[0] * Math.fround(2 * scale));
-  const g = squaredErrorGrad(cpuValues(backend, y), cpuValues(backend, t), c);
+  const g = squaredErrorGrad(
+    cpuValues(backend, y),
+    cpuValues(backend, t),
+    cpuValues(backend, dy)[0],
+    scale,
+  );
   return backend.makeTensorInfo(y.shape, "float32", g);
 };
 
-/** The gradient for y, float32(float32(y − t) · c) value by value, on all threads. */
-export function squaredErrorGrad(y: Float32Array, t: Float32Array, c: number): Float32Array {
+/**
+ * The kernel's gradient for y given the loss's gradient `dy`: float32(float32(y − t) · c) value
+ * by value, c = float32(dy · float32(2·scale)), on all threads.
+ */
+export function squaredErrorGrad(
+  y: Float32Array,
+  t: Float32Array,
+  dy: number,
+  scale: number,
+): Float32Array {
+  const c = Math.fround(dy * Math.fround(2 * scale));
   const g = newValuesToOverwrite(y.length);
   const wasm = imageKernelImpl() === "wasm";
   runRanges(
