@@ -1,13 +1,15 @@
 /**
  * The plain autoencoder's training update on the cpu's fast kernels, called straight instead of
  * through tfjs's ops: the batch gather, the whole model forward as one stack, the squared error's
- * gradient, the stack backward and Adam, each the very kernel function the ops run, on the same
- * arrays in the same order, so the bytes are the ops' (a test trains both ways).
+ * gradient and the stack backward as one call on the cpu threads (`./kernels/train_step_cpu.ts`),
+ * then Adam, each running the very kernel functions the ops run, on the same arrays, so the bytes
+ * are the ops' (a test trains both ways).
  *
  * Why: through tfjs, each op of a step costs the calling thread its bookkeeping (the tape, the
  * tensors it saves, the outputs it wraps, the variables' assignments), about 1.5 ms of a two-thread
- * step in which the other threads wait. This path keeps only the kernels, and skips the loss's
- * sum on the steps whose loss is not recorded.
+ * step in which the other threads wait; and each op is a call at whose end the threads wait for
+ * the last one's chunk. This path keeps only the kernels, in one call, and skips the loss's sum on
+ * the steps whose loss is not recorded.
  *
  * It serves the data term alone (no regulariser), in autoencoder mode, with the cpu backend's fast
  * kernels installed and a model that runs as one stack; training takes the ops everywhere else.
@@ -19,10 +21,13 @@ import * as tf from "@tensorflow/tfjs";
 import type { Adam } from "./adam.ts";
 import type { Autoencoder } from "./model.ts";
 import { stackSpecs } from "./kernels/conv_stack.ts";
-import { convStackBackward, convStackForward } from "./kernels/conv_stack_cpu.ts";
 import { cpuValues } from "./kernels/cpu_data.ts";
-import { gatherRows } from "./kernels/gather_cpu.ts";
-import { SQUARED_ERROR, squaredErrorGrad, squaredErrorValue } from "./kernels/squared_error_cpu.ts";
+import {
+  SQUARED_ERROR,
+  squaredErrorGradFactor,
+  squaredErrorOfSum,
+} from "./kernels/squared_error_cpu.ts";
+import { autoencoderStepOnCpu } from "./kernels/train_step_cpu.ts";
 import { giveBackValues } from "./kernels/value_pool.ts";
 
 let enabled = true;
@@ -63,7 +68,6 @@ export function directAutoencoderStep(
   const stack = model.wholeStack?.(batch) ?? null;
   if (stack === null) return null;
   const [n, H, W, C] = images.shape;
-  const P = H * W * C;
   return (order, start, logging) => {
     if (
       !enabled || tf.getBackend() !== "cpu" || tf.getKernel(SQUARED_ERROR, "cpu") === undefined ||
@@ -75,13 +79,15 @@ export function directAutoencoderStep(
     if (specs === null) return undefined;
     const backend = tf.backend() as tf.MathBackendCPU;
     const indices = (order.dataSync() as Int32Array).subarray(start, start + batch);
-    const x = gatherRows(cpuValues(backend, images), P, n, indices);
-    const ys = convStackForward(x, specs);
-    const y = ys[ys.length - 1];
-    const loss = logging ? squaredErrorValue(y, x, scale) : 0;
-    // dy = 1: the seed of the gradient of the data term, which is the whole loss.
-    const g = squaredErrorGrad(y, x, 1, scale);
-    const r = convStackBackward(g, x, ys, specs, false);
+    const r = autoencoderStepOnCpu(
+      cpuValues(backend, images),
+      n,
+      indices,
+      specs,
+      squaredErrorGradFactor(1, scale),
+      logging,
+    );
+    if (r === null) return undefined;
     const grads = new Map<tf.Tensor, Float32Array>();
     stack.layers.forEach((l, i) => {
       grads.set(l.filter, r.dw[i]);
@@ -95,11 +101,15 @@ export function directAutoencoderStep(
       return gv;
     });
     // Never seen by a tensor: back to the pool.
-    for (const a of [x, g, ...ys]) giveBackValues(a);
+    for (const a of [r.x, r.dy, ...r.ys]) giveBackValues(a);
     // As a kernel makes its output (tf.scalar would count as an upload of data).
     return logging
       ? tf.engine().makeTensorFromTensorInfo(
-        backend.makeTensorInfo([], "float32", Float32Array.of(loss)),
+        backend.makeTensorInfo(
+          [],
+          "float32",
+          Float32Array.of(squaredErrorOfSum(r.lossSum!, scale)),
+        ),
       ) as tf.Scalar
       : null;
   };

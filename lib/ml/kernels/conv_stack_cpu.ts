@@ -44,12 +44,12 @@ export type StackLayerSpec = Pick<ConvStackLayer, "g" | "transposed" | "alpha" |
 
 /** Chunk `c` of a stack call, forward (no `dy`) or backward, on this thread. */
 export function convStackChunk(call: ConvStackCall, c: number): void {
-  if (call.dy === undefined) forwardChunk(call, c);
-  else backwardChunk(call, c);
+  if (call.dy === undefined) stackForwardChunk(call, c);
+  else stackBackwardChunk(call, c);
 }
 
 /** Images [c·chunkImages, …) through every layer, first to last. */
-function forwardChunk(call: ConvStackCall, c: number): void {
+export function stackForwardChunk(call: ConvStackCall, c: number): void {
   const batch = call.layers[0].g.batch;
   const b0 = c * call.chunkImages, b1 = Math.min(batch, b0 + call.chunkImages);
   const wasm = call.impl === "wasm";
@@ -71,8 +71,11 @@ function forwardChunk(call: ConvStackCall, c: number): void {
   }
 }
 
-/** The gradient of chunk `c`'s images back through every layer, last to first. */
-function backwardChunk(call: ConvStackCall, c: number): void {
+/**
+ * The gradient of chunk `c`'s images back through every layer, last to first (`call.dy` the
+ * gradient of the last layer's output).
+ */
+export function stackBackwardChunk(call: ConvStackCall, c: number): void {
   const chunk = call.impl === "wasm" ? layerBackwardChunkWasm : layerBackwardChunkJs;
   const layers = call.layers;
   for (let i = layers.length - 1; i >= 0; i--) {

@@ -52,7 +52,7 @@ export type MailLayer = StackLayerFields<number>;
 
 /** Whatever a worker needs to run its part of one call (the task types of `./cpu_threads.ts`). */
 export interface MailTask {
-  kind: "image" | "range" | "rangeSum" | "layerBackward" | "stack";
+  kind: "image" | "range" | "rangeSum" | "layerBackward" | "stack" | "step";
   kernel: string;
   impl?: string;
   g?: ConvGeometry;
@@ -61,6 +61,8 @@ export interface MailTask {
   c?: Float32Array;
   d?: Float32Array;
   out?: Float32Array | Float64Array;
+  /** A second float32 output (a training step's loss gradient). */
+  grad?: Float32Array;
   partials?: Float64Array;
   sums?: Float64Array;
   epilogue?: { bias: Float32Array; alpha: number };
@@ -82,10 +84,10 @@ const LAYER_COUNT = 7;
 const HEADER_WORDS = 8;
 /** KIND of the call that ends a worker's loop. */
 const STOP = -1;
-const KINDS = ["image", "range", "rangeSum", "layerBackward", "stack"] as const;
+const KINDS = ["image", "range", "rangeSum", "layerBackward", "stack", "step"] as const;
 
 /** The array slots and the words each takes: where (0 none, 1 shared, 2 copied), id or offset, byte offset, length, type (0 float32, 1 float64). */
-const SLOTS = ["a", "b", "c", "d", "out", "partials", "sums"] as const;
+const SLOTS = ["a", "b", "c", "d", "out", "grad", "partials", "sums"] as const;
 /** Slots from this one on are outputs. */
 const FIRST_OUTPUT = 4;
 const SLOT_WORDS = 5;
@@ -480,8 +482,9 @@ function readTask(
     c: array(2) as Float32Array | undefined,
     d: array(3) as Float32Array | undefined,
     out: array(4) as Float32Array | Float64Array | undefined,
-    partials: array(5) as Float64Array | undefined,
-    sums: array(6) as Float64Array | undefined,
+    grad: array(5) as Float32Array | undefined,
+    partials: array(6) as Float64Array | undefined,
+    sums: array(7) as Float64Array | undefined,
     epilogue: words[EPILOGUE] === 1
       ? { bias: copies.subarray(0, words[BIAS_LENGTH]), alpha: numbers[ALPHA] }
       : undefined,

@@ -25,6 +25,7 @@ import {
   workOnRanges,
   workOnRangeSums,
   workOnTask,
+  workOnTrainStep,
 } from "./cpu_threads.ts";
 import { serveMailbox } from "./cpu_mailbox.ts";
 import {
@@ -51,6 +52,7 @@ import { conv2dBackpropFilterImages } from "./conv2d_backprop_filter_cpu.ts";
 import { layerBackwardChunkJs, layerBackwardChunkWasm } from "./layer_backward_cpu.ts";
 import { convStackChunk } from "./conv_stack_cpu.ts";
 import { gatherRowsRange } from "./gather_cpu.ts";
+import { trainStepTask } from "./train_step_cpu.ts";
 
 /** The kernels this thread runs, under the names `runImageChunks` sends. */
 const KERNELS: Record<ImageKernelImpl, Record<ImageKernelName, ImageKernel>> = {
@@ -96,6 +98,7 @@ self.onmessage = (e: MessageEvent<WorkerStart>) => {
         task.impl === "js" ? layerBackwardChunkJs : layerBackwardChunkWasm,
       );
     } else if (task.kind === "stack") workOnConvStack(task, control, convStackChunk);
+    else if (task.kind === "step") workOnTrainStep(task, control, trainStepTask);
     else if (task.kind === "rangeSum") {
       workOnRangeSums({ ...task, control } as RangeSumTask, RANGE_SUM_KERNELS);
     } else workOnTask({ ...task, control } as ImageTask, KERNELS);

@@ -154,7 +154,17 @@ export const squaredErrorCpu: tf.KernelFunc = (args) => {
 
 /** The kernel's value: float32(float32(Σ (y − t)²) · float32(scale)). */
 export function squaredErrorValue(y: Float32Array, t: Float32Array, scale: number): number {
-  return Math.fround(squaredErrorSum(y, t) * Math.fround(scale));
+  return squaredErrorOfSum(squaredErrorSum(y, t), scale);
+}
+
+/** The kernel's value from the float64 sum of float32(d²) (rounded here to float32 first). */
+export function squaredErrorOfSum(sum: number, scale: number): number {
+  return Math.fround(Math.fround(sum) * Math.fround(scale));
+}
+
+/** The factor c of the gradient float32(float32(y − t) · c) for the loss's gradient `dy`. */
+export function squaredErrorGradFactor(dy: number, scale: number): number {
+  return Math.fround(dy * Math.fround(2 * scale));
 }
 
 /** The {@linkcode SQUARED_ERROR_GRAD} kernel function of the cpu backend. */
@@ -182,7 +192,7 @@ export function squaredErrorGrad(
   dy: number,
   scale: number,
 ): Float32Array {
-  const c = Math.fround(dy * Math.fround(2 * scale));
+  const c = squaredErrorGradFactor(dy, scale);
   const g = newValuesToOverwrite(y.length);
   const wasm = imageKernelImpl() === "wasm";
   runRanges(
