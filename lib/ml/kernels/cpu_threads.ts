@@ -948,10 +948,10 @@ export function awaitStepChunk(flags: Int32Array, c: number): void {
 
 /**
  * Runs a training step call (see {@linkcode TrainStepCall}) with `task`: on the calling thread
- * alone with one thread (forward and backward chunks in turn), else on all threads. Each task
- * writes its own images of every output and its own partial sums, so the bytes never depend on
- * the thread count or the order. Outputs must be in shared memory to run on several threads, and
- * so must `data`.
+ * alone with one thread or one chunk (forward and backward chunks in turn), else on all threads.
+ * Each task writes its own images of every output and its own partial sums, so the bytes never
+ * depend on the thread count or the order. Outputs must be in shared memory to run on several
+ * threads, and so must `data`.
  */
 export function runTrainStep(
   task: TrainStepTask,
@@ -965,7 +965,9 @@ export function runTrainStep(
   const call: TrainStepCall = { ...step, flags: control, lag: stepLag(workers.length + 1) };
   control.fill(0, STEP_FLAGS, STEP_FLAGS + call.chunks);
   const tasks = 2 * call.chunks + (call.lossPartials?.length ?? 0);
-  if (workers.length === 0) {
+  // One chunk (a batch of 10 images or fewer, as the quick profile's): its backward waits for its
+  // forward, so a worker could only wait, at the cost of its wake-up.
+  if (workers.length === 0 || call.chunks < 2) {
     for (let i = 0; i < tasks; i++) task(call, i);
     return;
   }
