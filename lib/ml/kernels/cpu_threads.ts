@@ -913,12 +913,13 @@ export function stepTaskOrder(chunks: number, lag: number, lossChunks: number): 
 
 /**
  * Forward chunks a training step hands out ahead of the backward ones on `threads` threads: on
- * one, none (each chunk's backward right after its forward, while its activations are in cache:
- * 0.4 and 0.8 ms a step faster than every forward chunk first, paper's autoencoder, 2-core
- * machine, 2026-12-05); on more, twice the threads, so that a backward chunk's forward is almost
- * always done when it is taken (on two threads, one process switching every 10 steps: a lag of 4
- * against 2, −0.51 and −0.23 ms a step, medians of 30 and 40 rounds' differences, faster in 21
- * and 24; 8 against 4, −0.40, 18 of 30; 30 (every forward first) against 2, +0.06, 15 of 30).
+ * one, a lag of 1 (each chunk's backward right after its forward, while its activations are in
+ * cache); on more, twice the threads, so that a backward chunk's forward is almost always done
+ * when it is taken. Paper's autoencoder, 2-core machine, 2026-12-05, one process switching every
+ * 10 steps (medians of the rounds' differences): one thread, lag 1 against every forward first
+ * −0.43 ms a step (faster in 8 of 12 rounds), against lag 2 −0.82 (7 of 12, a slowed core); two
+ * threads, lag 4 against 2 −0.51 and −0.23 (21 of 30, 24 of 40), 8 against 4 −0.40 (18 of 30),
+ * every forward first against 2 +0.06 (15 of 30).
  */
 export function stepLag(threads: number): number {
   return threads === 1 ? 1 : 2 * threads;
