@@ -25,9 +25,8 @@ import {
   type AdamStepAttrs,
   type AdamStepsAttrs,
 } from "./kernels/adam_step.ts";
-import { adamLearningRate, adamValuesInto } from "./kernels/adam_step_cpu.ts";
+import { adamLearningRate, adamValues } from "./kernels/adam_step_cpu.ts";
 import { cpuValues } from "./kernels/cpu_data.ts";
-import { newValuesToOverwrite } from "./kernels/cpu_threads.ts";
 import { ownVariable } from "./model.ts";
 
 /** Adam's hyper-parameters. */
@@ -209,14 +208,7 @@ export class Adam {
     const lrT = adamLearningRate(s.learningRate, b1p, b2p);
     const attrs = this.#stepAttrs();
     this.#targets.forEach((t, i) => {
-      const n = t.variable.size;
-      const out = [
-        newValuesToOverwrite(n),
-        newValuesToOverwrite(n),
-        newValuesToOverwrite(n),
-      ] as const;
-      adamValuesInto(
-        out,
+      const out = adamValues(
         values(t.variable),
         values(this.#m[i]),
         values(this.#v[i]),

@@ -37,41 +37,26 @@ export function adamLearningRate(
   return f(f(lr * f(Math.sqrt(f(1 - beta2Power)))) / f(1 - beta1Power));
 }
 
-/** One variable's θ, m, v and gradient, then lr_t and the attributes. */
-type AdamInputs = [
+/**
+ * The new m, v and θ of one variable (see the module doc), in new arrays (shared with the kernel
+ * threads where they run).
+ */
+export function adamValues(
   theta: Float32Array,
   m: Float32Array,
   v: Float32Array,
   g: Float32Array,
   lrT: number,
   attrs: AdamStepAttrs,
-];
-
-/** The new m, v and θ of one variable (see the module doc), in arrays of the kernels' own. */
-function adamValues(...inputs: AdamInputs): [Float32Array, Float32Array, Float32Array] {
-  const n = inputs[0].length;
-  const out: [Float32Array, Float32Array, Float32Array] = [
-    newValuesToOverwrite(n),
-    newValuesToOverwrite(n),
-    newValuesToOverwrite(n),
-  ];
-  adamValuesInto(out, ...inputs);
-  return out;
-}
-
-/**
- * The new m, v and θ of one variable (see the module doc) written into `out` (m, v, θ). `out`
- * may be the inputs themselves: each value is read before it is written.
- */
-export function adamValuesInto(
-  [m1, v1, theta1]: readonly [Float32Array, Float32Array, Float32Array],
-  ...[theta, m, v, g, lrT, attrs]: AdamInputs
-): void {
+): [Float32Array, Float32Array, Float32Array] {
   // The scalars as the ops hold them: float32 tensors made from doubles.
   const omb1 = f(1 - attrs.beta1), omb2 = f(1 - attrs.beta2), eps = f(attrs.epsilon);
   const wd = f(attrs.weightDecay);
   const decay = attrs.weightDecay > 0;
   const n = theta.length;
+  const m1 = newValuesToOverwrite(n),
+    v1 = newValuesToOverwrite(n),
+    theta1 = newValuesToOverwrite(n);
   for (let i = 0; i < n; i++) {
     const th = theta[i], mi = m[i], vi = v[i];
     // g, or g + λθ (the product first, as tf.add(g, tf.mul(wd, θ)))
@@ -84,6 +69,7 @@ export function adamValuesInto(
     v1[i] = vn;
     theta1[i] = f(th - f(f(lrT * mn) / f(f(Math.sqrt(vn)) + eps)));
   }
+  return [m1, v1, theta1];
 }
 
 /** lr_t of a call from its (checked) scalar inputs. */
