@@ -107,8 +107,7 @@ const FORWARD_CHUNK = IMAGE_CHUNK;
 export function convStackForward(x: Float32Array, layers: StackLayerSpec[]): Float32Array[] {
   if (layers.length === 0) throw new Error("Cannot run a layer stack: it has no layers");
   const batch = layers[0].g.batch;
-  // A layer's output side is its dz's (`layerSizes`).
-  const ys = layers.map((l) => convOutput(batch * layerSizes(l.g, l.transposed).zSize));
+  const ys = stackOutputs(layers);
   const call: ConvStackCall = {
     impl: imageKernelImpl(),
     x,
@@ -118,6 +117,49 @@ export function convStackForward(x: Float32Array, layers: StackLayerSpec[]): Flo
   };
   runConvStack(convStackChunk, call);
   return ys;
+}
+
+/** Arrays for every layer's output over the batch (a layer's output side is its dz's, `layerSizes`). */
+export function stackOutputs(layers: StackLayerSpec[]): Float32Array[] {
+  return layers.map((l) => convOutput(l.g.batch * layerSizes(l.g, l.transposed).zSize));
+}
+
+/**
+ * The layers of a backward call: each with its output `ys[i]`, an array for its input gradient
+ * (the first layer's only when `inputGrad`) and its partial sums, one run per chunk of
+ * {@linkcode IMAGE_CHUNK} images.
+ */
+export function backwardLayers(
+  layers: StackLayerSpec[],
+  ys: Float32Array[],
+  inputGrad: boolean,
+): ConvStackLayer[] {
+  return layers.map((l, i): ConvStackLayer => {
+    const sizes = layerSizes(l.g, l.transposed), chunks = imageChunkCount(l.g.batch);
+    return {
+      ...l,
+      y: ys[i],
+      dx: i > 0 || inputGrad ? convOutput(l.g.batch * sizes.xSize) : undefined,
+      dw: newAccumulators(chunks * sizes.fw),
+      db: newAccumulators(chunks * sizes.K),
+    };
+  });
+}
+
+/**
+ * The gradients a backward call left in `layers` (from {@linkcode backwardLayers}): each
+ * layer's partial sums added in chunk order, as the layers' own backward kernels add them, and
+ * given back with the gradients between layers (scratch once the chunks have read them).
+ */
+export function stackGradients(layers: ConvStackLayer[]): StackGradients {
+  const dw: Float32Array[] = [], db: Float32Array[] = [];
+  layers.forEach((l, i) => {
+    const sizes = layerSizes(l.g, l.transposed), chunks = imageChunkCount(l.g.batch);
+    dw.push(sumChunksAndGiveBack(l.dw!, chunks, sizes.fw));
+    db.push(sumChunksAndGiveBack(l.db!, chunks, sizes.K));
+    if (i > 0) giveBackValues(l.dx!);
+  });
+  return { dx: layers[0].dx, dw, db };
 }
 
 /** The gradients of a stack's layers (first to last), and of its input when asked. */
@@ -144,31 +186,14 @@ export function convStackBackward(
       `Cannot run a layer stack's backward pass: ${layers.length} layers and ${ys.length} outputs; pass one output per layer`,
     );
   }
-  const batch = layers[0].g.batch;
-  const chunks = imageChunkCount(batch);
-  const sizes = layers.map((l) => layerSizes(l.g, l.transposed));
   const call: ConvStackCall = {
     impl: imageKernelImpl(),
     x,
     dy,
-    layers: layers.map((l, i): ConvStackLayer => ({
-      ...l,
-      y: ys[i],
-      dx: i > 0 || inputGrad ? convOutput(batch * sizes[i].xSize) : undefined,
-      dw: newAccumulators(chunks * sizes[i].fw),
-      db: newAccumulators(chunks * sizes[i].K),
-    })),
-    chunks,
+    layers: backwardLayers(layers, ys, inputGrad),
+    chunks: imageChunkCount(layers[0].g.batch),
     chunkImages: IMAGE_CHUNK,
   };
   runConvStack(convStackChunk, call);
-  const dw: Float32Array[] = [], db: Float32Array[] = [];
-  for (let i = 0; i < layers.length; i++) {
-    const l = call.layers[i];
-    dw.push(sumChunksAndGiveBack(l.dw!, chunks, sizes[i].fw));
-    db.push(sumChunksAndGiveBack(l.db!, chunks, sizes[i].K));
-    // The gradients between layers were read by the chunks that needed them: scratch.
-    if (i > 0) giveBackValues(l.dx!);
-  }
-  return { dx: call.layers[0].dx, dw, db };
+  return stackGradients(call.layers);
 }

@@ -23,6 +23,7 @@ import { wasmSimdSupported } from "./conv_wasm.ts";
 import { takeValues } from "./value_pool.ts";
 import {
   MailboxWriter,
+  type MailLayer,
   type MailTask,
   type StackLayerFields,
   waitForChange,
@@ -307,8 +308,8 @@ export interface TrainStepCall extends ConvStackCall {
   lossPartials?: Float64Array;
   /** Values per loss chunk (`sumChunkValues(1)`, as the squared error's own kernel). */
   lossChunkValues: number;
-  /** Forward chunks handed out ahead of the backward ones (see {@linkcode stepTaskOrder}). */
-  lag: number;
+  /** The tasks in hand-out order (see {@linkcode stepTaskOrder}). */
+  order: Int32Array;
   /** The control words, whose step flags say which forward chunks are done. */
   flags: Int32Array;
 }
@@ -872,9 +873,19 @@ export function runConvStack(chunk: ConvStackChunk, call: ConvStackCall): void {
     s: call.dy === undefined ? 0 : 1,
     chunks: call.chunks,
     chunkImages: call.chunkImages,
-    layers: call.layers.map((l) => ({ ...l, transposed: l.transposed ? 1 : 0 })),
+    layers: mailLayers(call.layers),
   };
   shareOut(mail, CONV_STACK_KERNEL_NAME, call.chunks, (c) => chunk(call, c));
+}
+
+/** A stack call's layers as the mailbox carries them (whether transposed as 1 or 0). */
+function mailLayers(layers: ConvStackLayer[]): MailLayer[] {
+  return layers.map((l) => ({ ...l, transposed: l.transposed ? 1 : 0 }));
+}
+
+/** The layers of the stack call a worker reads from `task` (see {@linkcode mailLayers}). */
+function stackLayersOf(task: MailTask): ConvStackLayer[] {
+  return (task.layers ?? []).map((l) => ({ ...l, transposed: l.transposed === 1 }));
 }
 
 /** The worker side of {@linkcode runConvStack}. */
@@ -883,7 +894,7 @@ export function workOnConvStack(task: MailTask, control: Int32Array, chunk: Conv
     impl: task.impl === "js" ? "js" : "wasm",
     x: task.a,
     dy: task.s === 1 ? task.b : undefined,
-    layers: (task.layers ?? []).map((l) => ({ ...l, transposed: l.transposed === 1 })),
+    layers: stackLayersOf(task),
     chunks: task.chunks,
     chunkImages: task.chunkImages!,
   };
@@ -956,16 +967,18 @@ export function awaitStepChunk(flags: Int32Array, c: number): void {
  */
 export function runTrainStep(
   task: TrainStepTask,
-  step: Omit<TrainStepCall, "flags" | "lag">,
+  step: Omit<TrainStepCall, "flags" | "order">,
 ): void {
   if (step.chunks > MAX_STEP_CHUNKS) {
     throw new Error(
       `Cannot run a training step of ${step.chunks} chunks: at most ${MAX_STEP_CHUNKS}; use a smaller batch`,
     );
   }
-  const call: TrainStepCall = { ...step, flags: control, lag: stepLag(workers.length + 1) };
+  const lag = stepLag(workers.length + 1);
+  const order = stepTaskOrder(step.chunks, lag, step.lossPartials?.length ?? 0);
+  const call: TrainStepCall = { ...step, flags: control, order };
   control.fill(0, STEP_FLAGS, STEP_FLAGS + call.chunks);
-  const tasks = 2 * call.chunks + (call.lossPartials?.length ?? 0);
+  const tasks = order.length;
   // One chunk (a batch of 10 images or fewer, as the quick profile's): its backward waits for its
   // forward, so a worker could only wait, at the cost of its wake-up.
   if (workers.length === 0 || call.chunks < 2) {
@@ -982,11 +995,11 @@ export function runTrainStep(
     grad: call.dy,
     partials: call.lossPartials,
     s: call.factor,
-    n: call.lag,
+    n: lag,
     chunks: call.chunks,
     chunkImages: call.chunkImages,
     chunkValues: call.lossChunkValues,
-    layers: call.layers.map((l) => ({ ...l, transposed: l.transposed ? 1 : 0 })),
+    layers: mailLayers(call.layers),
   };
   shareOut(mail, TRAIN_STEP_KERNEL_NAME, tasks, (i) => {
     try {
@@ -1010,13 +1023,13 @@ export function workOnTrainStep(task: MailTask, control: Int32Array, run: TrainS
     factor: task.s!,
     lossPartials: task.partials,
     lossChunkValues: task.chunkValues!,
-    lag: task.n!,
+    order: stepTaskOrder(task.chunks, task.n!, task.partials?.length ?? 0),
     flags: control,
-    layers: (task.layers ?? []).map((l) => ({ ...l, transposed: l.transposed === 1 })),
+    layers: stackLayersOf(task),
     chunks: task.chunks,
     chunkImages: task.chunkImages!,
   };
-  workOnChunks(control, 2 * call.chunks + (call.lossPartials?.length ?? 0), (i) => run(call, i));
+  workOnChunks(control, call.order.length, (i) => run(call, i));
 }
 
 /** The call a worker reads from `task` (see {@linkcode runLayerBackward}, which wrote it). */

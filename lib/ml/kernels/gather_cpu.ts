@@ -42,13 +42,8 @@ export function gatherRowsRange(
 /** Every integer up to this one is a float32 exactly. */
 const FLOAT32_EXACT_INTEGERS = 2 ** 24;
 
-/** Rows `indices` of `x` (rows of `row` values), as one array. */
-export function gatherRows(
-  x: Float32Array,
-  row: number,
-  rows: number,
-  indices: ArrayLike<number>,
-): Float32Array {
+/** Throws unless every one of `indices` is a row of a tensor of `rows` rows. */
+export function checkRows(indices: ArrayLike<number>, rows: number): void {
   for (let i = 0; i < indices.length; i++) {
     const r = indices[i];
     if (!(r >= 0 && r < rows && Number.isInteger(r))) {
@@ -56,6 +51,16 @@ export function gatherRows(
       throw new Error(`GatherV2: the index value ${r} is not in [0, ${rows - 1}]`);
     }
   }
+}
+
+/** Rows `indices` of `x` (rows of `row` values), as one array. */
+export function gatherRows(
+  x: Float32Array,
+  row: number,
+  rows: number,
+  indices: ArrayLike<number>,
+): Float32Array {
+  checkRows(indices, rows);
   // Every row is copied in below: the array need not be zeroed first.
   const n = indices.length * row;
   const out = newValuesToOverwrite(n);

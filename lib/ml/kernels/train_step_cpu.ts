@@ -23,7 +23,6 @@
 import {
   awaitStepChunk,
   chunkSumsInOrder,
-  convOutput,
   cpuThreads,
   giveBackAccumulators,
   IMAGE_CHUNK,
@@ -34,38 +33,26 @@ import {
   newAccumulators,
   newValuesToOverwrite,
   runTrainStep,
-  stepTaskOrder,
   sumChunkValues,
   type TrainStepCall,
 } from "./cpu_threads.ts";
-import { gatherRowsRange } from "./gather_cpu.ts";
+import { checkRows, gatherRowsRange } from "./gather_cpu.ts";
 import {
+  backwardLayers,
   stackBackwardChunk,
   stackForwardChunk,
   type StackGradients,
+  stackGradients,
   type StackLayerSpec,
+  stackOutputs,
 } from "./conv_stack_cpu.ts";
-import { layerSizes, sumChunksAndGiveBack } from "./layer_backward_cpu.ts";
+import { layerSizes } from "./layer_backward_cpu.ts";
 import {
   squaredErrorGradRange,
   squaredErrorGradRangeWasm,
   squaredErrorSumRange,
   squaredErrorSumRangeWasm,
 } from "./squared_error_cpu.ts";
-import { giveBackValues } from "./value_pool.ts";
-
-/** The last task order built, by its chunk counts and lag (the same for every call of a run). */
-let cachedOrder: { key: string; order: Int32Array } | undefined;
-
-/** The hand-out order of `call`'s tasks. */
-function orderOf(call: TrainStepCall): Int32Array {
-  const lossChunks = call.lossPartials?.length ?? 0;
-  const key = `${call.chunks} ${call.lag} ${lossChunks}`;
-  if (cachedOrder?.key !== key) {
-    cachedOrder = { key, order: stepTaskOrder(call.chunks, call.lag, lossChunks) };
-  }
-  return cachedOrder.order;
-}
 
 /** Values of one image (a row of the dataset, and of the last layer's output). */
 function rowValues(call: TrainStepCall): number {
@@ -78,7 +65,7 @@ function rowValues(call: TrainStepCall): number {
  * calling thread and of the workers alike.
  */
 export function trainStepTask(call: TrainStepCall, i: number): void {
-  const t = orderOf(call)[i], C = call.chunks;
+  const t = call.order[i], C = call.chunks;
   if (t < C) forwardTask(call, t);
   else if (t < 2 * C) backwardTask(call, t - C);
   else lossTask(call, t - 2 * C);
@@ -164,13 +151,7 @@ export function autoencoderStepOnCpu(
       } to ${sizes[sizes.length - 1].zSize} values an image; pass a batch of whole images its size`,
     );
   }
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!(r >= 0 && r < dataRows && Number.isInteger(r))) {
-      // As the gather kernel says it, so that callers see one error either way.
-      throw new Error(`GatherV2: the index value ${r} is not in [0, ${dataRows - 1}]`);
-    }
-  }
+  checkRows(rows, dataRows);
   const chunks = imageChunkCount(batch);
   if (
     chunks > MAX_STEP_CHUNKS || dataRows > 2 ** 24 ||
@@ -183,8 +164,8 @@ export function autoencoderStepOnCpu(
   const lossChunks = Math.max(1, Math.ceil(n / lossChunkValues));
   // Every value of x and dy is written (a copy, a difference): no need to zero them.
   const x = newValuesToOverwrite(n), dy = newValuesToOverwrite(n);
-  const ys = sizes.map((s) => convOutput(batch * s.zSize));
-  const call: Omit<TrainStepCall, "flags" | "lag"> = {
+  const ys = stackOutputs(layers);
+  const call: Omit<TrainStepCall, "flags" | "order"> = {
     impl: imageKernelImpl(),
     data,
     rows: Float32Array.from(rows),
@@ -193,13 +174,7 @@ export function autoencoderStepOnCpu(
     factor,
     lossPartials: withLoss ? newAccumulators(lossChunks) : undefined,
     lossChunkValues,
-    layers: layers.map((l, i) => ({
-      ...l,
-      y: ys[i],
-      dx: i > 0 ? convOutput(batch * sizes[i].xSize) : undefined,
-      dw: newAccumulators(chunks * sizes[i].fw),
-      db: newAccumulators(chunks * sizes[i].K),
-    })),
+    layers: backwardLayers(layers, ys, false),
     chunks,
     chunkImages: IMAGE_CHUNK,
   };
@@ -209,12 +184,5 @@ export function autoencoderStepOnCpu(
     lossSum = chunkSumsInOrder(call.lossPartials, lossChunks, 1)[0];
     giveBackAccumulators(call.lossPartials);
   }
-  const dw: Float32Array[] = [], db: Float32Array[] = [];
-  call.layers.forEach((l, i) => {
-    dw.push(sumChunksAndGiveBack(l.dw!, chunks, sizes[i].fw));
-    db.push(sumChunksAndGiveBack(l.db!, chunks, sizes[i].K));
-    // The gradients between layers were read by the chunks that needed them: scratch.
-    if (l.dx !== undefined) giveBackValues(l.dx);
-  });
-  return { x, ys, dy, dw, db, lossSum };
+  return { x, ys, dy, lossSum, ...stackGradients(call.layers) };
 }
