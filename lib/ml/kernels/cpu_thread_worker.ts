@@ -7,18 +7,17 @@
  */
 
 import {
-  failCall,
   type ImageKernel,
   type ImageKernelImpl,
   type ImageKernelName,
   type ImageTask,
-  KERNEL_NAMES,
   type RangeKernel,
   type RangeKernelName,
   type RangeSumKernel,
   type RangeSumKernelName,
   type RangeSumTask,
   type RangeTask,
+  serveCpuThread,
   type WorkerStart,
   workOnConvStack,
   workOnLayerBackward,
@@ -27,7 +26,7 @@ import {
   workOnTask,
   workOnTrainStep,
 } from "./cpu_threads.ts";
-import { serveMailbox } from "./cpu_mailbox.ts";
+import type { MailTask } from "./cpu_mailbox.ts";
 import {
   leakyReluGradAndSumRange,
   leakyReluGradAndSumRangeWasm,
@@ -86,22 +85,22 @@ const RANGE_SUM_KERNELS: Record<RangeSumKernelName, RangeSumKernel> = {
   squaredErrorSumWasm: squaredErrorSumRangeWasm,
 };
 
-self.onmessage = (e: MessageEvent<WorkerStart>) => {
-  const { start, control } = e.data;
-  // From here on this thread serves calls until its pool stops (the loop blocks the thread).
-  serveMailbox(start, KERNEL_NAMES, (task) => {
-    if (task.kind === "range") workOnRanges({ ...task, control } as RangeTask, RANGE_KERNELS);
-    else if (task.kind === "layerBackward") {
-      workOnLayerBackward(
-        task,
-        control,
-        task.impl === "js" ? layerBackwardChunkJs : layerBackwardChunkWasm,
-      );
-    } else if (task.kind === "stack") workOnConvStack(task, control, convStackChunk);
-    else if (task.kind === "step") workOnTrainStep(task, control, trainStepTask);
-    else if (task.kind === "rangeSum") {
-      workOnRangeSums({ ...task, control } as RangeSumTask, RANGE_SUM_KERNELS);
-    } else workOnTask({ ...task, control } as ImageTask, KERNELS);
-  }, (error) => failCall(control, error));
-};
+/** Runs this thread's part of one call read from the mailbox. */
+function serve(task: MailTask, control: Int32Array): void {
+  if (task.kind === "range") workOnRanges({ ...task, control } as RangeTask, RANGE_KERNELS);
+  else if (task.kind === "layerBackward") {
+    workOnLayerBackward(
+      task,
+      control,
+      task.impl === "js" ? layerBackwardChunkJs : layerBackwardChunkWasm,
+    );
+  } else if (task.kind === "stack") workOnConvStack(task, control, convStackChunk);
+  else if (task.kind === "step") workOnTrainStep(task, control, trainStepTask);
+  else if (task.kind === "rangeSum") {
+    workOnRangeSums({ ...task, control } as RangeSumTask, RANGE_SUM_KERNELS);
+  } else workOnTask({ ...task, control } as ImageTask, KERNELS);
+}
+
+// From its start message on, this thread serves calls until its pool stops (the loop blocks it).
+self.onmessage = (e: MessageEvent<WorkerStart>) => serveCpuThread(e.data, serve);
 self.postMessage("ready");

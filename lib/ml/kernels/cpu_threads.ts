@@ -25,6 +25,7 @@ import {
   MailboxWriter,
   type MailLayer,
   type MailTask,
+  serveMailbox,
   type StackLayerFields,
   waitForChange,
 } from "./cpu_mailbox.ts";
@@ -1069,16 +1070,50 @@ function flagError(ctl: Int32Array, e: unknown): void {
   Atomics.store(ctl, FAILED, 1);
 }
 
+/** Whether this worker has said it is done with its current call (see {@linkcode serveCpuThread}). */
+let doneSaid = false;
+
 /** A worker's word that it is done with the call. */
 function sayDone(ctl: Int32Array): void {
+  doneSaid = true;
   Atomics.sub(ctl, BUSY, 1);
   Atomics.notify(ctl, BUSY);
 }
 
 /** The worker side of a call it could not even read: flagged, and done. */
-export function failCall(ctl: Int32Array, e: unknown): void {
+function failCall(ctl: Int32Array, e: unknown): void {
   flagError(ctl, e);
   sayDone(ctl);
+}
+
+/**
+ * A worker's part of one call, as the worker module reads it from the mailbox: one of the
+ * `workOn…` functions, which end in `workOnChunks`.
+ */
+export type ServeTask = (task: MailTask, control: Int32Array) => void;
+
+/**
+ * A cpu kernel thread's loop, for the worker module once it has its {@linkcode WorkerStart}:
+ * serves each call with `serve` until the pool stops (it blocks the thread).
+ *
+ * An error thrown before `workOnChunks` has said this thread is done (while a call's layers or
+ * its task order are read, say) is flagged, and the thread says it is done, as for an error in a
+ * chunk: thrown on, it would end this loop, and the calling thread would wait for its word
+ * forever.
+ */
+export function serveCpuThread(start: WorkerStart, serve: ServeTask): void {
+  const { control } = start;
+  serveMailbox(start.start, KERNEL_NAMES, (task) => {
+    doneSaid = false;
+    try {
+      serve(task, control);
+    } catch (e) {
+      // Said done already (no work is left after workOnChunks): the caller may have returned
+      // before the flag, but the error is printed.
+      if (doneSaid) flagError(control, e);
+      else failCall(control, e);
+    }
+  }, (error) => failCall(control, error));
 }
 
 /**

@@ -204,6 +204,22 @@ Deno.test("newValues() is in shared memory only while workers run", async () => 
   assert.ok(newValues(4).buffer instanceof ArrayBuffer);
 });
 
+Deno.test("a worker that fails while reading a call ends it with an error instead of leaving it waiting", async () => {
+  try {
+    await setCpuThreads(2, new URL("./_failing_thread_worker.ts", import.meta.url).href);
+    assert.equal(cpuThreads(), 2);
+    const g = convGeometry([57, 20, 20, 3], [3, 3, 3, 5], 2, "same");
+    const n = geometrySizes(g), rng = createRng(9);
+    const x = randomValues(rng, n.x), dy = randomValues(rng, n.dy);
+    // Twice: the worker's loop goes on after a failed call (its error is printed above).
+    for (let i = 0; i < 2; i++) {
+      assert.throws(() => conv2dBackpropFilterNhwc(x, dy, g), /a cpu kernel thread failed/);
+    }
+  } finally {
+    stopCpuThreads();
+  }
+});
+
 Deno.test("setCpuThreads() rejects a count that is not a positive integer", async () => {
   await assert.rejects(() => setCpuThreads(0), /Cannot use 0 cpu threads/);
   await assert.rejects(() => setCpuThreads(1.5), /Cannot use 1.5 cpu threads/);
