@@ -348,6 +348,11 @@ export function sumChunkValues(K: number): number {
   return K * Math.max(1, Math.floor(RANGE_CHUNK / K));
 }
 
+/** Chunks of a summing call over `n` values in K channels (see {@linkcode sumChunkValues}). */
+export function sumChunkCount(n: number, K: number): number {
+  return Math.max(1, Math.ceil(n / sumChunkValues(K)));
+}
+
 /** Below this many values an elementwise call runs on the calling thread alone. */
 const MIN_PARALLEL_VALUES = 1 << 18;
 
@@ -789,7 +794,7 @@ export function runRangeSums(
     throw new Error(`Cannot run kernel "${name}": ${n} values do not split into ${K} channels`);
   }
   const chunkValues = sumChunkValues(K);
-  const chunks = Math.max(1, Math.ceil(n / chunkValues));
+  const chunks = sumChunkCount(n, K);
   // An output outside shared memory keeps the call on this thread (same chunks, same bytes).
   const parallel = workers.length > 0 && n >= MIN_PARALLEL_VALUES &&
     out.buffer instanceof SharedArrayBuffer;

@@ -33,6 +33,7 @@ import {
   newAccumulators,
   newValuesToOverwrite,
   runTrainStep,
+  sumChunkCount,
   sumChunkValues,
   type TrainStepCall,
 } from "./cpu_threads.ts";
@@ -161,7 +162,7 @@ export function autoencoderStepOnCpu(
   }
   const n = batch * P;
   const lossChunkValues = sumChunkValues(1);
-  const lossChunks = Math.max(1, Math.ceil(n / lossChunkValues));
+  const lossChunks = sumChunkCount(n, 1);
   // Every value of x and dy is written (a copy, a difference): no need to zero them.
   const x = newValuesToOverwrite(n), dy = newValuesToOverwrite(n);
   const ys = stackOutputs(layers);
