@@ -89,7 +89,8 @@ const USAGE = `Usage: deno task bench [options]
                          --threads first cores (taskset), the other on all of them; compares
                          with the mean core (a core slowed by its host no longer decides), and
                          times the pinned one-thread processes at once too: the step's own
-                         ceiling on that many cores
+                         ceiling on that many cores; with --against-torch: ours and torch both
+                         pinned to the --threads first cores, so that they run on the same ones
   --copies               time the kernels' chunk copies by where tensors live: plain arrays
                          (one thread), shared ones (kernel threads), one shared wasm memory
   --models LIST          train K disk autoencoders together for each K of LIST (e.g. 1,5,10)
@@ -516,7 +517,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (opts.pin) {
-    const why = await pinRefusal(opts);
+    const why = await pinRefusal(opts, torch.flags !== undefined);
     if (why !== undefined) {
       console.error(why);
       return 2;

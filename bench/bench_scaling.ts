@@ -186,11 +186,15 @@ export function servedArgs(opts: BenchOptions, threads: number): string[] {
 
 /**
  * Why `--pin` cannot run as `opts` asks, as the line to print, or undefined when it can: it
- * needs `--thread-scaling`, no more threads than cores, and `taskset` (util-linux).
+ * needs `--thread-scaling` or `--against-torch` (`againstTorch`), no more threads than cores,
+ * and `taskset` (util-linux).
  */
-export async function pinRefusal(opts: BenchOptions): Promise<string | undefined> {
-  if (opts.threadScaling === undefined) {
-    return "Cannot pin: --pin is for --thread-scaling; add --thread-scaling N or drop --pin";
+export async function pinRefusal(
+  opts: BenchOptions,
+  againstTorch = false,
+): Promise<string | undefined> {
+  if (opts.threadScaling === undefined && !againstTorch) {
+    return "Cannot pin: --pin is for --thread-scaling and --against-torch; add one or drop --pin";
   }
   const cores = navigator.hardwareConcurrency || 1;
   if (opts.threads > cores) {

@@ -154,11 +154,15 @@ Deno.test("formatThreadScaling() names the pinned processes and each core's figu
   );
 });
 
-Deno.test("pinRefusal() needs --thread-scaling and no more threads than cores", async () => {
+Deno.test("pinRefusal() needs --thread-scaling or --against-torch and no more threads than cores", async () => {
   const cores = navigator.hardwareConcurrency || 1;
   assert.equal(
     await pinRefusal(parseBenchArgs(["--pin", "--threads=2"])!),
-    "Cannot pin: --pin is for --thread-scaling; add --thread-scaling N or drop --pin",
+    "Cannot pin: --pin is for --thread-scaling and --against-torch; add one or drop --pin",
+  );
+  assert.match(
+    (await pinRefusal(parseBenchArgs(["--pin", `--threads=${cores + 1}`])!, true))!,
+    new RegExp(`^Cannot pin ${cores + 1} threads to this machine's ${cores} cores`),
   );
   const many = parseBenchArgs(["--pin", "--thread-scaling=2", `--threads=${cores + 1}`])!;
   assert.match(

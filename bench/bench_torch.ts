@@ -232,6 +232,8 @@ export interface TorchComparison extends MedianComparison {
   torchThreads: number;
   /** Whether ours used the stock tfjs kernels. */
   stock: boolean;
+  /** With `--pin`: the cores both sides ran on (taskset's list). */
+  pinnedCores?: string;
   /** Images per step. */
   batch: number;
   /** Steps per timed block. */
@@ -257,6 +259,33 @@ export interface TorchComparison extends MedianComparison {
   oursLastLoss: number;
   /** Torch's loss after the last block. */
   torchLastLoss: number;
+}
+
+/** The cores `--pin` puts both sides on: the first `threads` (taskset's list, "0" or "0-1"). */
+export function pinnedCores(threads: number): string {
+  return threads === 1 ? "0" : `0-${threads - 1}`;
+}
+
+/**
+ * Pins every thread of this process, and so the threads it starts later, to `cores` (taskset's
+ * list). Why: a shared host may run one core at two thirds of the other's speed for minutes
+ * (2-core development machine, 2026-12-05: ours at 88–97 ms a step beside torch's steady 131, on
+ * a run whose previous one gave 54–65 ms), and two unpinned processes taking turns can land on
+ * different cores for a whole run; pinned, both run on the same ones, whatever their speed.
+ */
+async function pinThisProcess(cores: string): Promise<void> {
+  const p = await new Deno.Command("taskset", {
+    args: ["-a", "-p", "-c", cores, String(Deno.pid)],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!p.success) {
+    throw new Error(
+      `Cannot pin the bench to cores ${cores}: taskset said ${
+        new TextDecoder().decode(p.stderr).trim()
+      }; drop --pin`,
+    );
+  }
 }
 
 /** The reference script's arguments for its `--serve` mode. */
@@ -287,11 +316,19 @@ export async function runAgainstTorch(
     );
   }
   const block = opts.block ?? 1;
+  const cores = opts.pin ? pinnedCores(opts.threads) : undefined;
+  // Before ours starts its kernel threads, which take this process's cores.
+  if (cores !== undefined) await pinThisProcess(cores);
+  const script = [fileURLToPath(TORCH_SCRIPT), ...torchArgs(opts)];
   // Started first: it imports torch and warms up while ours does.
-  const torch = new ServedProcess("the torch reference", python.python, [
-    fileURLToPath(TORCH_SCRIPT),
-    ...torchArgs(opts),
-  ]);
+  const torch = cores === undefined
+    ? new ServedProcess("the torch reference", python.python, script)
+    : new ServedProcess(`the torch reference pinned to cores ${cores}`, "taskset", [
+      "-c",
+      cores,
+      python.python,
+      ...script,
+    ]);
   let ended = false;
   try {
     await useBackend("cpu", opts.stock, opts.threads);
@@ -328,6 +365,7 @@ export async function runAgainstTorch(
         oursThreads: opts.stock ? 1 : cpuThreads(),
         torchThreads: settings.threads,
         stock: opts.stock,
+        ...(cores === undefined ? {} : { pinnedCores: cores }),
         batch: opts.batch,
         block,
         warmup: opts.warmup,
@@ -359,9 +397,11 @@ export function formatComparison(c: TorchComparison): string {
   return [
     `against torch ${c.torch} (${c.python}), cpu, ${threads}, batch ${c.batch}, ${
       plural(c.params, "parameter")
-    }; ${plural(c.blocks, "block")} of ${plural(c.block, "step")} each, ours and torch in turn, ${
-      plural(c.warmup, "warm-up step")
-    } first`,
+    }; ${plural(c.blocks, "block")} of ${plural(c.block, "step")} each, ours and torch in turn${
+      c.pinnedCores === undefined
+        ? ""
+        : `, both pinned to core${c.pinnedCores.includes("-") ? "s" : ""} ${c.pinnedCores}`
+    }, ${plural(c.warmup, "warm-up step")} first`,
     `ours  median ${c.oursMedianMs.toFixed(1)} ms/step (CPU ${
       c.oursCpuMedianMs.toFixed(1)
     } ms), fastest ${c.oursMinMs.toFixed(1)}, over ${c.blocks} blocks${

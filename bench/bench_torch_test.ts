@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { parseBenchArgs } from "./bench.ts";
 import { quantile, useBackend } from "./bench_step.ts";
+import { pinRefusal } from "./bench_scaling.ts";
 import {
   checkSameModel,
   compareMedians,
@@ -11,6 +12,7 @@ import {
   findTorchPython,
   formatComparison,
   mainAgainstTorch,
+  pinnedCores,
   runAgainstTorch,
   splitTorchArgs,
   TORCH_SCRIPT,
@@ -196,6 +198,64 @@ Deno.test({
     assert.ok(Math.abs(c.ratio - c.oursMedianMs / c.torchMedianMs) < 1e-12);
     assert.ok(Math.abs(c.cpuRatio - c.oursCpuMedianMs / c.torchCpuMedianMs) < 1e-12);
     assert.ok(Number.isFinite(c.oursLastLoss) && Number.isFinite(c.torchLastLoss));
+  },
+});
+
+Deno.test("formatComparison() names the cores --pin put both sides on", () => {
+  const c: TorchComparison = {
+    python: "python3",
+    torch: "1.13.0",
+    threads: 1,
+    oursThreads: 1,
+    torchThreads: 1,
+    stock: false,
+    pinnedCores: pinnedCores(1),
+    batch: 300,
+    block: 1,
+    warmup: 3,
+    params: 1412,
+    ...compareMedians([60], [120]),
+    oursCpuMedianMs: 60,
+    torchCpuMedianMs: 120,
+    cpuRatio: 0.5,
+    oursStepsMs: [],
+    torchStepsMs: [],
+    oursLastLoss: 0.1,
+    torchLastLoss: 0.1,
+  };
+  assert.match(formatComparison(c), /ours and torch in turn, both pinned to core 0, 3 warm-up/);
+  assert.match(
+    formatComparison({ ...c, pinnedCores: pinnedCores(2) }),
+    /both pinned to cores 0-1, 3 warm-up/,
+  );
+});
+
+Deno.test({
+  name: "--against-torch --pin runs ours and torch on core 0 (needs torch and taskset)",
+  ignore: !TORCH.found ||
+    (await pinRefusal(parseBenchArgs(["--pin", "--threads=1"])!, true)) !== undefined,
+  async fn() {
+    if (!TORCH.found) return;
+    // In a process of its own: pinning this one would put the rest of the tests on one core.
+    const p = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("./bench.ts", import.meta.url).pathname,
+        "--against-torch",
+        "--pin",
+        `--python=${TORCH.python}`,
+        "--batch=4",
+        "--repeats=2",
+        "--warmup=1",
+        "--threads=1",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(p.stdout);
+    assert.equal(p.code, 0, new TextDecoder().decode(p.stderr));
+    assert.match(out, /cpu, 1 thread, batch 4, .*ours and torch in turn, both pinned to core 0,/);
   },
 });
 
