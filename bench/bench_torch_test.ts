@@ -149,27 +149,30 @@ Deno.test("mainAgainstTorch() refuses webgpu, --compare-loss and --processes", a
   }
 });
 
+/** A comparison on 2 threads of 4 blocks each, ours at 3× torch's time, for the format's tests. */
+const COMPARISON: TorchComparison = {
+  python: "python3",
+  torch: "1.13.0",
+  threads: 2,
+  oursThreads: 2,
+  torchThreads: 2,
+  stock: false,
+  batch: 300,
+  block: 1,
+  warmup: 3,
+  params: 1412,
+  ...compareMedians([300, 320, 310, 330], [100, 100, 110, 110]),
+  oursCpuMedianMs: 600,
+  torchCpuMedianMs: 200,
+  cpuRatio: 3,
+  oursStepsMs: [],
+  torchStepsMs: [],
+  oursLastLoss: 0.1,
+  torchLastLoss: 0.1,
+};
+
 Deno.test("formatComparison() prints the medians, the ratio and the blocks", () => {
-  const c: TorchComparison = {
-    python: "python3",
-    torch: "1.13.0",
-    threads: 2,
-    oursThreads: 2,
-    torchThreads: 2,
-    stock: false,
-    batch: 300,
-    block: 1,
-    warmup: 3,
-    params: 1412,
-    ...compareMedians([300, 320, 310, 330], [100, 100, 110, 110]),
-    oursCpuMedianMs: 600,
-    torchCpuMedianMs: 200,
-    cpuRatio: 3,
-    oursStepsMs: [],
-    torchStepsMs: [],
-    oursLastLoss: 0.1,
-    torchLastLoss: 0.1,
-  };
+  const c = COMPARISON;
   assert.equal(
     formatComparison(c),
     [
@@ -202,27 +205,7 @@ Deno.test({
 });
 
 Deno.test("formatComparison() names the cores --pin put both sides on", () => {
-  const c: TorchComparison = {
-    python: "python3",
-    torch: "1.13.0",
-    threads: 1,
-    oursThreads: 1,
-    torchThreads: 1,
-    stock: false,
-    pinnedCores: pinnedCores(1),
-    batch: 300,
-    block: 1,
-    warmup: 3,
-    params: 1412,
-    ...compareMedians([60], [120]),
-    oursCpuMedianMs: 60,
-    torchCpuMedianMs: 120,
-    cpuRatio: 0.5,
-    oursStepsMs: [],
-    torchStepsMs: [],
-    oursLastLoss: 0.1,
-    torchLastLoss: 0.1,
-  };
+  const c: TorchComparison = { ...COMPARISON, threads: 1, pinnedCores: pinnedCores(1) };
   assert.match(formatComparison(c), /ours and torch in turn, both pinned to core 0, 3 warm-up/);
   assert.match(
     formatComparison({ ...c, pinnedCores: pinnedCores(2) }),
