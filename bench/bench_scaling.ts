@@ -209,6 +209,11 @@ export async function pinRefusal(
   return "Cannot pin: taskset (util-linux) does not run here; install it or drop --pin";
 }
 
+/** The first `threads` cores, as taskset lists them ("0", "0-1"): where `--pin` puts N threads. */
+export function pinnedCores(threads: number): string {
+  return threads === 1 ? "0" : `0-${threads - 1}`;
+}
+
 /**
  * The mean core's ms per step from each core's: N over the sum of their speeds (steps per ms),
  * so that a core its host slows counts for what it gives, not more.
@@ -260,16 +265,18 @@ export async function runThreadScaling(
     const what = `the bench on ${threads} thread${threads === 1 ? "" : "s"}${
       cores === undefined ? "" : ` pinned to core${threads === 1 ? "" : "s"} ${cores}`
     }`;
-    const args = ["run", "-A", script, ...servedArgs(opts, threads)];
-    return cores === undefined
-      ? new ServedProcess(what, Deno.execPath(), args)
-      : new ServedProcess(what, "taskset", ["-c", cores, Deno.execPath(), ...args]);
+    return new ServedProcess(what, Deno.execPath(), [
+      "run",
+      "-A",
+      script,
+      ...servedArgs(opts, threads),
+    ], cores);
   };
   // All warm up at once: untimed, and a fraction of the wait.
   const ones = pinned
     ? Array.from({ length: opts.threads }, (_, c) => start(1, String(c)))
     : [start(1)];
-  const many = start(opts.threads, pinned ? `0-${opts.threads - 1}` : undefined);
+  const many = start(opts.threads, pinned ? pinnedCores(opts.threads) : undefined);
   const all = [...ones, many];
   let ended = false;
   try {

@@ -37,11 +37,17 @@ export class ServedProcess {
   readonly #stdout: AsyncGenerator<string>;
   readonly #stderr: Promise<string>;
 
-  /** `what` names it in errors ("the torch reference"); `command` and `args` start it. */
-  constructor(what: string, command: string, args: string[]) {
+  /**
+   * `what` names it in errors ("the torch reference"); `command` and `args` start it, pinned to
+   * `cores` (taskset's list, "0" or "0-1") where given.
+   */
+  constructor(what: string, command: string, args: string[], cores?: string) {
     this.#what = what;
-    this.#child = new Deno.Command(command, {
-      args,
+    const [cmd, cmdArgs] = cores === undefined
+      ? [command, args]
+      : ["taskset", ["-c", cores, command, ...args]];
+    this.#child = new Deno.Command(cmd, {
+      args: cmdArgs,
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",

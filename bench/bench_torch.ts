@@ -37,6 +37,7 @@ import {
 import { cpuThreads } from "../lib/ml/kernels/mod.ts";
 import { describeArchitecture, diskAutoencoderConfig } from "../lib/ml/model.ts";
 import { ServedProcess } from "./bench_served.ts";
+import { pinnedCores } from "./bench_scaling.ts";
 
 /** The flags of `--against-torch`, taken out of the bench's command line. */
 export interface TorchFlags {
@@ -261,11 +262,6 @@ export interface TorchComparison extends MedianComparison {
   torchLastLoss: number;
 }
 
-/** The cores `--pin` puts both sides on: the first `threads` (taskset's list, "0" or "0-1"). */
-export function pinnedCores(threads: number): string {
-  return threads === 1 ? "0" : `0-${threads - 1}`;
-}
-
 /**
  * Pins every thread of this process, and so the threads it starts later, to `cores` (taskset's
  * list). Why: a shared host may run one core at two thirds of the other's speed for minutes
@@ -321,14 +317,12 @@ export async function runAgainstTorch(
   if (cores !== undefined) await pinThisProcess(cores);
   const script = [fileURLToPath(TORCH_SCRIPT), ...torchArgs(opts)];
   // Started first: it imports torch and warms up while ours does.
-  const torch = cores === undefined
-    ? new ServedProcess("the torch reference", python.python, script)
-    : new ServedProcess(`the torch reference pinned to cores ${cores}`, "taskset", [
-      "-c",
-      cores,
-      python.python,
-      ...script,
-    ]);
+  const torch = new ServedProcess(
+    `the torch reference${cores === undefined ? "" : ` pinned to cores ${cores}`}`,
+    python.python,
+    script,
+    cores,
+  );
   let ended = false;
   try {
     await useBackend("cpu", opts.stock, opts.threads);

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { parseBenchArgs } from "./bench.ts";
 import { quantile, useBackend } from "./bench_step.ts";
-import { pinRefusal } from "./bench_scaling.ts";
+import { pinnedCores, pinRefusal } from "./bench_scaling.ts";
 import {
   checkSameModel,
   compareMedians,
@@ -12,7 +12,6 @@ import {
   findTorchPython,
   formatComparison,
   mainAgainstTorch,
-  pinnedCores,
   runAgainstTorch,
   splitTorchArgs,
   TORCH_SCRIPT,
